@@ -1,0 +1,33 @@
+# `make run` starts the whole stack against the local Dimelo sandbox and plays a demo; `make test` runs every test.
+# Both install what they need first (a Python venv, buf from npm, the generated stubs); re-running is cheap.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PROTOS := $(shell find protos -name '*.proto')
+
+.PHONY: setup run test
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.deps: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+gen/python/.generated: $(VENV)/.deps $(PROTOS) tools/gen_protos.py
+	$(PY) -m tools.gen_protos
+	touch $@
+
+$(VENV)/.installed: gen/python/.generated pyproject.toml
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: setup
+	$(PY) -m devstack
+
+test: setup
+	$(PY) -m pytest

@@ -1,0 +1,1 @@
+"""What every service of the bridge shares: logging, gRPC server start-up and shutdown."""

@@ -1,0 +1,1 @@
+"""Build and maintenance tools for the repository (not shipped in the services)."""
