@@ -1,0 +1,41 @@
+"""The demo conversation: one question the bot answers, one the bot hands over to an agent."""
+
+from devstack.sandbox_client import SandboxClient
+
+QUESTION = "Hello, what are your opening hours?"
+HUMAN_PLEASE = "I'd like to talk to a human, please."
+
+
+def bot_answered(transcript: dict) -> bool:
+    return any(c["author_kind"] == "bot" for c in transcript["contents"])
+
+
+def handed_over(agent_category_ids: list[str]):
+    def check(transcript: dict) -> bool:
+        return set(agent_category_ids) <= set(transcript["thread"]["thread_category_ids"])
+
+    return check
+
+
+def play(sandbox: SandboxClient) -> list[dict]:
+    """Plays both conversations and returns their final transcripts."""
+    world = sandbox.world()
+    answered = sandbox.customer_writes(QUESTION)
+    first = sandbox.wait_for(answered["thread_id"], bot_answered)
+    handover = sandbox.customer_writes(HUMAN_PLEASE)
+    second = sandbox.wait_for(handover["thread_id"], handed_over(world["agent_category_ids"]))
+    return [first, second]
+
+
+def render(transcript: dict, category_names: dict[str, str]) -> str:
+    """A transcript as a person reads it."""
+    thread = transcript["thread"]
+    categories = ", ".join(category_names.get(c, c) for c in thread["thread_category_ids"]) or "none"
+    lines = [f"Thread {thread['id']}  (categories: {categories}; closed: {thread.get('closed', False)})"]
+    for content in transcript["contents"]:
+        body = content["body"].replace("\n", "\n" + " " * 14)
+        lines.append(f"  {content['author_kind']:>10}: {body}")
+    for intervention in transcript.get("interventions", []):
+        state = "closed" if intervention.get("closed") else "open"
+        lines.append(f"  intervention {intervention['id']} ({state})")
+    return "\n".join(lines)

@@ -1,0 +1,59 @@
+"""Drives the sandbox's control API: customers writing, agents' status, transcripts."""
+
+import time
+
+import httpx
+
+
+class SandboxClient:
+    """A thin client of the sandbox's `/_sandbox` control API."""
+
+    def __init__(self, base_url: str) -> None:
+        self._http = httpx.Client(base_url=base_url, timeout=10)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _call(self, method: str, path: str, **kwargs) -> dict:
+        response = self._http.request(method, f"/_sandbox{path}", **kwargs)
+        response.raise_for_status()
+        return response.json()
+
+    def world(self) -> dict:
+        return self._call("GET", "/world")
+
+    def customer_writes(self, body: str, thread_id: str | None = None, **fields) -> dict:
+        """A customer message (or `kind="welcome"` / `"page_post"`) in a new thread, or in `thread_id`."""
+        payload = {"body": body, **fields}
+        if thread_id:
+            payload["thread_id"] = thread_id
+        return self._call("POST", "/messages", json=payload)
+
+    def agent_replies(self, agent_id: str, in_reply_to_id: str, body: str) -> dict:
+        return self._call("POST", "/agent_replies", json={"agent_id": agent_id, "in_reply_to_id": in_reply_to_id, "body": body})
+
+    def set_all_agents(self, status: str | None, busyness: str) -> dict:
+        return self._call("PUT", "/agents/status", json={"status": status, "busyness": busyness})
+
+    def set_faults(self, faults: dict) -> dict:
+        return self._call("PUT", "/faults", json=faults)
+
+    def set_delivery(self, **options) -> dict:
+        return self._call("PUT", "/delivery", json=options)
+
+    def transcript(self, thread_id: str) -> dict:
+        return self._call("GET", f"/threads/{thread_id}")
+
+    def deliveries(self) -> list:
+        return self._call("GET", "/deliveries")
+
+    def wait_for(self, thread_id: str, condition, timeout: float = 15.0) -> dict:
+        """Polls the thread's transcript until `condition(transcript)` holds; TimeoutError with the transcript if not."""
+        deadline = time.monotonic() + timeout
+        while True:
+            transcript = self.transcript(thread_id)
+            if condition(transcript):
+                return transcript
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"thread {thread_id} never reached the expected state: {transcript}")
+            time.sleep(0.05)

@@ -1,0 +1,223 @@
+"""One customer message, processed: the AI answers it, or the thread goes to the agents.
+
+Every side effect on Dimelo is written to the step journal (keyed by the customer's content id) once done, so a
+retry after a crash or a transient failure resumes where it stopped instead of repeating it.
+"""
+
+import logging
+from dataclasses import replace
+
+import grpc
+
+from botbridge.ai.v1 import ai_pb2, ai_pb2_grpc
+from botbridge.dimelo.v1 import dimelo_pb2, dimelo_pb2_grpc
+from botbridge.events.v1 import events_pb2
+from orchestrator.decision import Decision, ask_ai
+from orchestrator.errors import describe
+from orchestrator.formatting import to_plain_text
+from orchestrator.settings import NoAgentPolicy, Settings
+from orchestrator.source_directory import SourceDirectory
+from orchestrator.store import AGENTS_OWNER, HistoryMessage, Store, StoredEvent, ThreadState
+
+log = logging.getLogger(__name__)
+
+
+class ConversationHandler:
+    """Processes stored events; returns what was done, raises on failures (the scheduler decides about retries)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        ai: ai_pb2_grpc.AiServiceStub,
+        dimelo: dimelo_pb2_grpc.DimeloServiceStub,
+    ) -> None:
+        self._settings = settings
+        self._store = store
+        self._ai = ai
+        self._dimelo = dimelo
+        self._sources = SourceDirectory(dimelo)
+
+    async def handle(self, stored: StoredEvent) -> str:
+        event = stored.event
+        if event.type == "content.imported":
+            return await self._customer_message(event.content)
+        return await self._reply_seen(event)
+
+    async def _reply_seen(self, event: events_pb2.Event) -> str:
+        """A content created inside Dimelo: the bot's own, or an agent's, who then owns the thread."""
+        content = event.content
+        if await self._store.is_bot_message(content.id):
+            return "ignored: the bot's own reply"
+        thread = await self._store.thread(content.thread_id)
+        if thread.owner == AGENTS_OWNER:
+            return "ignored: thread already with agents"
+        await self._store.save_thread(replace(thread, owner=AGENTS_OWNER, handover_reason="an agent replied"))
+        return "thread left to agents: an agent replied"
+
+    async def _customer_message(self, content: events_pb2.Content) -> str:
+        thread = await self._store.thread(content.thread_id)
+        if thread.owner == AGENTS_OWNER:
+            return f"ignored: thread is with agents ({thread.handover_reason})"
+        journal = await self._store.journal(content.id)
+        if "done" in journal:
+            return f"ignored: content already processed ({journal['done']['outcome']})"
+        if self._settings.bot_category_ids and not await self._in_bot_category(content.thread_id):
+            return "ignored: thread is not in a bot category"
+        await self._store.add_message(content.thread_id, _history_entry(content, "customer"))
+        decision = Decision.from_journal(journal.get("decision"))
+        if decision is None:
+            decision = await ask_ai(self._ai, await self._conversation(content), self._settings.ai_deadline_seconds)
+            decision = self._as_plain_text(decision)
+            await self._store.record_step(content.id, "decision", **decision.to_journal())
+        if decision.answer:
+            outcome = await self._answer(content, thread, decision, journal)
+        else:
+            outcome = await self._handover(content, thread, decision, journal)
+        await self._store.record_step(content.id, "done", outcome=outcome)
+        return outcome
+
+    def _as_plain_text(self, decision: Decision) -> Decision:
+        """The answer as Dimelo will show it; an answer with no text left becomes a handover."""
+        if not decision.answer:
+            return decision
+        text = to_plain_text(decision.text, self._settings.max_reply_chars)
+        if text:
+            return replace(decision, text=text)
+        return Decision(answer=False, reason="empty_answer", explanation="the AI's answer has no plain text")
+
+    async def _in_bot_category(self, thread_id: str) -> bool:
+        response = await self._dimelo.GetThread(dimelo_pb2.GetThreadRequest(thread_id=thread_id))
+        return bool(set(response.thread.thread_category_ids) & set(self._settings.bot_category_ids))
+
+    async def _conversation(self, content: events_pb2.Content) -> ai_pb2.Conversation:
+        history = await self._store.history(content.thread_id, self._settings.history_size + 1)
+        return ai_pb2.Conversation(
+            thread_id=content.thread_id,
+            source_id=content.source_id,
+            language=content.language,
+            title=content.thread_title,
+            message=_ai_message(_history_entry(content, "customer")),
+            history=[_ai_message(entry) for entry in history if entry.content_id != content.id],
+        )
+
+    async def _answer(self, content, thread: ThreadState, decision: Decision, journal: dict) -> str:
+        if self._settings.open_intervention and not thread.intervention_id:
+            thread = await self._open_intervention(content, thread, journal)
+        thread = await self._post(content, thread, decision.text, journal)
+        if not decision.finished:
+            return "answered"
+        await self._close_intervention(content, thread, journal)
+        if self._settings.close_thread_when_finished and "thread_closed" not in journal:
+            await self._dimelo.CloseThread(dimelo_pb2.CloseThreadRequest(thread_id=content.thread_id))
+            await self._store.record_step(content.id, "thread_closed")
+            return "answered; conversation finished, intervention and thread closed"
+        return "answered; conversation finished, intervention closed"
+
+    async def _handover(self, content, thread: ThreadState, decision: Decision, journal: dict) -> str:
+        available = await self._available_agents(content.source_id)
+        if available == 0:
+            notice = self._settings.no_agent_message
+            recategorize = self._settings.no_agent_policy is NoAgentPolicy.QUEUE
+        else:
+            notice, recategorize = self._settings.handover_message, True
+        if notice:
+            thread = await self._post(content, thread, to_plain_text(notice, self._settings.max_reply_chars), journal)
+        await self._close_intervention(content, thread, journal)
+        agents = "unknown" if available is None else str(available)
+        if not recategorize:
+            return f"handover wanted ({decision.reason}) but no agent available: kept with the bot"
+        if "recategorized" not in journal:
+            await self._dimelo.UpdateThreadCategories(
+                dimelo_pb2.UpdateThreadCategoriesRequest(
+                    thread_id=content.thread_id, category_ids=self._settings.agent_category_ids
+                )
+            )
+            await self._store.record_step(content.id, "recategorized")
+        await self._store.save_thread(
+            ThreadState(content.thread_id, owner=AGENTS_OWNER, handover_reason=decision.reason)
+        )
+        return f"handed over ({decision.reason}); agents available: {agents}"
+
+    async def _available_agents(self, source_id: str) -> int | None:
+        """Agents able to take the thread on the source's channel; None when Dimelo can't tell us."""
+        try:
+            source = await self._sources.get(source_id)
+            if not source.channel_id:
+                log.warning("source has no channel: agent availability unknown", extra={"source_id": source_id})
+                return None
+            response = await self._dimelo.GetAgentAvailability(
+                dimelo_pb2.GetAgentAvailabilityRequest(channel_id=source.channel_id)
+            )
+        except grpc.aio.AioRpcError as error:
+            log.warning(
+                "agent availability unknown, handing over anyway: %s", describe(error), extra={"source_id": source_id}
+            )
+            return None
+        return response.available_agents
+
+    async def _open_intervention(self, content, thread: ThreadState, journal: dict) -> ThreadState:
+        try:
+            response = await self._dimelo.OpenIntervention(dimelo_pb2.OpenInterventionRequest(content_id=content.id))
+        except grpc.aio.AioRpcError as error:
+            if error.code() is not grpc.StatusCode.FAILED_PRECONDITION:
+                raise
+            # Already open (e.g. by an earlier attempt whose answer was lost): reply anyway.
+            log.info("intervention not opened: %s", describe(error), extra={"content_id": content.id})
+            return thread
+        thread = replace(thread, intervention_id=response.intervention.id)
+        await self._store.save_thread(thread)
+        return thread
+
+    async def _close_intervention(self, content, thread: ThreadState, journal: dict) -> None:
+        if not thread.intervention_id or "intervention_closed" in journal:
+            return
+        try:
+            await self._dimelo.CloseIntervention(
+                dimelo_pb2.CloseInterventionRequest(intervention_id=thread.intervention_id)
+            )
+        except grpc.aio.AioRpcError as error:
+            if error.code() not in (grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.FAILED_PRECONDITION):
+                raise
+            log.warning("bot intervention left open: %s", describe(error), extra={"thread_id": content.thread_id})
+        await self._store.save_thread(replace(thread, intervention_id=""))
+        await self._store.record_step(content.id, "intervention_closed")
+
+    async def _post(self, content, thread: ThreadState, text: str, journal: dict) -> ThreadState:
+        """Posts the bot's one reply to the customer's content, never twice: after a lost answer, look first."""
+        if "posted" in journal:
+            return thread
+        reply = None
+        if "posting" in journal:
+            found = await self._dimelo.FindReply(
+                dimelo_pb2.FindReplyRequest(thread_id=content.thread_id, in_reply_to_id=content.id)
+            )
+            reply = found.content if found.HasField("content") else None
+        if reply is None:
+            await self._store.record_step(content.id, "posting")
+            response = await self._dimelo.CreateReply(
+                dimelo_pb2.CreateReplyRequest(
+                    in_reply_to_id=content.id,
+                    body=text,
+                    private_message=content.private_message,
+                    open_intervention_if_required=True,
+                )
+            )
+            reply = response.content
+            if response.opened_intervention_id:
+                thread = replace(thread, intervention_id=response.opened_intervention_id)
+                await self._store.save_thread(thread)
+        await self._store.add_message(content.thread_id, _history_entry(reply, "bot"))
+        await self._store.record_step(content.id, "posted", reply_id=reply.id)
+        return thread
+
+
+def _history_entry(content: events_pb2.Content, author: str) -> HistoryMessage:
+    return HistoryMessage(content.id, author, content.body)
+
+
+_AUTHORS = {"customer": ai_pb2.AUTHOR_CUSTOMER, "bot": ai_pb2.AUTHOR_BOT, "agent": ai_pb2.AUTHOR_AGENT}
+
+
+def _ai_message(entry: HistoryMessage) -> ai_pb2.Message:
+    return ai_pb2.Message(content_id=entry.content_id, author=_AUTHORS[entry.author], body=entry.body)

@@ -1,0 +1,52 @@
+"""The AI's decision for one message, asked with a deadline; any AI failure becomes a handover."""
+
+import logging
+from dataclasses import asdict, dataclass
+
+import grpc
+
+from botbridge.ai.v1 import ai_pb2, ai_pb2_grpc
+from orchestrator.errors import describe
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Answer with `text` (the conversation `finished` or not), or hand over for `reason`."""
+
+    answer: bool
+    text: str = ""
+    finished: bool = False
+    reason: str = ""
+    explanation: str = ""
+
+    def to_journal(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_journal(cls, detail: dict | None) -> "Decision | None":
+        return cls(**detail) if detail else None
+
+
+async def ask_ai(ai: ai_pb2_grpc.AiServiceStub, conversation: ai_pb2.Conversation, deadline: float) -> Decision:
+    try:
+        response = await ai.Respond(ai_pb2.RespondRequest(conversation=conversation), timeout=deadline)
+    except grpc.aio.AioRpcError as error:
+        timed_out = error.code() is grpc.StatusCode.DEADLINE_EXCEEDED
+        log.warning(
+            "AI failed, handing over: %s", describe(error), extra={"thread_id": conversation.thread_id}
+        )
+        return Decision(
+            answer=False,
+            reason="ai_timeout" if timed_out else "ai_error",
+            explanation=f"no answer within {deadline:g} s" if timed_out else describe(error),
+        )
+    if response.HasField("answer") and response.answer.text.strip():
+        answer = response.answer
+        return Decision(True, answer.text, answer.conversation_finished, explanation=answer.explanation)
+    if response.HasField("handover"):
+        handover = response.handover
+        reason = ai_pb2.HandoverReason.Name(handover.reason).removeprefix("HANDOVER_REASON_").lower()
+        return Decision(answer=False, reason=reason, explanation=handover.explanation)
+    return Decision(answer=False, reason="empty_answer", explanation="the AI answered with no text")

@@ -1,0 +1,79 @@
+"""Turns an AI answer (plain text, Markdown or HTML) into the plain text Dimelo accepts."""
+
+import re
+from html import unescape
+from html.parser import HTMLParser
+
+from markdown_it import MarkdownIt
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": True, "breaks": True})
+_BLOCKS = frozenset({"p", "div", "section", "article", "blockquote", "pre", "table", "tr", "ul", "ol", "h1", "h2",
+                     "h3", "h4", "h5", "h6", "hr"})  # fmt: skip
+_HIDDEN = frozenset({"script", "style", "head", "template"})
+ELLIPSIS = "…"
+
+
+class _TextExtractor(HTMLParser):
+    """Collects the visible text: blocks on their own lines, list items as "- ", links as "text (url)"."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0
+        self._preformatted = 0
+        self._links: list[str] = []
+        self._links_start = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _HIDDEN:
+            self._hidden += 1
+        elif tag in _BLOCKS:
+            self._preformatted += tag == "pre"
+            self.parts.append("\n\n")
+        elif tag == "li":
+            self.parts.append("\n- ")
+        elif tag == "br":
+            self.parts.append("\n")
+        elif tag in ("td", "th"):
+            self.parts.append(" ")
+        elif tag == "a":
+            self._links.append(dict(attrs).get("href") or "")
+            self._links_start = len(self.parts)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _HIDDEN:
+            self._hidden = max(0, self._hidden - 1)
+        elif tag in _BLOCKS:
+            self._preformatted = max(0, self._preformatted - (tag == "pre"))
+            self.parts.append("\n\n")
+        elif tag == "a" and self._links:
+            href = self._links.pop()
+            text = "".join(self.parts[self._links_start :]).strip()
+            if href and not href.startswith("#") and href != text:
+                self.parts.append(f" ({href})")
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            # Outside <pre>, line breaks in HTML text are spaces: the tags above make the real ones.
+            self.parts.append(data if self._preformatted else re.sub(r"\s+", " ", data))
+
+
+def to_plain_text(answer: str, max_chars: int) -> str:
+    """Markdown and HTML rendered to plain text, line breaks kept, at most `max_chars` characters."""
+    extractor = _TextExtractor()
+    extractor.feed(_MARKDOWN.render(answer))
+    extractor.close()
+    text = unescape("".join(extractor.parts))
+    lines = [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in text.splitlines()]
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return _cap(text, max_chars)
+
+
+def _cap(text: str, max_chars: int) -> str:
+    if len(text) <= max_chars:
+        return text
+    cut = text[: max_chars - len(ELLIPSIS)]
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    if space > max_chars // 2:
+        cut = cut[:space]
+    return cut.rstrip() + ELLIPSIS

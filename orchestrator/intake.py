@@ -1,0 +1,48 @@
+"""OrchestratorService: deliveries from the gateway, stored durably before the call returns."""
+
+import logging
+
+import grpc
+
+from botbridge.orchestrator.v1 import orchestrator_pb2 as pb
+from botbridge.orchestrator.v1 import orchestrator_pb2_grpc
+from orchestrator.intake_filter import decide
+from orchestrator.scheduler import Scheduler
+from orchestrator.settings import Settings
+from orchestrator.store import DEAD, DONE, PENDING, Store
+
+log = logging.getLogger(__name__)
+
+
+class IntakeServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
+    """Stores each event with its initial state: pending, done (not for the bot, and why) or dead (malformed)."""
+
+    def __init__(self, settings: Settings, store: Store, scheduler: Scheduler) -> None:
+        self._bot_source_ids = frozenset(settings.bot_source_ids)
+        self._store = store
+        self._scheduler = scheduler
+
+    async def SubmitDelivery(self, request: pb.SubmitDeliveryRequest, context: grpc.aio.ServicerContext):
+        events = list(request.delivery.events)
+        if any(not event.id for event in events):
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "every event needs an id")
+        decisions = [decide(event, self._bot_source_ids) for event in events]
+        states = [PENDING if d.process else DEAD if d.malformed else DONE for d in decisions]
+        fresh = await self._store.accept(events, request.delivery.id, states, [d.reason for d in decisions])
+        if any(fresh):
+            self._scheduler.wake()
+        receipts = []
+        for event, decision, is_new in zip(events, decisions, fresh, strict=True):
+            extra = {"event_id": event.id, "event_type": event.type, "thread_id": event.content.thread_id}
+            if not is_new:
+                log.info("duplicate event ignored", extra=extra)
+            elif decision.reason:
+                log.log(logging.WARNING if decision.malformed else logging.INFO, decision.reason, extra=extra)
+            disposition = pb.EVENT_DISPOSITION_ACCEPTED if is_new else pb.EVENT_DISPOSITION_DUPLICATE
+            receipts.append(pb.EventReceipt(event_id=event.id, disposition=disposition))
+        return pb.SubmitDeliveryResponse(receipts=receipts)
+
+    async def QuarantineDelivery(self, request: pb.QuarantineDeliveryRequest, context: grpc.aio.ServicerContext):
+        quarantine_id = await self._store.quarantine(request.body, request.reason)
+        log.warning("delivery quarantined: %s", request.reason, extra={"quarantine_id": quarantine_id})
+        return pb.QuarantineDeliveryResponse(quarantine_id=quarantine_id)

@@ -1,0 +1,71 @@
+"""The orchestrator's settings, from the environment."""
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class NoAgentPolicy(StrEnum):
+    """What to do when the AI hands over and no agent is available on the source's channel."""
+
+    # Tell the customer agents are busy, and recategorize the thread anyway so the first free agent takes it.
+    QUEUE = "queue"
+    # Tell the customer agents are busy and keep the thread with the bot (the customer may write again later).
+    KEEP_WITH_BOT = "keep_with_bot"
+
+
+IdList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    """Every value can be set by the environment variable of the same name in upper case."""
+
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False)
+
+    orchestrator_listen_addr: str = "[::]:50051"
+    ai_addr: str = "localhost:50052"
+    dimelo_adapter_addr: str = "localhost:50053"
+    # SQLite database file of the durable store (events, journal, thread states), for a single replica.
+    orchestrator_db_path: Path = Path("var/orchestrator.sqlite3")
+    # PostgreSQL DSN (postgresql://user:pass@host/db): when set, the store lives there and replicas share it.
+    orchestrator_database_url: SecretStr = SecretStr("")
+    # How long a replica's claim on a thread lasts without renewal (a crashed replica's threads wait this long).
+    lease_seconds: float = 30.0
+    # The thread categories agents see: a handover sets these on the thread (comma-separated ids).
+    agent_category_ids: IdList
+    # Only act on these sources (comma-separated ids); empty: every source the webhook sends.
+    bot_source_ids: IdList = Field(default_factory=list)
+    # Only act on threads carrying one of these categories (the bot's); empty: don't check.
+    bot_category_ids: IdList = Field(default_factory=list)
+    ai_deadline_seconds: float = 8.0
+    # Open a bot intervention on the customer's content before the bot's first answer in a thread.
+    open_intervention: bool = True
+    # Close the thread when the AI says the conversation is finished.
+    close_thread_when_finished: bool = False
+    # Posted to the customer just before a handover to an available agent; empty to post nothing.
+    handover_message: str = "I'm passing you to one of our agents, who will answer you here shortly."
+    no_agent_policy: NoAgentPolicy = NoAgentPolicy.QUEUE
+    # Posted when the AI hands over and no agent is available; empty to post nothing.
+    no_agent_message: str = "All our agents are busy at the moment. One of them will answer you here as soon as possible."
+    # Longest reply posted, in characters; longer answers are cut at a word boundary.
+    max_reply_chars: int = 2000
+    # How many earlier messages of the thread the AI receives.
+    history_size: int = 20
+    # How many threads are processed at once (messages of one thread are always processed one at a time).
+    max_parallel_threads: int = 32
+    # Retries of a message whose processing failed for a transient reason, before it becomes a dead letter.
+    max_attempts: int = 8
+    retry_base_seconds: float = 1.0
+    retry_max_seconds: float = 300.0
+    grace_seconds: float = 10.0
+    log_level: str = "INFO"
+
+    @field_validator("agent_category_ids", "bot_source_ids", "bot_category_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value

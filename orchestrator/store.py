@@ -1,0 +1,319 @@
+"""The durable store: events taken in, their processing state and step journal, each thread's state.
+
+Threads are leased: a replica processes a thread's events only while it holds the thread's lease, renews it while
+working, and a lease left by a replica that died expires, so another replica takes the thread over.
+"""
+
+import json
+import time
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from botbridge.events.v1 import events_pb2
+from orchestrator.database import Database
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    seq {serial},
+    event_id TEXT NOT NULL UNIQUE,
+    delivery_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    issued_at {real} NOT NULL,
+    received_at {real} NOT NULL,
+    event {blob} NOT NULL,
+    state TEXT NOT NULL,
+    outcome TEXT NOT NULL DEFAULT '',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at {real} NOT NULL DEFAULT 0,
+    finished_at {real} NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS events_pending ON events (state, thread_id, issued_at, seq);
+CREATE TABLE IF NOT EXISTS leases (
+    thread_id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    expires_at {real} NOT NULL
+);
+CREATE TABLE IF NOT EXISTS journal (
+    content_id TEXT NOT NULL,
+    step TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    at {real} NOT NULL,
+    PRIMARY KEY (content_id, step)
+);
+CREATE TABLE IF NOT EXISTS threads (
+    thread_id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    intervention_id TEXT NOT NULL DEFAULT '',
+    handover_reason TEXT NOT NULL DEFAULT '',
+    updated_at {real} NOT NULL
+);
+CREATE TABLE IF NOT EXISTS messages (
+    content_id TEXT PRIMARY KEY,
+    thread_id TEXT NOT NULL,
+    author TEXT NOT NULL,
+    body TEXT NOT NULL,
+    position BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS messages_by_thread ON messages (thread_id, position);
+CREATE TABLE IF NOT EXISTS quarantine (
+    id TEXT PRIMARY KEY,
+    body {blob} NOT NULL,
+    reason TEXT NOT NULL,
+    received_at {real} NOT NULL
+)
+"""
+
+PENDING, DONE, DEAD = "pending", "done", "dead"
+BOT_OWNER, AGENTS_OWNER = "bot", "agents"
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event waiting to be processed, with how often it was tried."""
+
+    event: events_pb2.Event
+    thread_id: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """An event's processing record."""
+
+    event_id: str
+    type: str
+    state: str
+    outcome: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class ThreadState:
+    """Who handles a thread now, and the bot's open intervention on it."""
+
+    thread_id: str
+    owner: str = BOT_OWNER
+    intervention_id: str = ""
+    handover_reason: str = ""
+
+
+@dataclass(frozen=True)
+class HistoryMessage:
+    """One message of a thread as the proxy saw it."""
+
+    content_id: str
+    author: str
+    body: str
+
+
+class Store:
+    """The orchestrator's state; `replica` names this process in the leases it takes."""
+
+    def __init__(self, db: Database, lease_seconds: float) -> None:
+        self._db = db
+        self._lease_seconds = lease_seconds
+        self.replica = uuid.uuid4().hex
+
+    @classmethod
+    async def open(cls, db: Database, lease_seconds: float) -> "Store":
+        await db.run(lambda: db.create_schema(SCHEMA))
+        return cls(db, lease_seconds)
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    # Intake
+
+    async def accept(
+        self, events: Sequence[events_pb2.Event], delivery_id: str, states: Sequence[str], outcomes: Sequence[str]
+    ) -> list[bool]:
+        """Stores new events in one transaction with their initial state; returns, per event, False if already stored."""
+        now = time.time()
+
+        def write() -> list[bool]:
+            fresh = []
+            with self._db.transaction():
+                for event, state, outcome in zip(events, states, outcomes, strict=True):
+                    issued = event.issued_at.ToMicroseconds() / 1e6 if event.HasField("issued_at") else now
+                    cursor = self._db.execute(
+                        "INSERT INTO events (event_id, delivery_id, type, thread_id, issued_at, received_at, event,"
+                        " state, outcome, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        " ON CONFLICT (event_id) DO NOTHING",
+                        (event.id, delivery_id, event.type, event.content.thread_id, issued, now,
+                         event.SerializeToString(), state, outcome, 0 if state == PENDING else now),
+                    )  # fmt: skip
+                    fresh.append(cursor.rowcount == 1)
+            return fresh
+
+        return await self._db.run(write)
+
+    async def quarantine(self, body: bytes, reason: str) -> str:
+        quarantine_id = uuid.uuid4().hex
+        await self._db.run(
+            lambda: self._db.execute(
+                "INSERT INTO quarantine (id, body, reason, received_at) VALUES (?, ?, ?, ?)",
+                (quarantine_id, body, reason, time.time()),
+            )
+        )
+        return quarantine_id
+
+    # Processing queue
+
+    async def claim_next(self, busy_threads: Iterable[str], limit: int) -> list[StoredEvent]:
+        """Leases up to `limit` threads not busy here nor leased elsewhere, and returns each one's oldest due event."""
+        busy = list(busy_threads)
+
+        def claim() -> list[StoredEvent]:
+            now = time.time()
+            not_busy = f" AND e.thread_id NOT IN ({','.join('?' * len(busy))})" if busy else ""
+            rows = self._db.execute(
+                "SELECT e.event_id, e.event, e.thread_id, e.attempts FROM events e"
+                " WHERE e.state = 'pending' AND e.next_attempt_at <= ?" + not_busy +
+                " AND e.seq = (SELECT f.seq FROM events f WHERE f.state = 'pending' AND f.thread_id = e.thread_id"
+                "              ORDER BY f.issued_at, f.seq LIMIT 1)"
+                " AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.thread_id = e.thread_id AND l.expires_at > ?)"
+                " ORDER BY e.issued_at, e.seq LIMIT ?",
+                (now, *busy, now, limit),
+            ).fetchall()
+            claimed = []
+            for event_id, blob, thread_id, attempts in rows:
+                taken = self._db.execute(
+                    "INSERT INTO leases (thread_id, owner, expires_at) VALUES (?, ?, ?)"
+                    " ON CONFLICT (thread_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at"
+                    " WHERE leases.expires_at <= ? OR leases.owner = excluded.owner",
+                    (thread_id, self.replica, now + self._lease_seconds, now),
+                ).rowcount
+                if taken != 1:
+                    continue
+                # Another replica may have processed it between the read and the lease.
+                state = self._db.execute("SELECT state FROM events WHERE event_id = ?", (event_id,)).fetchone()[0]
+                if state == PENDING:
+                    claimed.append(StoredEvent(events_pb2.Event.FromString(bytes(blob)), thread_id, attempts))
+                else:
+                    self._release_now(thread_id)
+            return claimed
+
+        return await self._db.run(claim)
+
+    async def renew_leases(self, thread_ids: Iterable[str]) -> None:
+        threads = list(thread_ids)
+        if not threads:
+            return
+        expires = time.time() + self._lease_seconds
+        await self._db.run(
+            lambda: self._db.execute(
+                f"UPDATE leases SET expires_at = ? WHERE owner = ? AND thread_id IN ({','.join('?' * len(threads))})",
+                (expires, self.replica, *threads),
+            )
+        )
+
+    async def release(self, thread_id: str) -> None:
+        await self._db.run(lambda: self._release_now(thread_id))
+
+    def _release_now(self, thread_id: str) -> None:
+        self._db.execute("DELETE FROM leases WHERE thread_id = ? AND owner = ?", (thread_id, self.replica))
+
+    async def next_due_at(self) -> float | None:
+        """When the earliest pending event becomes due (it may be now), or None when nothing is pending."""
+        return await self._db.run(
+            lambda: self._db.execute("SELECT MIN(next_attempt_at) FROM events WHERE state = 'pending'").fetchone()[0]
+        )
+
+    async def finish(self, event_id: str, state: str, outcome: str) -> None:
+        """Ends an event's processing: DONE with what was done, or DEAD with why."""
+        await self._db.run(
+            lambda: self._db.execute(
+                "UPDATE events SET state = ?, outcome = ?, attempts = attempts + 1, finished_at = ? WHERE event_id = ?",
+                (state, outcome, time.time(), event_id),
+            )
+        )
+
+    async def retry_later(self, event_id: str, delay: float, outcome: str) -> None:
+        await self._db.run(
+            lambda: self._db.execute(
+                "UPDATE events SET attempts = attempts + 1, next_attempt_at = ?, outcome = ? WHERE event_id = ?",
+                (time.time() + delay, outcome, event_id),
+            )
+        )
+
+    async def thread_events(self, thread_id: str) -> list[EventRecord]:
+        """Every event of a thread, in processing order, with its state and outcome."""
+
+        def read() -> list[EventRecord]:
+            rows = self._db.execute(
+                "SELECT event_id, type, state, outcome, attempts FROM events WHERE thread_id = ?"
+                " ORDER BY issued_at, seq",
+                (thread_id,),
+            ).fetchall()
+            return [EventRecord(*row) for row in rows]
+
+        return await self._db.run(read)
+
+    # Step journal: what was done for a customer content, so a retry never repeats a side effect.
+
+    async def journal(self, content_id: str) -> dict[str, dict]:
+        def read() -> dict[str, dict]:
+            rows = self._db.execute("SELECT step, detail FROM journal WHERE content_id = ?", (content_id,)).fetchall()
+            return {step: json.loads(detail) for step, detail in rows}
+
+        return await self._db.run(read)
+
+    async def record_step(self, content_id: str, step: str, **detail: object) -> None:
+        await self._db.run(
+            lambda: self._db.execute(
+                "INSERT INTO journal (content_id, step, detail, at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (content_id, step) DO UPDATE SET detail = excluded.detail, at = excluded.at",
+                (content_id, step, json.dumps(detail), time.time()),
+            )
+        )
+
+    # Threads and their history
+
+    async def thread(self, thread_id: str) -> ThreadState:
+        def read() -> ThreadState:
+            row = self._db.execute(
+                "SELECT owner, intervention_id, handover_reason FROM threads WHERE thread_id = ?", (thread_id,)
+            ).fetchone()
+            return ThreadState(thread_id, *row) if row else ThreadState(thread_id)
+
+        return await self._db.run(read)
+
+    async def save_thread(self, state: ThreadState) -> None:
+        await self._db.run(
+            lambda: self._db.execute(
+                "INSERT INTO threads (thread_id, owner, intervention_id, handover_reason, updated_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (thread_id) DO UPDATE SET owner = excluded.owner,"
+                " intervention_id = excluded.intervention_id, handover_reason = excluded.handover_reason,"
+                " updated_at = excluded.updated_at",
+                (state.thread_id, state.owner, state.intervention_id, state.handover_reason, time.time()),
+            )
+        )
+
+    async def add_message(self, thread_id: str, message: HistoryMessage) -> None:
+        await self._db.run(
+            lambda: self._db.execute(
+                "INSERT INTO messages (content_id, thread_id, author, body, position) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (content_id) DO NOTHING",
+                (message.content_id, thread_id, message.author, message.body, time.time_ns()),
+            )
+        )
+
+    async def history(self, thread_id: str, limit: int) -> list[HistoryMessage]:
+        """The thread's last `limit` messages, oldest first."""
+
+        def read() -> list[HistoryMessage]:
+            rows = self._db.execute(
+                "SELECT content_id, author, body FROM messages WHERE thread_id = ? ORDER BY position DESC LIMIT ?",
+                (thread_id, limit),
+            ).fetchall()
+            return [HistoryMessage(*row) for row in reversed(rows)]
+
+        return await self._db.run(read)
+
+    async def is_bot_message(self, content_id: str) -> bool:
+        row = await self._db.run(
+            lambda: self._db.execute("SELECT author FROM messages WHERE content_id = ?", (content_id,)).fetchone()
+        )
+        return bool(row) and row[0] == "bot"

@@ -1,0 +1,107 @@
+"""The orchestrator under test, in-process on gRPC port 0, with fake AI and adapter servers."""
+
+import asyncio
+import itertools
+
+import grpc
+import pytest
+
+from botbridge.ai.v1 import ai_pb2_grpc
+from botbridge.dimelo.v1 import dimelo_pb2_grpc
+from botbridge.events.v1 import events_pb2
+from botbridge.orchestrator.v1 import orchestrator_pb2, orchestrator_pb2_grpc
+from orchestrator.server import create_server
+from orchestrator.settings import Settings
+from tests.orchestrator.fakes import FakeAi, FakeDimelo
+
+_ids = itertools.count(1)
+
+
+@pytest.fixture
+async def peers():
+    ai, dimelo = FakeAi(), FakeDimelo()
+    server = grpc.aio.server()
+    ai_pb2_grpc.add_AiServiceServicer_to_server(ai, server)
+    dimelo_pb2_grpc.add_DimeloServiceServicer_to_server(dimelo, server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    yield ai, dimelo, f"127.0.0.1:{port}"
+    await server.stop(None)
+
+
+@pytest.fixture
+def settings_for(tmp_path, peers):
+    def make(**overrides) -> Settings:
+        values = dict(
+            orchestrator_listen_addr="127.0.0.1:0",
+            ai_addr=peers[2],
+            dimelo_adapter_addr=peers[2],
+            orchestrator_db_path=tmp_path / "store.sqlite3",
+            agent_category_ids=["agent-cat"],
+            ai_deadline_seconds=1.0,
+            retry_base_seconds=0.01,
+            handover_message="Passing you to an agent.",
+        )
+        values.update(overrides)
+        return Settings(**values)
+
+    return make
+
+
+class Running:
+    """A started orchestrator and a client stub to submit deliveries."""
+
+    def __init__(self, orchestrator, channel) -> None:
+        self.orchestrator = orchestrator
+        self.stub = orchestrator_pb2_grpc.OrchestratorServiceStub(channel)
+
+    async def submit(self, *events: events_pb2.Event) -> orchestrator_pb2.SubmitDeliveryResponse:
+        delivery = events_pb2.Delivery(id=f"delivery-{next(_ids)}", domain_id="domain", events=events)
+        return await self.stub.SubmitDelivery(orchestrator_pb2.SubmitDeliveryRequest(delivery=delivery))
+
+
+@pytest.fixture
+async def start_orchestrator():
+    started = []
+
+    async def start(settings: Settings) -> Running:
+        orchestrator = await create_server(settings)
+        await orchestrator.start()
+        channel = grpc.aio.insecure_channel(f"127.0.0.1:{orchestrator.port}")
+        started.append((orchestrator, channel))
+        return Running(orchestrator, channel)
+
+    yield start
+    for orchestrator, channel in started:
+        await channel.close()
+        await orchestrator.stop()
+
+
+async def settled(running: Running, thread_id: str, count: int, timeout: float = 5.0) -> list:
+    """Waits until `count` events of the thread are processed (done or dead); returns the thread's events."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        events = await running.orchestrator.store.thread_events(thread_id)
+        if sum(e.state != "pending" for e in events) >= count:
+            return events
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"thread {thread_id} not settled: {events}")
+        await asyncio.sleep(0.01)
+
+
+def customer_message(thread_id: str = "thread-1", body: str = "What are your opening hours?", **content) -> events_pb2.Event:
+    """A content.imported event for a customer message, as the gateway forwards it."""
+    content_id = content.pop("id", f"content-{next(_ids)}")
+    event = events_pb2.Event(
+        id=f"event-{next(_ids)}",
+        type="content.imported",
+        resource_type="chat/message",
+        resource_id=content_id,
+        content=events_pb2.Content(
+            **{"id": content_id, "thread_id": thread_id, "source_id": "source-1", "body": body,
+               "created_from": "synchronizer", "status": "new", **content}
+        ),
+        raw_json="{}",
+    )  # fmt: skip
+    event.issued_at.GetCurrentTime()
+    return event

@@ -1,0 +1,88 @@
+"""In-process fake AI and Dimelo adapter gRPC servers for the orchestrator's tests: scripted, recording calls."""
+
+import asyncio
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import grpc
+
+from botbridge.ai.v1 import ai_pb2, ai_pb2_grpc
+from botbridge.dimelo.v1 import dimelo_pb2, dimelo_pb2_grpc
+from botbridge.events.v1 import events_pb2
+
+
+class FakeAi(ai_pb2_grpc.AiServiceServicer):
+    """Answers with `self.response`, after `self.delay` seconds; records each request."""
+
+    def __init__(self) -> None:
+        self.response = ai_pb2.RespondResponse(answer=ai_pb2.Answer(text="Hello!"))
+        self.delay = 0.0
+        self.requests: list[ai_pb2.RespondRequest] = []
+
+    async def Respond(self, request, context):
+        self.requests.append(request)
+        await asyncio.sleep(self.delay)
+        return self.response
+
+
+@dataclass
+class FakeDimelo(dimelo_pb2_grpc.DimeloServiceServicer):
+    """Records every call by method name; `failures[method]` is a list of codes to fail the next calls with."""
+
+    calls: dict[str, list] = field(default_factory=lambda: defaultdict(list))
+    failures: dict[str, list[grpc.StatusCode]] = field(default_factory=lambda: defaultdict(list))
+    available_agents: int = 2
+    replies: list[events_pb2.Content] = field(default_factory=list)
+    # Make CreateReply store the reply and then fail, as when Dimelo's answer is lost.
+    lose_reply_answer: bool = False
+
+    async def _enter(self, name: str, request, context) -> None:
+        self.calls[name].append(request)
+        if self.failures[name]:
+            await context.abort(self.failures[name].pop(0), f"scripted failure of {name}")
+
+    async def CreateReply(self, request, context):
+        await self._enter("CreateReply", request, context)
+        reply = events_pb2.Content(id=f"reply-{len(self.replies) + 1}", body=request.body, in_reply_to_id=request.in_reply_to_id)
+        self.replies.append(reply)
+        if self.lose_reply_answer:
+            self.lose_reply_answer = False
+            await context.abort(grpc.StatusCode.UNAVAILABLE, "read timeout")
+        return dimelo_pb2.CreateReplyResponse(content=reply)
+
+    async def FindReply(self, request, context):
+        await self._enter("FindReply", request, context)
+        found = [r for r in self.replies if r.in_reply_to_id == request.in_reply_to_id]
+        return dimelo_pb2.FindReplyResponse(content=found[-1]) if found else dimelo_pb2.FindReplyResponse()
+
+    async def OpenIntervention(self, request, context):
+        await self._enter("OpenIntervention", request, context)
+        return dimelo_pb2.OpenInterventionResponse(
+            intervention=dimelo_pb2.Intervention(id=f"iv-{request.content_id}", content_id=request.content_id)
+        )
+
+    async def CloseIntervention(self, request, context):
+        await self._enter("CloseIntervention", request, context)
+        return dimelo_pb2.CloseInterventionResponse(intervention=dimelo_pb2.Intervention(id=request.intervention_id, closed=True))
+
+    async def CloseThread(self, request, context):
+        await self._enter("CloseThread", request, context)
+        return dimelo_pb2.CloseThreadResponse(thread=dimelo_pb2.Thread(id=request.thread_id))
+
+    async def UpdateThreadCategories(self, request, context):
+        await self._enter("UpdateThreadCategories", request, context)
+        return dimelo_pb2.UpdateThreadCategoriesResponse(
+            thread=dimelo_pb2.Thread(id=request.thread_id, thread_category_ids=request.category_ids)
+        )
+
+    async def GetAgentAvailability(self, request, context):
+        await self._enter("GetAgentAvailability", request, context)
+        return dimelo_pb2.GetAgentAvailabilityResponse(available_agents=self.available_agents, connected_agents=3)
+
+    async def GetThread(self, request, context):
+        await self._enter("GetThread", request, context)
+        return dimelo_pb2.GetThreadResponse(thread=dimelo_pb2.Thread(id=request.thread_id, thread_category_ids=["bot-cat"]))
+
+    async def GetSource(self, request, context):
+        await self._enter("GetSource", request, context)
+        return dimelo_pb2.GetSourceResponse(source=dimelo_pb2.Source(id=request.source_id, channel_id="channel-1"))

@@ -1,0 +1,170 @@
+"""The orchestrator's conversation logic over real gRPC, with a scripted AI and adapter."""
+
+import grpc
+
+from botbridge.ai.v1 import ai_pb2
+from botbridge.orchestrator.v1 import orchestrator_pb2
+from tests.orchestrator.conftest import customer_message, settled
+
+
+async def test_answer_is_posted_once_as_plain_text_after_opening_an_intervention(peers, settings_for, start_orchestrator):
+    ai, dimelo, _ = peers
+    ai.response = ai_pb2.RespondResponse(answer=ai_pb2.Answer(text="We open **9am–6pm**.<br>See <a href='https://x.test/h'>hours</a>"))
+    running = await start_orchestrator(settings_for())
+    event = customer_message(private_message=True)
+
+    receipt = await running.submit(event)
+    events = await settled(running, "thread-1", 1)
+
+    assert receipt.receipts[0].disposition == orchestrator_pb2.EVENT_DISPOSITION_ACCEPTED
+    assert events[0].outcome == "answered"
+    assert [c.content_id for c in dimelo.calls["OpenIntervention"]] == [event.content.id]
+    [reply] = dimelo.calls["CreateReply"]
+    assert reply.in_reply_to_id == event.content.id
+    assert reply.body == "We open 9am–6pm.\nSee hours (https://x.test/h)"
+    assert reply.private_message is True
+    assert ai.requests[0].conversation.message.body == "What are your opening hours?"
+
+
+async def test_a_duplicate_event_or_a_second_event_for_the_same_content_gets_no_second_reply(peers, settings_for, start_orchestrator):
+    _, dimelo, _ = peers
+    running = await start_orchestrator(settings_for())
+    event = customer_message()
+    same_content_new_event = customer_message(id=event.content.id)
+
+    first = await running.submit(event)
+    again = await running.submit(event, same_content_new_event)
+    await settled(running, "thread-1", 2)
+
+    assert first.receipts[0].disposition == orchestrator_pb2.EVENT_DISPOSITION_ACCEPTED
+    assert again.receipts[0].disposition == orchestrator_pb2.EVENT_DISPOSITION_DUPLICATE
+    assert len(dimelo.calls["CreateReply"]) == 1
+
+
+async def test_handover_with_an_agent_available_recategorizes_and_leaves_the_thread(peers, settings_for, start_orchestrator):
+    ai, dimelo, _ = peers
+    ai.response = ai_pb2.RespondResponse(handover=ai_pb2.Handover(reason=ai_pb2.HANDOVER_REASON_CUSTOMER_REQUEST))
+    running = await start_orchestrator(settings_for())
+
+    await running.submit(customer_message(body="A human please"))
+    events = await settled(running, "thread-1", 1)
+    await running.submit(customer_message(body="Hello? Anyone?"))
+    events = await settled(running, "thread-1", 2)
+
+    assert events[0].outcome == "handed over (customer_request); agents available: 2"
+    assert [list(c.category_ids) for c in dimelo.calls["UpdateThreadCategories"]] == [["agent-cat"]]
+    assert [c.body for c in dimelo.calls["CreateReply"]] == ["Passing you to an agent."]
+    assert events[1].outcome.startswith("ignored: thread is with agents")
+    assert len(ai.requests) == 1
+
+
+async def test_no_agent_available_tells_the_customer_and_queues_the_thread(peers, settings_for, start_orchestrator):
+    ai, dimelo, _ = peers
+    ai.response = ai_pb2.RespondResponse(handover=ai_pb2.Handover(reason=ai_pb2.HANDOVER_REASON_LOW_CONFIDENCE))
+    dimelo.available_agents = 0
+    running = await start_orchestrator(settings_for(no_agent_message="All agents are busy."))
+
+    await running.submit(customer_message())
+    [event] = await settled(running, "thread-1", 1)
+
+    assert event.outcome == "handed over (low_confidence); agents available: 0"
+    assert [c.body for c in dimelo.calls["CreateReply"]] == ["All agents are busy."]
+    assert len(dimelo.calls["UpdateThreadCategories"]) == 1
+
+
+async def test_no_agent_available_with_keep_with_bot_policy_does_not_recategorize(peers, settings_for, start_orchestrator):
+    ai, dimelo, _ = peers
+    ai.response = ai_pb2.RespondResponse(handover=ai_pb2.Handover(reason=ai_pb2.HANDOVER_REASON_LOW_CONFIDENCE))
+    dimelo.available_agents = 0
+    running = await start_orchestrator(settings_for(no_agent_policy="keep_with_bot"))
+
+    await running.submit(customer_message())
+    [event] = await settled(running, "thread-1", 1)
+
+    assert "kept with the bot" in event.outcome
+    assert dimelo.calls["UpdateThreadCategories"] == []
+
+
+async def test_an_ai_that_hangs_past_the_deadline_leads_to_a_handover(peers, settings_for, start_orchestrator):
+    ai, dimelo, _ = peers
+    ai.delay = 2.0
+    running = await start_orchestrator(settings_for(ai_deadline_seconds=0.2))
+
+    await running.submit(customer_message())
+    [event] = await settled(running, "thread-1", 1)
+
+    assert event.outcome.startswith("handed over (ai_timeout)")
+    assert len(dimelo.calls["UpdateThreadCategories"]) == 1
+
+
+async def test_a_lost_reply_answer_is_checked_before_posting_again(peers, settings_for, start_orchestrator):
+    _, dimelo, _ = peers
+    dimelo.lose_reply_answer = True
+    running = await start_orchestrator(settings_for())
+
+    await running.submit(customer_message())
+    [event] = await settled(running, "thread-1", 1)
+
+    assert event.outcome == "answered"
+    assert event.attempts == 2
+    assert len(dimelo.calls["CreateReply"]) == 1
+    assert len(dimelo.calls["FindReply"]) == 1
+    assert len(dimelo.replies) == 1
+
+
+async def test_transient_dimelo_failures_are_retried_and_permanent_ones_dead_lettered(peers, settings_for, start_orchestrator):
+    _, dimelo, _ = peers
+    dimelo.failures["CreateReply"] = [grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.PERMISSION_DENIED]
+    running = await start_orchestrator(settings_for())
+
+    await running.submit(customer_message())
+    [event] = await settled(running, "thread-1", 1)
+
+    assert event.state == "dead"
+    assert event.outcome == "PERMISSION_DENIED: scripted failure of CreateReply"
+    assert event.attempts == 2
+
+
+async def test_contents_that_are_not_customer_messages_are_never_answered(peers, settings_for, start_orchestrator):
+    ai, dimelo, _ = peers
+    running = await start_orchestrator(settings_for())
+    agent_reply = customer_message(creator_id="agent-7")
+    welcome = customer_message(auto_submitted=True)
+    api_content = customer_message(created_from="api")
+    page_post = customer_message(status="ignored")
+
+    await running.submit(agent_reply, welcome, api_content, page_post)
+    events = await settled(running, "thread-1", 4)
+
+    assert all(e.outcome.startswith("ignored: ") for e in events), events
+    assert ai.requests == [] and dimelo.calls["CreateReply"] == []
+
+
+async def test_an_agent_reply_in_the_thread_stops_the_bot_there(peers, settings_for, start_orchestrator):
+    ai, dimelo, _ = peers
+    running = await start_orchestrator(settings_for())
+    agent_reply = customer_message(creator_id="agent-7")
+    agent_reply.type = "content.replied"
+    agent_reply.user_id = "agent-7"
+
+    await running.submit(agent_reply)
+    await settled(running, "thread-1", 1)
+    await running.submit(customer_message())
+    events = await settled(running, "thread-1", 2)
+
+    assert events[0].outcome == "thread left to agents: an agent replied"
+    assert events[1].outcome.startswith("ignored: thread is with agents")
+    assert ai.requests == []
+
+
+async def test_messages_of_one_thread_are_answered_in_issued_at_order_with_history(peers, settings_for, start_orchestrator):
+    ai, dimelo, _ = peers
+    running = await start_orchestrator(settings_for())
+    first, second = customer_message(body="first"), customer_message(body="second")
+    second.issued_at.seconds = first.issued_at.seconds + 1
+
+    await running.submit(second, first)
+    await settled(running, "thread-1", 2)
+
+    assert [r.conversation.message.body for r in ai.requests] == ["first", "second"]
+    assert [m.body for m in ai.requests[1].conversation.history] == ["first", "Hello!"]
