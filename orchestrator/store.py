@@ -251,6 +251,44 @@ class Store:
 
         return await self._db.run(read)
 
+    async def event_records(self, state: str, limit: int = 100) -> list[tuple[EventRecord, str]]:
+        """The latest events in `state`, each with its thread id."""
+
+        def read() -> list[tuple[EventRecord, str]]:
+            rows = self._db.execute(
+                "SELECT event_id, type, state, outcome, attempts, thread_id FROM events WHERE state = ?"
+                " ORDER BY seq DESC LIMIT ?",
+                (state, limit),
+            ).fetchall()
+            return [(EventRecord(*row[:5]), row[5]) for row in rows]
+
+        return await self._db.run(read)
+
+    async def stored_event(self, event_id: str) -> events_pb2.Event | None:
+        row = await self._db.run(
+            lambda: self._db.execute("SELECT event FROM events WHERE event_id = ?", (event_id,)).fetchone()
+        )
+        return events_pb2.Event.FromString(bytes(row[0])) if row else None
+
+    async def replay(self, event_id: str) -> bool:
+        """Puts a dead letter back in the queue, as new; False when there is no such dead letter."""
+        cursor = await self._db.run(
+            lambda: self._db.execute(
+                "UPDATE events SET state = 'pending', attempts = 0, next_attempt_at = 0, outcome = 'replayed'"
+                " WHERE event_id = ? AND state = 'dead'",
+                (event_id,),
+            )
+        )
+        return cursor.rowcount == 1
+
+    async def quarantined(self, limit: int = 100) -> list[tuple[str, str, float, bytes]]:
+        """The latest quarantined bodies: id, reason, time received, body."""
+        return await self._db.run(
+            lambda: self._db.execute(
+                "SELECT id, reason, received_at, body FROM quarantine ORDER BY received_at DESC LIMIT ?", (limit,)
+            ).fetchall()
+        )
+
     # Step journal: what was done for a customer content, so a retry never repeats a side effect.
 
     async def journal(self, content_id: str) -> dict[str, dict]:

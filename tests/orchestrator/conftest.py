@@ -13,6 +13,7 @@ from botbridge.orchestrator.v1 import orchestrator_pb2, orchestrator_pb2_grpc
 from orchestrator.server import create_server
 from orchestrator.settings import Settings
 from tests.orchestrator.fakes import FakeAi, FakeDimelo
+from tests.postgres import fresh_schema
 
 _ids = itertools.count(1)
 
@@ -29,14 +30,25 @@ async def peers():
     await server.stop(None)
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request):
+    """Each orchestrator test runs on the embedded SQLite store and on PostgreSQL."""
+    if request.param == "sqlite":
+        yield ""
+        return
+    with fresh_schema() as url:
+        yield url
+
+
 @pytest.fixture
-def settings_for(tmp_path, peers):
+def settings_for(tmp_path, peers, database_url):
     def make(**overrides) -> Settings:
         values = dict(
             orchestrator_listen_addr="127.0.0.1:0",
             ai_addr=peers[2],
             dimelo_adapter_addr=peers[2],
             orchestrator_db_path=tmp_path / "store.sqlite3",
+            orchestrator_database_url=database_url,
             agent_category_ids=["agent-cat"],
             ai_deadline_seconds=1.0,
             retry_base_seconds=0.01,
