@@ -18,8 +18,9 @@ gen/python/.generated: $(VENV)/.deps $(PROTOS) tools/gen_protos.py
 	$(PY) -m tools.gen_protos
 	touch $@
 
-$(VENV)/.installed: gen/python/.generated pyproject.toml
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+# The venv imports our packages from the work tree and the stubs from gen/python (images `pip install .` instead).
+$(VENV)/.installed: gen/python/.generated
+	$(PY) -c 'import pathlib, site; pathlib.Path(site.getsitepackages()[0], "botbridge-dev.pth").write_text("$(CURDIR)\n$(CURDIR)/gen/python\n")'
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

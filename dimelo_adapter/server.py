@@ -1,0 +1,41 @@
+"""Builds the adapter's gRPC server: DimeloService, health and reflection, bound but not started."""
+
+import asyncio
+
+import httpx
+
+from botbridge.dimelo.v1 import dimelo_pb2, dimelo_pb2_grpc
+from dimelo_adapter.client import DimeloClient, Sleep
+from dimelo_adapter.interceptor import ErrorStatusInterceptor
+from dimelo_adapter.servicer import DimeloServicer
+from dimelo_adapter.settings import AdapterSettings
+from service_kit.grpc_server import GrpcServer
+
+SERVICE_NAME = dimelo_pb2.DESCRIPTOR.services_by_name["DimeloService"].full_name
+
+
+class AdapterServer(GrpcServer):
+    """The gRPC server that also closes the adapter's HTTP client once stopped."""
+
+    def __init__(self, client: DimeloClient) -> None:
+        super().__init__([SERVICE_NAME], interceptors=[ErrorStatusInterceptor()])
+        self._client = client
+        dimelo_pb2_grpc.add_DimeloServiceServicer_to_server(DimeloServicer(client), self.server)
+
+    async def stop(self, grace: float) -> None:
+        await super().stop(grace)
+        await self._client.aclose()
+
+
+async def create_server(
+    settings: AdapterSettings, transport: httpx.AsyncBaseTransport | None = None, sleep: Sleep = asyncio.sleep
+) -> GrpcServer:
+    """`transport` and `sleep` replace the network and the retry waits in tests."""
+    client = DimeloClient(settings, transport, sleep)
+    server = AdapterServer(client)
+    try:
+        server.bind(settings.adapter_listen_addr)
+    except BaseException:
+        await client.aclose()
+        raise
+    return server

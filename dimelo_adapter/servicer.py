@@ -1,0 +1,155 @@
+"""The DimeloService RPCs: each checks its request, calls Dimelo through the client and converts the answer.
+
+Failures are raised as AdapterError; the ErrorStatusInterceptor turns them into gRPC statuses.
+"""
+
+import logging
+from contextlib import aclosing
+from typing import Any
+
+import grpc
+
+from botbridge.dimelo.v1 import dimelo_pb2, dimelo_pb2_grpc
+from botbridge.events.v1 import events_pb2
+from dimelo_adapter import converters
+from dimelo_adapter.client import DimeloClient
+from dimelo_adapter.errors import AdapterError, DimeloRefused, InvalidRequest
+
+log = logging.getLogger(__name__)
+
+
+def _require(request: Any, *fields: str) -> None:
+    missing = [name for name in fields if not getattr(request, name).strip()]
+    if missing:
+        raise InvalidRequest(f"{type(request).__name__} needs {', '.join(missing)}; Dimelo was not called")
+
+
+def _refused_for_want_of_intervention(refusal: DimeloRefused) -> bool:
+    """The sandbox says 403 "in_reply_to_not_under_intervention"; real accounts word it in their own way."""
+    return refusal.status in (403, 422) and "intervention" in f"{refusal.identifier} {refusal.message}".lower()
+
+
+def _takes_tasks(channel_status: dict[str, Any]) -> bool:
+    """An agent's status on a channel lets it take a conversation: available, and not at full capacity."""
+    return channel_status.get("status") == "available" and channel_status.get("busyness") != "full"
+
+
+def _created(content: events_pb2.Content) -> tuple[int, int]:
+    return content.created_at.seconds, content.created_at.nanos
+
+
+class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
+    def __init__(self, client: DimeloClient) -> None:
+        self._client = client
+
+    async def CreateReply(
+        self, request: dimelo_pb2.CreateReplyRequest, context: grpc.aio.ServicerContext
+    ) -> dimelo_pb2.CreateReplyResponse:
+        _require(request, "in_reply_to_id", "body")
+        try:
+            return dimelo_pb2.CreateReplyResponse(content=await self._post_reply(request))
+        except DimeloRefused as refusal:
+            if not (request.open_intervention_if_required and _refused_for_want_of_intervention(refusal)):
+                raise
+        log.info("reply refused for want of an intervention: opening one", extra={"content_id": request.in_reply_to_id})
+        intervention = converters.intervention(await self._client.open_intervention(request.in_reply_to_id))
+        try:
+            reply = await self._post_reply(request)
+        except AdapterError as error:
+            error.add_note(f"the adapter had opened intervention {intervention.id!r} on the content to reply")
+            raise
+        return dimelo_pb2.CreateReplyResponse(content=reply, opened_intervention_id=intervention.id)
+
+    async def _post_reply(self, request: dimelo_pb2.CreateReplyRequest) -> events_pb2.Content:
+        reply = await self._client.create_reply(
+            request.in_reply_to_id, request.body, request.private_message, request.author_id
+        )
+        return converters.content(reply)
+
+    async def FindReply(
+        self, request: dimelo_pb2.FindReplyRequest, context: grpc.aio.ServicerContext
+    ) -> dimelo_pb2.FindReplyResponse:
+        """The latest content made through the API in reply to the content, among all pages of the thread."""
+        _require(request, "thread_id", "in_reply_to_id")
+        latest: events_pb2.Content | None = None
+        async for record in self._client.thread_contents(request.thread_id):
+            if record.get("created_from") != "api" or record.get("in_reply_to_id") != request.in_reply_to_id:
+                continue
+            candidate = converters.content(record)
+            if latest is None or _created(candidate) >= _created(latest):
+                latest = candidate
+        return dimelo_pb2.FindReplyResponse(content=latest)
+
+    async def OpenIntervention(
+        self, request: dimelo_pb2.OpenInterventionRequest, context: grpc.aio.ServicerContext
+    ) -> dimelo_pb2.OpenInterventionResponse:
+        _require(request, "content_id")
+        opened = await self._client.open_intervention(request.content_id)
+        return dimelo_pb2.OpenInterventionResponse(intervention=converters.intervention(opened))
+
+    async def CloseIntervention(
+        self, request: dimelo_pb2.CloseInterventionRequest, context: grpc.aio.ServicerContext
+    ) -> dimelo_pb2.CloseInterventionResponse:
+        _require(request, "intervention_id")
+        closed = await self._client.close_intervention(request.intervention_id)
+        return dimelo_pb2.CloseInterventionResponse(intervention=converters.intervention(closed))
+
+    async def CloseThread(
+        self, request: dimelo_pb2.CloseThreadRequest, context: grpc.aio.ServicerContext
+    ) -> dimelo_pb2.CloseThreadResponse:
+        _require(request, "thread_id")
+        thread = await self._client.close_thread(request.thread_id)
+        return dimelo_pb2.CloseThreadResponse(thread=converters.thread(thread))
+
+    async def UpdateThreadCategories(
+        self, request: dimelo_pb2.UpdateThreadCategoriesRequest, context: grpc.aio.ServicerContext
+    ) -> dimelo_pb2.UpdateThreadCategoriesResponse:
+        _require(request, "thread_id")
+        thread = await self._client.update_thread_categories(request.thread_id, request.category_ids)
+        return dimelo_pb2.UpdateThreadCategoriesResponse(thread=converters.thread(thread))
+
+    async def GetAgentAvailability(
+        self, request: dimelo_pb2.GetAgentAvailabilityRequest, context: grpc.aio.ServicerContext
+    ) -> dimelo_pb2.GetAgentAvailabilityResponse:
+        """Counts each agent once: connected when its entry for the channel has a status, available when that
+        status is "available" and its busyness is not "full"."""
+        _require(request, "channel_id")
+        available = connected = 0
+        for agent in await self._client.agent_statuses():
+            entries = [
+                entry
+                for entry in agent.get("channels") or ()
+                if isinstance(entry, dict) and str(entry.get("id")) == request.channel_id
+            ]
+            connected += any(entry.get("status") is not None for entry in entries)
+            available += any(_takes_tasks(entry) for entry in entries)
+        return dimelo_pb2.GetAgentAvailabilityResponse(available_agents=available, connected_agents=connected)
+
+    async def GetContent(
+        self, request: dimelo_pb2.GetContentRequest, context: grpc.aio.ServicerContext
+    ) -> dimelo_pb2.GetContentResponse:
+        _require(request, "content_id")
+        content = await self._client.get_content(request.content_id)
+        return dimelo_pb2.GetContentResponse(content=converters.content(content))
+
+    async def GetThread(
+        self, request: dimelo_pb2.GetThreadRequest, context: grpc.aio.ServicerContext
+    ) -> dimelo_pb2.GetThreadResponse:
+        _require(request, "thread_id")
+        thread = await self._client.get_thread(request.thread_id)
+        return dimelo_pb2.GetThreadResponse(thread=converters.thread(thread))
+
+    async def GetSource(
+        self, request: dimelo_pb2.GetSourceRequest, context: grpc.aio.ServicerContext
+    ) -> dimelo_pb2.GetSourceResponse:
+        """The source, and the first channel whose `source_ids` holds it."""
+        _require(request, "source_id")
+        source = await self._client.get_source(request.source_id)
+        source_id = str(source.get("id") or request.source_id)
+        holder = None
+        async with aclosing(self._client.channels()) as channels:
+            async for channel in channels:
+                if source_id in (str(held) for held in channel.get("source_ids") or ()):
+                    holder = channel
+                    break
+        return dimelo_pb2.GetSourceResponse(source=converters.source(source, holder))

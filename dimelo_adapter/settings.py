@@ -1,0 +1,43 @@
+"""The adapter's settings, read from the environment."""
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class AdapterSettings(BaseSettings):
+    """Environment variables named as the fields in upper case (DIMELO_API_URL, ADAPTER_LISTEN_ADDR, ...)."""
+
+    # A misplaced token (say, in the URL) must not be echoed in a start-up error.
+    model_config = SettingsConfigDict(frozen=True, hide_input_in_errors=True)
+
+    # The account's API root, e.g. https://acme.api.engagement.dimelo.com; the adapter appends /1.0/...
+    dimelo_api_url: str
+    # Sent only as `Authorization: Bearer`; its user's permissions are the adapter's.
+    dimelo_access_token: SecretStr
+    adapter_listen_addr: str = "[::]:50053"
+    # Connect, read, write and pool timeout of each HTTP request.
+    dimelo_timeout_seconds: float = Field(10.0, gt=0)
+    # Further attempts of a failed call that is safe to send again (see endpoints.Endpoint).
+    dimelo_max_retries: int = Field(4, ge=0)
+    # HTTP requests in flight to Dimelo at once.
+    dimelo_max_concurrency: int = Field(32, ge=1)
+    # First backoff window; each retry doubles it (full jitter), up to dimelo_retry_max_wait_seconds.
+    dimelo_retry_base_seconds: float = Field(0.5, ge=0)
+    # Longest wait before a retry; a Retry-After asking for more ends the retries at once.
+    dimelo_retry_max_wait_seconds: float = Field(30.0, ge=0)
+    log_level: str = "INFO"
+    # How long in-flight calls may run after SIGTERM.
+    adapter_grace_seconds: float = Field(10.0, ge=0)
+
+    @field_validator("dimelo_api_url")
+    @classmethod
+    def _api_root(cls, value: str) -> str:
+        """The account's root URL, without a trailing slash, the /1.0 prefix or a query (no token in URLs)."""
+        url = value.strip().rstrip("/")
+        if not url.startswith(("https://", "http://")):
+            raise ValueError("must start with https:// (http:// only for a local sandbox)")
+        if "?" in url or "#" in url:
+            raise ValueError("must not carry a query or fragment: the token goes in DIMELO_ACCESS_TOKEN")
+        if url.endswith("/1.0"):
+            raise ValueError("must be the API root, without /1.0: the adapter appends /1.0/...")
+        return url

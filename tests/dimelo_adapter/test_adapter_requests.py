@@ -1,0 +1,249 @@
+"""Each RPC sends Dimelo the request its REST API documents and maps the answer into the proto."""
+
+import httpx
+from adapter_testkit import (
+    TOKEN,
+    FakeDimelo,
+    by_offset,
+    content_json,
+    form,
+    intervention_json,
+    page,
+    thread_json,
+)
+
+from botbridge.dimelo.v1 import dimelo_pb2
+
+
+def assert_authenticated_by_header_only(request: httpx.Request) -> None:
+    assert request.headers["Authorization"] == f"Bearer {TOKEN}"
+    assert "access_token" not in request.url.params
+    assert TOKEN not in str(request.url)
+
+
+async def test_create_reply_posts_a_private_form_as_the_given_author(adapter, dimelo: FakeDimelo):
+    """In: a private reply with an author. Out: one form POST /1.0/contents with private=1; the reply as a Content."""
+    dimelo.answer("POST", "/1.0/contents", httpx.Response(201, json=content_json(private_message=True)))
+
+    response = await adapter.CreateReply(
+        dimelo_pb2.CreateReplyRequest(
+            in_reply_to_id="c-customer", body="Hello, how can I help?", private_message=True, author_id="id-bot"
+        )
+    )
+
+    [request] = dimelo.requests
+    assert (request.method, request.url.path) == ("POST", "/1.0/contents")
+    assert request.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert form(request) == [
+        ("in_reply_to_id", "c-customer"),
+        ("body", "Hello, how can I help?"),
+        ("private", "1"),
+        ("author_id", "id-bot"),
+    ]
+    assert_authenticated_by_header_only(request)
+    assert response.content.id == "c-reply"
+    assert response.content.created_from == "api"
+    assert response.content.private_message
+    assert response.content.in_reply_to_id == "c-customer"
+    assert response.opened_intervention_id == ""
+
+
+async def test_create_reply_leaves_out_private_and_author_when_unset(adapter, dimelo: FakeDimelo):
+    """In: a public reply without author. Out: only in_reply_to_id and body are sent."""
+    dimelo.answer("POST", "/1.0/contents", httpx.Response(201, json=content_json()))
+
+    await adapter.CreateReply(dimelo_pb2.CreateReplyRequest(in_reply_to_id="c-customer", body="Hi"))
+
+    assert form(dimelo.requests[0]) == [("in_reply_to_id", "c-customer"), ("body", "Hi")]
+
+
+async def test_find_reply_pages_through_the_thread_and_returns_the_latest_api_reply(adapter, dimelo: FakeDimelo):
+    """In: a thread of 152 contents on two pages. Out: the latest API-made reply to the content, found on page 2."""
+    customer_messages = [
+        content_json(id=f"c-{n}", created_from="synchronizer", in_reply_to_id=None) for n in range(150)
+    ]
+    later_pages = [
+        content_json(id="c-older-reply", created_at="2024-05-24T04:00:00Z"),
+        content_json(id="c-agent-reply", created_from="interface", created_at="2024-05-24T05:00:00Z"),
+        content_json(id="c-other-reply", in_reply_to_id="c-other", created_at="2024-05-24T06:00:00Z"),
+        content_json(id="c-latest-reply", created_at="2024-05-24T04:30:00Z"),
+    ]
+    dimelo.answer(
+        "GET",
+        "/1.0/contents",
+        by_offset({0: page(customer_messages, 0, 154), 150: page(later_pages, 150, 154)}),
+    )
+
+    response = await adapter.FindReply(dimelo_pb2.FindReplyRequest(thread_id="t-1", in_reply_to_id="c-customer"))
+
+    assert [dict(request.url.params) for request in dimelo.requests] == [
+        {"thread_id": "t-1", "offset": "0", "limit": "150"},
+        {"thread_id": "t-1", "offset": "150", "limit": "150"},
+    ]
+    assert_authenticated_by_header_only(dimelo.requests[1])
+    assert response.content.id == "c-latest-reply"
+
+
+async def test_find_reply_without_a_match_leaves_the_content_unset(adapter, dimelo: FakeDimelo):
+    """In: a thread with only the customer's message. Out: a response without content."""
+    dimelo.answer("GET", "/1.0/contents", page([content_json(id="c-customer", created_from="synchronizer")], 0, 1))
+
+    response = await adapter.FindReply(dimelo_pb2.FindReplyRequest(thread_id="t-1", in_reply_to_id="c-customer"))
+
+    assert not response.HasField("content")
+    assert len(dimelo.requests) == 1
+
+
+async def test_open_intervention_posts_the_content_id(adapter, dimelo: FakeDimelo):
+    """In: a content id. Out: form POST /1.0/interventions content_id=...; the intervention mapped."""
+    dimelo.answer("POST", "/1.0/interventions", httpx.Response(200, json=intervention_json()))
+
+    response = await adapter.OpenIntervention(dimelo_pb2.OpenInterventionRequest(content_id="c-customer"))
+
+    [request] = dimelo.requests
+    assert form(request) == [("content_id", "c-customer")]
+    assert_authenticated_by_header_only(request)
+    assert response.intervention == dimelo_pb2.Intervention(
+        id="i-1", thread_id="t-1", content_id="c-customer", user_id="u-bot", closed=False
+    )
+
+
+async def test_close_intervention_puts_close_on_the_intervention(adapter, dimelo: FakeDimelo):
+    """In: an intervention id. Out: PUT /1.0/interventions/:id/close; the closed intervention."""
+    dimelo.answer("PUT", "/1.0/interventions/i-1/close", httpx.Response(200, json=intervention_json(closed=True)))
+
+    response = await adapter.CloseIntervention(dimelo_pb2.CloseInterventionRequest(intervention_id="i-1"))
+
+    assert [(r.method, r.url.path) for r in dimelo.requests] == [("PUT", "/1.0/interventions/i-1/close")]
+    assert response.intervention.closed
+
+
+async def test_close_thread_puts_close_and_returns_the_thread_as_dimelo_sent_it(adapter, dimelo: FakeDimelo):
+    """In: a thread id. Out: PUT /1.0/content_threads/:id/close; the thread, `closed` still false (async job)."""
+    dimelo.answer("PUT", "/1.0/content_threads/t-1/close", httpx.Response(200, json=thread_json()))
+
+    response = await adapter.CloseThread(dimelo_pb2.CloseThreadRequest(thread_id="t-1"))
+
+    assert [(r.method, r.url.path) for r in dimelo.requests] == [("PUT", "/1.0/content_threads/t-1/close")]
+    assert response.thread == dimelo_pb2.Thread(
+        id="t-1",
+        source_id="s-chat",
+        title="Modem issue",
+        closed=False,
+        thread_category_ids=["cat-bot"],
+        category_ids=["cat-bot", "cat-other"],
+    )
+
+
+async def test_update_thread_categories_sends_each_category_with_brackets(adapter, dimelo: FakeDimelo):
+    """In: two categories. Out: thread_category_ids[]=a&thread_category_ids[]=b in a form PUT."""
+    dimelo.answer(
+        "PUT",
+        "/1.0/content_threads/t-1/update_categories",
+        httpx.Response(200, json=thread_json(thread_category_ids=["cat-agents", "cat-vip"])),
+    )
+
+    response = await adapter.UpdateThreadCategories(
+        dimelo_pb2.UpdateThreadCategoriesRequest(thread_id="t-1", category_ids=["cat-agents", "cat-vip"])
+    )
+
+    [request] = dimelo.requests
+    assert request.method == "PUT"
+    assert form(request) == [("thread_category_ids[]", "cat-agents"), ("thread_category_ids[]", "cat-vip")]
+    assert list(response.thread.thread_category_ids) == ["cat-agents", "cat-vip"]
+
+
+async def test_update_thread_categories_to_none_sends_one_empty_value(adapter, dimelo: FakeDimelo):
+    """In: no categories. Out: `thread_category_ids[]=` (one empty value), which Dimelo reads as "clear them"."""
+    dimelo.answer(
+        "PUT", "/1.0/content_threads/t-1/update_categories", httpx.Response(200, json=thread_json(thread_category_ids=[]))
+    )
+
+    await adapter.UpdateThreadCategories(dimelo_pb2.UpdateThreadCategoriesRequest(thread_id="t-1"))
+
+    assert form(dimelo.requests[0]) == [("thread_category_ids[]", "")]
+
+
+async def test_agent_availability_counts_agents_on_the_channel_by_id(adapter, dimelo: FakeDimelo):
+    """In: /status with five agents. Out: connected = status not null on the channel; available = also not full."""
+
+    def agent(name: str, status: str | None, busyness: str | None) -> dict[str, object]:
+        return {
+            "agent_id": name,
+            "channels": [
+                {"id": "ch-other", "name": "Async", "status": "available", "busyness": "unoccupied"},
+                {"id": "ch-chat", "name": "Realtime", "status": status, "busyness": busyness},
+            ],
+            "custom_status": None,
+        }
+
+    statuses = [
+        agent("free", "available", "unoccupied"),
+        agent("busy", "available", "busy"),
+        agent("full", "available", "full"),
+        agent("away", "away", "ok"),
+        agent("offline", None, None),
+        {"agent_id": "elsewhere", "channels": [{"id": "ch-other", "status": "available", "busyness": "ok"}]},
+    ]
+    dimelo.answer("GET", "/1.0/status", httpx.Response(200, json=statuses))
+
+    response = await adapter.GetAgentAvailability(dimelo_pb2.GetAgentAvailabilityRequest(channel_id="ch-chat"))
+
+    assert (response.available_agents, response.connected_agents) == (2, 4)
+    assert_authenticated_by_header_only(dimelo.requests[0])
+
+
+async def test_get_content_and_get_thread_read_one_object(adapter, dimelo: FakeDimelo):
+    """In: a content id, then a thread id. Out: GET on each; the objects mapped."""
+    dimelo.answer("GET", "/1.0/contents/c-customer", httpx.Response(200, json=content_json(id="c-customer")))
+    dimelo.answer("GET", "/1.0/content_threads/t-1", httpx.Response(200, json=thread_json()))
+
+    content = (await adapter.GetContent(dimelo_pb2.GetContentRequest(content_id="c-customer"))).content
+    thread = (await adapter.GetThread(dimelo_pb2.GetThreadRequest(thread_id="t-1"))).thread
+
+    assert [(r.method, r.url.path) for r in dimelo.requests] == [
+        ("GET", "/1.0/contents/c-customer"),
+        ("GET", "/1.0/content_threads/t-1"),
+    ]
+    assert (content.id, content.thread_id, content.created_at.seconds) == ("c-customer", "t-1", 1716523244)
+    assert thread.title == "Modem issue"
+
+
+async def test_ids_are_escaped_into_the_path(adapter, dimelo: FakeDimelo):
+    """In: a thread id holding '/' and '?'. Out: one path segment, no query added."""
+    dimelo.answer("GET", "/1.0/content_threads/a/b?x=1", httpx.Response(200, json=thread_json()))
+
+    await adapter.GetThread(dimelo_pb2.GetThreadRequest(thread_id="a/b?x=1"))
+
+    [request] = dimelo.requests
+    assert request.url.raw_path == b"/1.0/content_threads/a%2Fb%3Fx%3D1"
+    assert not request.url.params
+
+
+async def test_get_source_finds_the_channel_holding_it_on_a_later_page(adapter, dimelo: FakeDimelo):
+    """In: a source id. Out: the source, with the channel whose source_ids holds it (from page 2 of /channels)."""
+    dimelo.answer(
+        "GET",
+        "/1.0/content_sources/s-chat",
+        httpx.Response(200, json={"id": "s-chat", "name": "Web chat", "type": "engage_messaging", "active": True}),
+    )
+    other_channels = [{"id": f"ch-{n}", "name": f"Channel {n}", "source_ids": [f"s-{n}"]} for n in range(150)]
+    holder = {"id": "ch-chat", "name": "Realtime", "source_ids": ["s-mail", "s-chat"]}
+    dimelo.answer("GET", "/1.0/channels", by_offset({0: page(other_channels, 0, 151), 150: page([holder], 150, 151)}))
+
+    response = await adapter.GetSource(dimelo_pb2.GetSourceRequest(source_id="s-chat"))
+
+    assert response.source == dimelo_pb2.Source(
+        id="s-chat", name="Web chat", type="engage_messaging", channel_id="ch-chat", channel_name="Realtime"
+    )
+    assert [r.url.params.get("offset") for r in dimelo.requests if r.url.path == "/1.0/channels"] == ["0", "150"]
+
+
+async def test_get_source_without_a_channel_leaves_the_channel_empty(adapter, dimelo: FakeDimelo):
+    """In: a source no channel holds. Out: the source with empty channel_id and channel_name."""
+    dimelo.answer("GET", "/1.0/content_sources/s-lonely", httpx.Response(200, json={"id": "s-lonely", "name": "Lonely"}))
+    dimelo.answer("GET", "/1.0/channels", page([{"id": "ch-chat", "name": "Realtime", "source_ids": ["s-chat"]}], 0, 1))
+
+    response = await adapter.GetSource(dimelo_pb2.GetSourceRequest(source_id="s-lonely"))
+
+    assert (response.source.id, response.source.channel_id, response.source.channel_name) == ("s-lonely", "", "")
