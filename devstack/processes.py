@@ -65,7 +65,9 @@ class Stack:
     world: dict = field(default_factory=dict)
     verify_token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     webhook_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
-    _service_env: dict[str, dict[str, str]] = field(default_factory=dict)
+    # More than one needs a shared store: ORCHESTRATOR_DATABASE_URL in `env`.
+    orchestrator_replicas: int = 1
+    _launch_specs: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
 
     def __enter__(self) -> "Stack":
         try:
@@ -93,34 +95,41 @@ class Stack:
             }
         else:
             dimelo, bot = {}, {}
-        ports = {name: free_port() for name in ("adapter", "ai", "orchestrator", "gateway")}
-        self._start("dimelo_adapter", f"127.0.0.1:{ports['adapter']}",
-                    {**dimelo, "ADAPTER_LISTEN_ADDR": f"127.0.0.1:{ports['adapter']}"})  # fmt: skip
-        self._start("ai_service", f"127.0.0.1:{ports['ai']}", {"AI_LISTEN_ADDR": f"127.0.0.1:{ports['ai']}"})
-        self._start(
-            "orchestrator",
-            f"127.0.0.1:{ports['orchestrator']}",
-            {
-                **bot,
-                "ORCHESTRATOR_LISTEN_ADDR": f"127.0.0.1:{ports['orchestrator']}",
-                "ORCHESTRATOR_DB_PATH": str(self.workdir / "orchestrator.sqlite3"),
-                "AI_ADDR": f"127.0.0.1:{ports['ai']}",
-                "DIMELO_ADAPTER_ADDR": f"127.0.0.1:{ports['adapter']}",
-            },
-        )
+        adapter, ai, gateway_port = free_port(), free_port(), free_port()
+        self._start("dimelo_adapter", f"127.0.0.1:{adapter}", {**dimelo, "ADAPTER_LISTEN_ADDR": f"127.0.0.1:{adapter}"})
+        self._start("ai_service", f"127.0.0.1:{ai}", {"AI_LISTEN_ADDR": f"127.0.0.1:{ai}"})
+        orchestrators = []
+        for replica in range(self.orchestrator_replicas):
+            address = f"127.0.0.1:{free_port()}"
+            orchestrators.append(address)
+            name = "orchestrator" if replica == 0 else f"orchestrator-{replica + 1}"
+            self._start(
+                name,
+                address,
+                {
+                    **bot,
+                    "ORCHESTRATOR_LISTEN_ADDR": address,
+                    "ORCHESTRATOR_DB_PATH": str(self.workdir / "orchestrator.sqlite3"),
+                    "AI_ADDR": f"127.0.0.1:{ai}",
+                    "DIMELO_ADAPTER_ADDR": f"127.0.0.1:{adapter}",
+                },
+                module="orchestrator",
+            )
         self._start(
             "gateway",
-            f"http://127.0.0.1:{ports['gateway']}",
+            f"http://127.0.0.1:{gateway_port}",
             {
                 "GATEWAY_HOST": "127.0.0.1",
-                "GATEWAY_PORT": str(ports["gateway"]),
+                "GATEWAY_PORT": str(gateway_port),
                 "GATEWAY_VERIFY_TOKEN": self.verify_token,
                 "GATEWAY_WEBHOOK_SECRET": self.webhook_secret,
-                "ORCHESTRATOR_ADDR": f"127.0.0.1:{ports['orchestrator']}",
+                # Several replicas: one gRPC target listing them all, balanced round robin by the gateway.
+                "ORCHESTRATOR_ADDR": "ipv4:" + ",".join(orchestrators) if len(orchestrators) > 1 else orchestrators[0],
             },
         )
-        for name in ("dimelo_adapter", "ai_service", "orchestrator"):
-            self.wait_grpc_serving(name)
+        for name in self.services:
+            if name not in ("dimelo_sandbox", "gateway"):
+                self.wait_grpc_serving(name)
         self.wait_http_ready("gateway")
         self.webhook_url = f"{self.services['gateway'].address}/dimelo/webhook"
         if self.uses_sandbox:
@@ -135,7 +144,7 @@ class Stack:
         """Starts a stopped or killed service again, same address and settings."""
         old = self.services[name]
         old.stop()
-        self._launch(name, old.address, self._service_env[name])
+        self._launch(name, old.address)
         if name == "gateway":
             self.wait_http_ready(name)
         elif name != "dimelo_sandbox":
@@ -153,22 +162,22 @@ class Stack:
 
     def _start_sandbox(self) -> None:
         port = free_port()
-        self._start("dimelo_sandbox", f"http://127.0.0.1:{port}",
-                    {"SANDBOX_HOST": "127.0.0.1", "SANDBOX_PORT": str(port)})  # fmt: skip
+        self._start("dimelo_sandbox", f"http://127.0.0.1:{port}", {"SANDBOX_HOST": "127.0.0.1", "SANDBOX_PORT": str(port)})
         self.sandbox_url = self.services["dimelo_sandbox"].address
         self._wait(lambda: httpx.get(f"{self.sandbox_url}/_sandbox/world", timeout=1).status_code == 200,
                    "dimelo_sandbox")  # fmt: skip
         self.world = httpx.get(f"{self.sandbox_url}/_sandbox/world", timeout=5).json()
 
-    def _start(self, name: str, address: str, env: dict[str, str]) -> None:
-        self._service_env[name] = {"LOG_LEVEL": "INFO", **env, **self.env}
-        self._launch(name, address, self._service_env[name])
+    def _start(self, name: str, address: str, env: dict[str, str], module: str = "") -> None:
+        self._launch_specs[name] = (module or name, {"LOG_LEVEL": "INFO", **env, **self.env})
+        self._launch(name, address)
 
-    def _launch(self, name: str, address: str, env: dict[str, str]) -> None:
+    def _launch(self, name: str, address: str) -> None:
+        module, env = self._launch_specs[name]
         log_path = self.workdir / f"{name}.log"
         with open(log_path, "ab") as log_file:
             process = subprocess.Popen(
-                [sys.executable, "-m", name],
+                [sys.executable, "-m", module],
                 env={**os.environ, **env},
                 stdout=log_file,
                 stderr=subprocess.STDOUT,

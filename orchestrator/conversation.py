@@ -41,7 +41,7 @@ class ConversationHandler:
     async def handle(self, stored: StoredEvent) -> str:
         event = stored.event
         if event.type == "content.imported":
-            return await self._customer_message(event.content)
+            return await self._customer_message(event.content, stored.attempts)
         return await self._reply_seen(event)
 
     async def _reply_seen(self, event: events_pb2.Event) -> str:
@@ -55,7 +55,7 @@ class ConversationHandler:
         await self._store.save_thread(replace(thread, owner=AGENTS_OWNER, handover_reason="an agent replied"))
         return "thread left to agents: an agent replied"
 
-    async def _customer_message(self, content: events_pb2.Content) -> str:
+    async def _customer_message(self, content: events_pb2.Content, attempts: int) -> str:
         thread = await self._store.thread(content.thread_id)
         if thread.owner == AGENTS_OWNER:
             return f"ignored: thread is with agents ({thread.handover_reason})"
@@ -67,7 +67,12 @@ class ConversationHandler:
         await self._store.add_message(content.thread_id, _history_entry(content, "customer"))
         decision = Decision.from_journal(journal.get("decision"))
         if decision is None:
-            decision = await ask_ai(self._ai, await self._conversation(content), self._settings.ai_deadline_seconds)
+            decision = await ask_ai(
+                self._ai,
+                await self._conversation(content),
+                self._settings.ai_deadline_seconds,
+                may_retry=attempts < self._settings.ai_unavailable_retries,
+            )
             decision = self._as_plain_text(decision)
             await self._store.record_step(content.id, "decision", **decision.to_journal())
         if decision.answer:

@@ -29,10 +29,16 @@ class Decision:
         return cls(**detail) if detail else None
 
 
-async def ask_ai(ai: ai_pb2_grpc.AiServiceStub, conversation: ai_pb2.Conversation, deadline: float) -> Decision:
+async def ask_ai(
+    ai: ai_pb2_grpc.AiServiceStub, conversation: ai_pb2.Conversation, deadline: float, may_retry: bool
+) -> Decision:
+    """The AI's decision. An unreachable AI raises while `may_retry` (a restarting pod is back in seconds, and an
+    answer beats a handover); after that, and on any other failure, the decision is a handover."""
     try:
         response = await ai.Respond(ai_pb2.RespondRequest(conversation=conversation), timeout=deadline)
     except grpc.aio.AioRpcError as error:
+        if may_retry and error.code() is grpc.StatusCode.UNAVAILABLE:
+            raise
         timed_out = error.code() is grpc.StatusCode.DEADLINE_EXCEEDED
         log.warning(
             "AI failed, handing over: %s", describe(error), extra={"thread_id": conversation.thread_id}

@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS events (
     delivery_id TEXT NOT NULL,
     type TEXT NOT NULL,
     thread_id TEXT NOT NULL,
+    content_id TEXT NOT NULL,
     issued_at {real} NOT NULL,
     received_at {real} NOT NULL,
     event {blob} NOT NULL,
@@ -138,10 +139,10 @@ class Store:
                 for event, state, outcome in zip(events, states, outcomes, strict=True):
                     issued = event.issued_at.ToMicroseconds() / 1e6 if event.HasField("issued_at") else now
                     cursor = self._db.execute(
-                        "INSERT INTO events (event_id, delivery_id, type, thread_id, issued_at, received_at, event,"
-                        " state, outcome, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        "INSERT INTO events (event_id, delivery_id, type, thread_id, content_id, issued_at, received_at,"
+                        " event, state, outcome, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                         " ON CONFLICT (event_id) DO NOTHING",
-                        (event.id, delivery_id, event.type, event.content.thread_id, issued, now,
+                        (event.id, delivery_id, event.type, event.content.thread_id, event.content.id, issued, now,
                          event.SerializeToString(), state, outcome, 0 if state == PENDING else now),
                     )  # fmt: skip
                     fresh.append(cursor.rowcount == 1)

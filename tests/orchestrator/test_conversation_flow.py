@@ -168,3 +168,15 @@ async def test_messages_of_one_thread_are_answered_in_issued_at_order_with_histo
 
     assert [r.conversation.message.body for r in ai.requests] == ["first", "second"]
     assert [m.body for m in ai.requests[1].conversation.history] == ["first", "Hello!"]
+
+
+async def test_an_unreachable_ai_is_retried_before_handing_over(peers, settings_for, start_orchestrator):
+    _, dimelo, _ = peers
+    running = await start_orchestrator(settings_for(ai_addr="127.0.0.1:1", ai_unavailable_retries=2))
+
+    await running.submit(customer_message())
+    [event] = await settled(running, "thread-1", 1)
+
+    assert event.attempts == 3
+    assert event.outcome.startswith("handed over (ai_error)")
+    assert len(dimelo.calls["UpdateThreadCategories"]) == 1

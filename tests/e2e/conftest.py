@@ -1,0 +1,48 @@
+"""The whole stack as real processes (the same `python -m` entry points as the images) against the sandbox."""
+
+import contextlib
+import sqlite3
+import time
+
+import pytest
+
+from devstack.processes import Stack
+from devstack.sandbox_client import SandboxClient
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, request):
+    """One stack per test module; a module may set `STACK_ENV` for extra settings."""
+    env = getattr(request.module, "STACK_ENV", {})
+    with Stack(tmp_path_factory.mktemp("stack"), env=dict(env)) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def sandbox(stack):
+    client = SandboxClient(stack.sandbox_url)
+    yield client
+    client.close()
+
+
+def bot_contents(transcript: dict) -> list[dict]:
+    return [c for c in transcript["contents"] if c["author_kind"] == "bot"]
+
+
+def has_bot_reply(transcript: dict) -> bool:
+    return bool(bot_contents(transcript))
+
+
+
+def outcome_of(stack, content_id: str, timeout: float = 20.0) -> str:
+    """Waits until the orchestrator has processed the events about a content; returns the last one's outcome."""
+    database = stack.workdir / "orchestrator.sqlite3"
+    deadline = time.monotonic() + timeout
+    while True:
+        with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+            rows = db.execute("SELECT state, outcome FROM events WHERE content_id = ? ORDER BY seq", (content_id,)).fetchall()
+        if rows and all(state != "pending" for state, _ in rows):
+            return rows[-1][1]
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"content {content_id} not processed: {rows}")
+        time.sleep(0.05)

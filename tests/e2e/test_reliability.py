@@ -1,0 +1,95 @@
+"""Never lose a message, never answer twice, keep each thread's order: under crashes, Dimelo faults,
+re-sent and reordered deliveries, and with two orchestrator replicas on PostgreSQL. Each test prints its tally."""
+
+import random
+import threading
+import time
+
+import pytest
+
+from devstack.processes import Stack
+from devstack.sandbox_client import SandboxClient
+from tests.e2e.load import send, tally
+from tests.postgres import fresh_schema
+
+# Fast retries everywhere, the sandbox's retry schedule compressed, no per-minute limit (429s come from faults).
+RELIABILITY_ENV = {
+    "SANDBOX_TIME_SCALE": "0.05",
+    "SANDBOX_RATE_LIMIT": "0",
+    "RETRY_BASE_SECONDS": "0.2",
+    "RETRY_MAX_SECONDS": "2",
+    "MAX_ATTEMPTS": "30",
+    "LEASE_SECONDS": "3",
+    "DIMELO_TIMEOUT_SECONDS": "1",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def assert_exactly_once_in_order(result) -> None:
+    print(result.line("result"))
+    assert result.lost == [] and result.duplicates == [] and result.out_of_order_threads == [], result
+    assert result.answered == result.messages
+
+
+def test_kill_9_of_orchestrator_adapter_and_ai_loses_nothing_and_duplicates_nothing(tmp_path):
+    chaos = random.Random(7)
+    with Stack(tmp_path, env=RELIABILITY_ENV) as stack:
+        sandbox = SandboxClient(stack.sandbox_url)
+        stop = threading.Event()
+        kills: list[str] = []
+
+        def crash_loop() -> None:
+            while not stop.wait(chaos.uniform(0.5, 1.5)):
+                name = chaos.choice(["orchestrator", "dimelo_adapter", "ai_service"])
+                stack.services[name].kill()
+                kills.append(name)
+                stack.restart(name)
+
+        started = time.monotonic()
+        crasher = threading.Thread(target=crash_loop, daemon=True)
+        crasher.start()
+        try:
+            sent = send(sandbox, threads=60, per_thread=5)
+            time.sleep(3)  # let the crashes hit the processing, not only the intake
+        finally:
+            stop.set()
+            crasher.join(30)
+        result = tally(sandbox, sent, started, timeout=90)
+        print(f"kills: {len(kills)} ({', '.join(sorted(set(kills)))})")
+        assert len(kills) >= 3
+        assert_exactly_once_in_order(result)
+
+
+def test_a_fifth_of_dimelo_calls_failing_still_delivers_every_reply_once(tmp_path):
+    with Stack(tmp_path, env=RELIABILITY_ENV) as stack:
+        sandbox = SandboxClient(stack.sandbox_url)
+        sandbox.set_faults({"*": {"error_rate": 0.1, "error_status": 503, "rate_429": 0.05,
+                                  "timeout_rate": 0.05, "timeout_seconds": 2}})  # fmt: skip
+        started = time.monotonic()
+        sent = send(sandbox, threads=40, per_thread=3)
+        result = tally(sandbox, sent, started, timeout=90)
+        sandbox.set_faults({})
+        assert_exactly_once_in_order(result)
+
+
+def test_every_event_delivered_three_times_and_reordered_gets_one_reply_each_in_order(tmp_path):
+    with Stack(tmp_path, env=RELIABILITY_ENV) as stack:
+        sandbox = SandboxClient(stack.sandbox_url)
+        sandbox.set_delivery(duplicate_rate=1.0, duplicates=2, reorder=True, batch_max=5)
+        started = time.monotonic()
+        sent = send(sandbox, threads=30, per_thread=4)
+        result = tally(sandbox, sent, started, timeout=90)
+        assert_exactly_once_in_order(result)
+
+
+def test_two_orchestrator_replicas_on_postgresql_keep_the_guarantees(tmp_path):
+    with fresh_schema() as database_url:
+        env = {**RELIABILITY_ENV, "ORCHESTRATOR_DATABASE_URL": database_url}
+        with Stack(tmp_path, env=env, orchestrator_replicas=2) as stack:
+            sandbox = SandboxClient(stack.sandbox_url)
+            sandbox.set_delivery(duplicate_rate=1.0, duplicates=1, reorder=True, batch_max=5)
+            started = time.monotonic()
+            sent = send(sandbox, threads=40, per_thread=4)
+            stack.services["orchestrator"].kill()  # one replica dies mid-run; the other takes its threads over
+            result = tally(sandbox, sent, started, timeout=90)
+            assert_exactly_once_in_order(result)
