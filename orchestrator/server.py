@@ -11,6 +11,7 @@ from orchestrator.intake import IntakeServicer
 from orchestrator.scheduler import Scheduler
 from orchestrator.settings import Settings
 from orchestrator.store import Store
+from service_kit.grpc_client import peer_channel
 from service_kit.grpc_server import GrpcServer
 
 SERVICE_NAME = orchestrator_pb2.DESCRIPTOR.services_by_name["OrchestratorService"].full_name
@@ -53,5 +54,5 @@ async def create_server(settings: Settings) -> Orchestrator:
         settings.orchestrator_db_path, settings.orchestrator_database_url.get_secret_value()
     )
     store = await Store.open(database, settings.lease_seconds)
-    channels = [grpc.aio.insecure_channel(settings.ai_addr), grpc.aio.insecure_channel(settings.dimelo_adapter_addr)]
+    channels = [peer_channel(settings.ai_addr), peer_channel(settings.dimelo_adapter_addr, settings.adapter_timeout_seconds)]
     return Orchestrator(settings, store, channels)

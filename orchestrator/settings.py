@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     # Only act on threads carrying one of these categories (the bot's); empty: don't check.
     bot_category_ids: IdList = Field(default_factory=list)
     ai_deadline_seconds: float = 8.0
+    # Deadline of each call to the Dimelo adapter (which retries safe calls to Dimelo within it).
+    adapter_timeout_seconds: float = 60.0
     # How many times a message is retried (with backoff) while the AI service is unreachable, before handing over.
     ai_unavailable_retries: int = 2
     # Open a bot intervention on the customer's content before the bot's first answer in a thread.

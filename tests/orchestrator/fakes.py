@@ -18,9 +18,13 @@ class FakeAi(ai_pb2_grpc.AiServiceServicer):
         self.response = ai_pb2.RespondResponse(answer=ai_pb2.Answer(text="Hello!"))
         self.delay = 0.0
         self.requests: list[ai_pb2.RespondRequest] = []
+        # Codes to fail the next calls with, as when the AI's pod dies during a call.
+        self.failures: list[grpc.StatusCode] = []
 
     async def Respond(self, request, context):
         self.requests.append(request)
+        if self.failures:
+            await context.abort(self.failures.pop(0), "scripted AI failure")
         await asyncio.sleep(self.delay)
         return self.response
 

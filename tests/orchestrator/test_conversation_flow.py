@@ -170,13 +170,37 @@ async def test_messages_of_one_thread_are_answered_in_issued_at_order_with_histo
     assert [m.body for m in ai.requests[1].conversation.history] == ["first", "Hello!"]
 
 
-async def test_an_unreachable_ai_is_retried_before_handing_over(peers, settings_for, start_orchestrator):
-    _, dimelo, _ = peers
-    running = await start_orchestrator(settings_for(ai_addr="127.0.0.1:1", ai_unavailable_retries=2))
+async def test_an_ai_call_cut_off_by_a_crash_is_retried_and_answered(peers, settings_for, start_orchestrator):
+    ai, dimelo, _ = peers
+    ai.failures = [grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.UNAVAILABLE]
+    running = await start_orchestrator(settings_for(ai_unavailable_retries=2))
+
+    await running.submit(customer_message())
+    [event] = await settled(running, "thread-1", 1)
+
+    assert (event.attempts, event.outcome) == (3, "answered")
+    assert len(dimelo.calls["CreateReply"]) == 1
+
+
+async def test_an_ai_unavailable_past_its_retries_leads_to_a_handover(peers, settings_for, start_orchestrator):
+    ai, dimelo, _ = peers
+    ai.failures = [grpc.StatusCode.UNAVAILABLE] * 3
+    running = await start_orchestrator(settings_for(ai_unavailable_retries=2))
 
     await running.submit(customer_message())
     [event] = await settled(running, "thread-1", 1)
 
     assert event.attempts == 3
     assert event.outcome.startswith("handed over (ai_error)")
+    assert len(dimelo.calls["UpdateThreadCategories"]) == 1
+
+
+async def test_an_unreachable_ai_is_waited_for_until_the_deadline_then_handed_over(peers, settings_for, start_orchestrator):
+    _, dimelo, _ = peers
+    running = await start_orchestrator(settings_for(ai_addr="127.0.0.1:1", ai_deadline_seconds=0.3))
+
+    await running.submit(customer_message())
+    [event] = await settled(running, "thread-1", 1)
+
+    assert event.outcome.startswith("handed over (ai_timeout)")
     assert len(dimelo.calls["UpdateThreadCategories"]) == 1

@@ -1,0 +1,26 @@
+"""Runs the AI service until SIGTERM or SIGINT: `python -m ai_service`."""
+
+import asyncio
+import logging
+
+from ai_service.server import create_server
+from ai_service.settings import AiSettings
+from service_kit.grpc_server import wait_for_termination_signal
+from service_kit.logs import configure_logging
+
+log = logging.getLogger("ai_service")
+
+
+async def main() -> None:
+    settings = AiSettings()
+    configure_logging("ai_service", settings.log_level)
+    server = await create_server(settings)
+    await server.start()
+    log.info("AiService listening", extra={"port": server.port, "threshold": settings.confidence_threshold})
+    await wait_for_termination_signal()
+    await server.stop(settings.grace_seconds)
+    log.info("AiService stopped")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

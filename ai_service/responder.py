@@ -1,0 +1,60 @@
+"""The AI's decision for one conversation: an FAQ answer, a greeting or goodbye, or a handover with its reason."""
+
+from ai_service.faq import Faq
+from ai_service.intents import asks_for_human, is_goodbye, is_greeting
+from ai_service.language import guess_language, primary_language
+from ai_service.text import normalize
+from botbridge.ai.v1 import ai_pb2
+
+_GREETINGS = {
+    "en": "Hello! How can I help you? I can answer questions about orders, delivery, returns, payment "
+    "and your account.",
+    "fr": "Bonjour ! Comment puis-je vous aider ? Je réponds aux questions sur les commandes, la livraison, "
+    "les retours, le paiement et votre compte.",
+}
+_GOODBYES = {
+    "en": "You're welcome! Have a nice day.",
+    "fr": "Avec plaisir ! Bonne journée.",
+}
+
+
+class Responder:
+    """Answers from the FAQ when the best match reaches `threshold` (0 to 1), else hands over."""
+
+    def __init__(self, faq: Faq, threshold: float) -> None:
+        self._faq = faq
+        self._threshold = threshold
+
+    def respond(self, conversation: ai_pb2.Conversation) -> ai_pb2.RespondResponse:
+        text = conversation.message.body
+        if not normalize(text):
+            return handover(ai_pb2.HANDOVER_REASON_UNUSABLE_MESSAGE, "the message has no words to answer")
+        language = primary_language(conversation.language) or guess_language(text)
+        if language not in self._faq.languages:
+            return handover(ai_pb2.HANDOVER_REASON_UNSUPPORTED_LANGUAGE, f"no FAQ in the language {language!r}")
+        if asks_for_human(text):
+            return handover(ai_pb2.HANDOVER_REASON_CUSTOMER_REQUEST, "the customer asked for a human agent")
+        if is_goodbye(text):
+            return answer(_GOODBYES.get(language, _GOODBYES["en"]), 1.0, "the customer said thanks or goodbye", True)
+        if is_greeting(text):
+            return answer(_GREETINGS.get(language, _GREETINGS["en"]), 1.0, "the customer said hello")
+        return self._answer_from_faq(text, language)
+
+    def _answer_from_faq(self, text: str, language: str) -> ai_pb2.RespondResponse:
+        match = self._faq.best_match(text, language)
+        if match is None:
+            return handover(ai_pb2.HANDOVER_REASON_LOW_CONFIDENCE, "the message has no words an FAQ question has")
+        found = f"FAQ entry {match.entry.id!r} (question {match.variant!r}) scored {match.score:.2f}"
+        if match.score < self._threshold:
+            explanation = f"best candidate: {found}, below the {self._threshold:.2f} threshold"
+            return handover(ai_pb2.HANDOVER_REASON_LOW_CONFIDENCE, explanation)
+        return answer(match.entry.answers[language], match.score, f"{found}, threshold {self._threshold:.2f}")
+
+
+def answer(text: str, confidence: float, explanation: str, finished: bool = False) -> ai_pb2.RespondResponse:
+    decision = ai_pb2.Answer(text=text, confidence=confidence, explanation=explanation, conversation_finished=finished)
+    return ai_pb2.RespondResponse(answer=decision)
+
+
+def handover(reason: ai_pb2.HandoverReason, explanation: str) -> ai_pb2.RespondResponse:
+    return ai_pb2.RespondResponse(handover=ai_pb2.Handover(reason=reason, explanation=explanation))

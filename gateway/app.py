@@ -1,0 +1,35 @@
+"""The gateway's FastAPI application, with its gRPC channel to the orchestrator open for the app's lifetime."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse
+from grpc_health.v1 import health_pb2_grpc
+from starlette.exceptions import HTTPException
+
+from botbridge.orchestrator.v1 import orchestrator_pb2_grpc
+from gateway import routes
+from gateway.settings import GatewaySettings
+from service_kit.grpc_client import peer_channel
+
+
+def create_app(settings: GatewaySettings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with peer_channel(settings.orchestrator_addr) as channel:
+            app.state.orchestrator = orchestrator_pb2_grpc.OrchestratorServiceStub(channel)
+            app.state.orchestrator_health = health_pb2_grpc.HealthStub(channel)
+            yield
+
+    app = FastAPI(title="botbridge gateway", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.settings = settings
+    app.include_router(routes.webhook, prefix=settings.webhook_path)
+    app.include_router(routes.probes)
+    app.add_exception_handler(HTTPException, _refusal_as_text)
+    return app
+
+
+async def _refusal_as_text(request: Request, refusal: HTTPException) -> PlainTextResponse:
+    """Refusals (401, 403, 400 handshake, 404, 413, ...) answer a short plain-text reason."""
+    return PlainTextResponse(refusal.detail, status_code=refusal.status_code, headers=refusal.headers)

@@ -1,0 +1,69 @@
+"""The routes' dependencies: the settings, the orchestrator's stubs, the Dimelo secret check, the bounded body."""
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Request, params
+from grpc_health.v1 import health_pb2_grpc
+from pydantic import SecretStr
+
+from botbridge.orchestrator.v1 import orchestrator_pb2_grpc
+from gateway.settings import GatewaySettings
+
+
+async def _settings(request: Request) -> GatewaySettings:
+    return request.app.state.settings
+
+
+async def _orchestrator(request: Request) -> orchestrator_pb2_grpc.OrchestratorServiceStub:
+    return request.app.state.orchestrator
+
+
+async def _orchestrator_health(request: Request) -> health_pb2_grpc.HealthStub:
+    return request.app.state.orchestrator_health
+
+
+Settings = Annotated[GatewaySettings, Depends(_settings)]
+Orchestrator = Annotated[orchestrator_pb2_grpc.OrchestratorServiceStub, Depends(_orchestrator)]
+OrchestratorHealth = Annotated[health_pb2_grpc.HealthStub, Depends(_orchestrator_health)]
+
+
+def matches(given: bytes, expected: SecretStr) -> bool:
+    """Compares in constant time, so the answer's timing tells nothing of the secret."""
+    return hmac.compare_digest(given, expected.get_secret_value().encode())
+
+
+def _dimelo_secret_check(status_when_missing: int) -> params.Depends:
+    """When a webhook secret is configured: `status_when_missing` without X-Dimelo-Secret, 403 with another value."""
+
+    async def check(settings: Settings, x_dimelo_secret: Annotated[str | None, Header()] = None) -> None:
+        if settings.webhook_secret is None:
+            return
+        if x_dimelo_secret is None:
+            raise HTTPException(status_when_missing, "X-Dimelo-Secret is missing")
+        # Header values arrive decoded as Latin-1: encoding them back gives the bytes as sent.
+        if not matches(x_dimelo_secret.encode("latin-1"), settings.webhook_secret):
+            raise HTTPException(403, "X-Dimelo-Secret does not match")
+
+    return Depends(check)
+
+
+async def _body_within_limit(request: Request, settings: Settings) -> bytes:
+    """The request body, refused with 413 as soon as it passes the limit, whatever Content-Length said."""
+    limit = settings.max_body_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, f"the body is larger than {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(413, f"the body is larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+# The handshake refuses every wrong credential alike (403); a delivery without the secret is unauthenticated (401).
+HandshakeSecret = _dimelo_secret_check(status_when_missing=403)
+DeliverySecret = _dimelo_secret_check(status_when_missing=401)
+WebhookBody = Annotated[bytes, Depends(_body_within_limit)]

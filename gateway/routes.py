@@ -1,0 +1,129 @@
+"""The gateway's HTTP routes: the Dimelo webhook (handshake and deliveries) and the health probes."""
+
+import logging
+from typing import Annotated
+
+import grpc
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.responses import HTMLResponse, JSONResponse
+from grpc_health.v1 import health_pb2
+
+from botbridge.orchestrator.v1 import orchestrator_pb2, orchestrator_pb2_grpc
+from gateway.dependencies import (
+    DeliverySecret,
+    HandshakeSecret,
+    Orchestrator,
+    OrchestratorHealth,
+    Settings,
+    WebhookBody,
+    matches,
+)
+from gateway.parsing import MalformedDelivery, parse_delivery
+from gateway.settings import GatewaySettings
+
+log = logging.getLogger(__name__)
+
+ORCHESTRATOR_SERVICE = orchestrator_pb2.DESCRIPTOR.services_by_name["OrchestratorService"].full_name
+READINESS_TIMEOUT_SECONDS = 1.0
+
+# Mounted at the configured webhook path.
+webhook = APIRouter()
+probes = APIRouter()
+
+
+@webhook.get("", response_class=HTMLResponse, dependencies=[HandshakeSecret])
+async def confirm_subscription(
+    settings: Settings,
+    mode: Annotated[str | None, Query(alias="hub.mode")] = None,
+    verify_token: Annotated[str | None, Query(alias="hub.verify_token")] = None,
+    challenge: Annotated[str | None, Query(alias="hub.challenge")] = None,
+) -> HTMLResponse:
+    """Dimelo's subscription handshake: answers hub.challenge as is, once the verify token matches."""
+    if verify_token is None or not matches(verify_token.encode(), settings.verify_token):
+        raise HTTPException(403, "hub.verify_token does not match")
+    if mode != "subscribe":
+        raise HTTPException(400, 'hub.mode must be "subscribe"')
+    if not challenge:
+        raise HTTPException(400, "hub.challenge is missing")
+    return HTMLResponse(challenge)
+
+
+@webhook.post("", dependencies=[DeliverySecret])
+async def receive_delivery(body: WebhookBody, settings: Settings, orchestrator: Orchestrator) -> JSONResponse:
+    """A webhook delivery: 200 once the orchestrator stored it, 400 if malformed (kept aside), 503 if not stored."""
+    try:
+        delivery = parse_delivery(body)
+    except MalformedDelivery as malformed:
+        return await _quarantine(body, str(malformed), settings, orchestrator)
+    # wait_for_ready: a restarting orchestrator is waited for up to the deadline, since Dimelo disables a webhook
+    # after about ten failed requests and a restart must not cost one per delivery.
+    try:
+        stored = await orchestrator.SubmitDelivery(
+            orchestrator_pb2.SubmitDeliveryRequest(delivery=delivery),
+            timeout=settings.submit_timeout_seconds,
+            wait_for_ready=True,
+        )
+    except grpc.aio.AioRpcError as error:
+        log.error(
+            "delivery not stored: the orchestrator answered %s",
+            error.code().name,
+            extra={"delivery_id": delivery.id, "events": len(delivery.events), "grpc_details": error.details()},
+        )
+        return _not_stored(f"the orchestrator did not store the delivery ({error.code().name}); send it again")
+    dispositions = [receipt.disposition for receipt in stored.receipts]
+    return JSONResponse(
+        {
+            "accepted": dispositions.count(orchestrator_pb2.EVENT_DISPOSITION_ACCEPTED),
+            "duplicates": dispositions.count(orchestrator_pb2.EVENT_DISPOSITION_DUPLICATE),
+        }
+    )
+
+
+async def _quarantine(
+    body: bytes, reason: str, settings: GatewaySettings, orchestrator: orchestrator_pb2_grpc.OrchestratorServiceStub
+) -> JSONResponse:
+    """Keeps a malformed body with the orchestrator for inspection, then refuses it with 400."""
+    try:
+        kept = await orchestrator.QuarantineDelivery(
+            orchestrator_pb2.QuarantineDeliveryRequest(body=body, reason=reason),
+            timeout=settings.submit_timeout_seconds,
+            wait_for_ready=True,
+        )
+    except grpc.aio.AioRpcError as error:
+        log.error(
+            "malformed delivery not quarantined: the orchestrator answered %s",
+            error.code().name,
+            extra={"reason": reason, "grpc_details": error.details()},
+        )
+        return _not_stored(f"the malformed delivery could not be kept ({error.code().name}); send it again")
+    log.warning("malformed delivery quarantined", extra={"reason": reason, "quarantine_id": kept.quarantine_id})
+    return JSONResponse(
+        {"error": "malformed_delivery", "message": reason, "quarantine_id": kept.quarantine_id}, status_code=400
+    )
+
+
+def _not_stored(message: str) -> JSONResponse:
+    """503: Dimelo sends the delivery again later, and nothing is lost since it never got a 200."""
+    return JSONResponse({"error": "not_stored", "message": message}, status_code=503)
+
+
+@probes.get("/healthz")
+async def liveness() -> JSONResponse:
+    """Liveness: 200 as long as the process serves HTTP."""
+    return JSONResponse({"status": "alive"})
+
+
+@probes.get("/readyz")
+async def readiness(health: OrchestratorHealth) -> JSONResponse:
+    """Readiness: 200 only when the orchestrator's gRPC health check answers SERVING within a second."""
+    request = health_pb2.HealthCheckRequest(service=ORCHESTRATOR_SERVICE)
+    try:
+        reply = await health.Check(request, timeout=READINESS_TIMEOUT_SECONDS)
+    except grpc.aio.AioRpcError as error:
+        return JSONResponse({"status": "not_ready", "orchestrator": error.code().name}, status_code=503)
+    serving = reply.status == health_pb2.HealthCheckResponse.SERVING
+    orchestrator = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
+    return JSONResponse(
+        {"status": "ready" if serving else "not_ready", "orchestrator": orchestrator},
+        status_code=200 if serving else 503,
+    )
