@@ -1,9 +1,12 @@
 # `make run` starts the whole stack against the local Dimelo sandbox and plays a demo; `make test` runs every test.
-# Both install what they need first (a Python venv, buf from npm, the generated stubs); re-running is cheap.
+# Both install what they need first (a Python venv, buf from npm, the generated stubs; for tests also the
+# deployment validators); re-running is cheap.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PROTOS := $(shell find protos -name '*.proto')
+# Validation tools for the deployment files (compose, kustomize, checkov), apart so they never pin our services.
+DEPLOY_VENV := .venv-deploy
 
 .PHONY: setup run test
 
@@ -18,9 +21,13 @@ gen/python/.generated: $(VENV)/.deps $(PROTOS) tools/gen_protos.py
 	$(PY) -m tools.gen_protos
 	touch $@
 
-# The venv imports our packages from the work tree and the stubs from gen/python (images `pip install .` instead).
+# The venv imports our packages from the work tree and the stubs from gen/python, as the image does (PYTHONPATH).
 $(VENV)/.installed: gen/python/.generated
 	$(PY) -c 'import pathlib, site; pathlib.Path(site.getsitepackages()[0], "botbridge-dev.pth").write_text("$(CURDIR)\n$(CURDIR)/gen/python\n")'
+	touch $@
+
+$(DEPLOY_VENV)/.installed: tools/deploy-requirements.txt tools/deploy_tools.sh
+	PYTHON=$(PYTHON) bash tools/deploy_tools.sh
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -30,5 +37,5 @@ node_modules/.installed: package.json package-lock.json
 run: setup
 	$(PY) -m devstack
 
-test: setup
+test: setup $(DEPLOY_VENV)/.installed
 	$(PY) -m pytest

@@ -29,6 +29,9 @@ class SandboxClient:
             payload["thread_id"] = thread_id
         return self._call("POST", "/messages", json=payload)
 
+    def create_agent(self, name: str, **fields) -> dict:
+        return self._call("POST", "/agents", json={"name": name, **fields})
+
     def agent_replies(self, agent_id: str, in_reply_to_id: str, body: str) -> dict:
         return self._call("POST", "/agent_replies", json={"agent_id": agent_id, "in_reply_to_id": in_reply_to_id, "body": body})
 

@@ -17,7 +17,8 @@ from service_kit.grpc_client import peer_channel
 def create_app(settings: GatewaySettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with peer_channel(settings.orchestrator_addr) as channel:
+        # Idempotent: the orchestrator dedupes events by id, so a delivery cut off by a crash is simply sent again.
+        async with peer_channel(settings.orchestrator_addr, idempotent=True) as channel:
             app.state.orchestrator = orchestrator_pb2_grpc.OrchestratorServiceStub(channel)
             app.state.orchestrator_health = health_pb2_grpc.HealthStub(channel)
             yield

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from google.protobuf.json_format import MessageToDict
 
 from orchestrator.database import Database
-from orchestrator.settings import Settings
+from orchestrator.settings import StoreSettings
 from orchestrator.store import DEAD, Store
 
 
@@ -62,7 +62,7 @@ async def run(args: argparse.Namespace, store: Store) -> int:
 
 async def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
-    settings = Settings(agent_category_ids=[])
+    settings = StoreSettings()
     database = await Database.open(settings.orchestrator_db_path, settings.orchestrator_database_url.get_secret_value())
     store = await Store.open(database, settings.lease_seconds)
     try:

@@ -20,22 +20,29 @@ class NoAgentPolicy(StrEnum):
 IdList = Annotated[list[str], NoDecode]
 
 
-class Settings(BaseSettings):
-    """Every value can be set by the environment variable of the same name in upper case."""
+class StoreSettings(BaseSettings):
+    """Where the orchestrator's state lives; also read by `python -m orchestrator.admin`.
+
+    Every value can be set by the environment variable of the same name in upper case."""
 
     model_config = SettingsConfigDict(env_prefix="", case_sensitive=False)
 
-    orchestrator_listen_addr: str = "[::]:50051"
-    ai_addr: str = "localhost:50052"
-    dimelo_adapter_addr: str = "localhost:50053"
     # SQLite database file of the durable store (events, journal, thread states), for a single replica.
     orchestrator_db_path: Path = Path("var/orchestrator.sqlite3")
     # PostgreSQL DSN (postgresql://user:pass@host/db): when set, the store lives there and replicas share it.
     orchestrator_database_url: SecretStr = SecretStr("")
     # How long a replica's claim on a thread lasts without renewal (a crashed replica's threads wait this long).
     lease_seconds: float = 30.0
-    # The thread categories agents see: a handover sets these on the thread (comma-separated ids).
-    agent_category_ids: IdList
+
+
+class Settings(StoreSettings):
+    """The orchestrator's settings."""
+
+    orchestrator_listen_addr: str = "[::]:50051"
+    ai_addr: str = "localhost:50052"
+    dimelo_adapter_addr: str = "localhost:50053"
+    # The thread categories agents see: a handover sets these on the thread (comma-separated ids, at least one).
+    agent_category_ids: Annotated[list[str], NoDecode, Field(min_length=1)]
     # Only act on these sources (comma-separated ids); empty: every source the webhook sends.
     bot_source_ids: IdList = Field(default_factory=list)
     # Only act on threads carrying one of these categories (the bot's); empty: don't check.

@@ -1,5 +1,7 @@
 """gRPC client channels as every service opens them to its peers."""
 
+import json
+
 import grpc
 
 # Reconnect to a restarted peer within a second, rather than after gRPC's default backoff of up to two minutes;
@@ -26,6 +28,22 @@ class _PatientCalls(grpc.aio.UnaryUnaryClientInterceptor):
         return await continuation(details, request)
 
 
-def peer_channel(target: str, default_timeout: float = 30.0) -> grpc.aio.Channel:
-    """An insecure (in-cluster) channel to a peer service; calls without a deadline get `default_timeout` seconds."""
-    return grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS, interceptors=[_PatientCalls(default_timeout)])
+def _retry_unavailable(max_attempts: int) -> tuple[str, str]:
+    """A service config retrying UNAVAILABLE calls (a peer killed mid-call): only for idempotent services."""
+    policy = {
+        "maxAttempts": max_attempts,
+        "initialBackoff": "0.1s",
+        "maxBackoff": "1s",
+        "backoffMultiplier": 2,
+        "retryableStatusCodes": ["UNAVAILABLE"],
+    }
+    return ("grpc.service_config", json.dumps({"methodConfig": [{"name": [{}], "retryPolicy": policy}]}))
+
+
+def peer_channel(target: str, default_timeout: float = 30.0, idempotent: bool = False) -> grpc.aio.Channel:
+    """An insecure (in-cluster) channel to a peer service; calls without a deadline get `default_timeout` seconds.
+
+    `idempotent`: every method of the peer may run twice safely, so calls cut off by a crash are sent again.
+    """
+    options = [*CHANNEL_OPTIONS, _retry_unavailable(5)] if idempotent else list(CHANNEL_OPTIONS)
+    return grpc.aio.insecure_channel(target, options=options, interceptors=[_PatientCalls(default_timeout)])

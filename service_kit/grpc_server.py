@@ -11,12 +11,18 @@ from grpc_reflection.v1alpha import reflection
 
 log = logging.getLogger(__name__)
 
+# Clients reconnect every few minutes, so replicas added by scaling out soon get their share of the calls.
+SERVER_OPTIONS = (
+    ("grpc.max_connection_age_ms", 300_000),
+    ("grpc.max_connection_age_grace_ms", 30_000),
+)
+
 
 class GrpcServer:
     """A grpc.aio server with the standard health and reflection services beside the service's own."""
 
     def __init__(self, service_names: Sequence[str], interceptors: Sequence[grpc.aio.ServerInterceptor] = ()) -> None:
-        self.server = grpc.aio.server(interceptors=list(interceptors))
+        self.server = grpc.aio.server(interceptors=list(interceptors), options=SERVER_OPTIONS)
         self.health = health.aio.HealthServicer()
         self._service_names = list(service_names)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)

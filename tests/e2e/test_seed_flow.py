@@ -85,9 +85,11 @@ def test_welcome_message_page_post_and_agent_reply_get_no_bot_answer(stack, sand
     welcome = sandbox.customer_writes("Welcome! How can we help?", kind="welcome")
     page_post = sandbox.customer_writes("Our summer sale starts today", kind="page_post")
     customer = sandbox.customer_writes("Do you ship abroad?")
-    agent = stack.world["agents"][0]["id"]
-    # The customer writes again after the agent: the agent owns the thread now.
-    agent_reply = sandbox.agent_replies(agent, customer["content"]["id"], "Hi, agent here.")
+    # A supervisor who sees the bot's threads steps in; then the customer writes again: the agent owns the thread.
+    supervisor = sandbox.create_agent(
+        "Sam Supervisor", category_ids=stack.world["bot_category_ids"] + stack.world["agent_category_ids"]
+    )["id"]
+    agent_reply = sandbox.agent_replies(supervisor, customer["content"]["id"], "Hi, Sam here.")
     again = sandbox.customer_writes("Thanks, and how long does it take?", thread_id=customer["thread_id"])
 
     assert outcome_of(stack, welcome["content"]["id"]).startswith("ignored: sent automatically")

@@ -1,0 +1,51 @@
+#!/usr/bin/env python
+"""Container health probe for docker-compose: `botbridge-healthcheck grpc HOST:PORT` or `... http URL`.
+
+Exits 0 when the gRPC health service answers SERVING (overall status) or the URL answers 200; otherwise exits 1
+with the reason on stderr, which `docker inspect` shows. Kubernetes does not need it: it probes gRPC natively.
+"""
+
+import sys
+import urllib.request
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+TIMEOUT_SECONDS = 3.0
+USAGE = "usage: botbridge-healthcheck grpc HOST:PORT | http URL"
+
+
+def check_grpc(address: str) -> str | None:
+    """None when SERVING, else what was seen."""
+    with grpc.insecure_channel(address) as channel:
+        request = health_pb2.HealthCheckRequest()
+        status = health_pb2_grpc.HealthStub(channel).Check(request, timeout=TIMEOUT_SECONDS).status
+    if status == health_pb2.HealthCheckResponse.SERVING:
+        return None
+    return f"{address} is {health_pb2.HealthCheckResponse.ServingStatus.Name(status)}"
+
+
+def check_http(url: str) -> str | None:
+    """None on a 200, else what was seen (urllib raises on 4xx and 5xx)."""
+    with urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as response:
+        return None if response.status == 200 else f"{url} answered HTTP {response.status}"
+
+
+CHECKS = {"grpc": check_grpc, "http": check_http}
+
+
+def main(argv: list[str]) -> int | str:
+    if len(argv) != 2 or argv[0] not in CHECKS:
+        return USAGE
+    kind, target = argv
+    try:
+        problem = CHECKS[kind](target)
+    except grpc.RpcError as error:
+        problem = f"{target}: {error.code().name} {error.details()}"
+    except OSError as error:  # refused, timed out, or an HTTP error status
+        problem = f"{target}: {error}"
+    return problem or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
