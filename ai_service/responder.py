@@ -6,6 +6,7 @@ from ai_service.language import guess_language, primary_language
 from ai_service.text import normalize
 from botbridge.ai.v1 import ai_pb2
 
+MAX_MATCHED_CHARS = 2000
 _GREETINGS = {
     "en": "Hello! How can I help you? I can answer questions about orders, delivery, returns, payment "
     "and your account.",
@@ -26,12 +27,15 @@ class Responder:
         self._threshold = threshold
 
     def respond(self, conversation: ai_pb2.Conversation) -> ai_pb2.RespondResponse:
-        text = conversation.message.body
-        if not normalize(text):
-            return handover(ai_pb2.HANDOVER_REASON_UNUSABLE_MESSAGE, "the message has no words to answer")
+        # A question the FAQ can answer is short; matching a longer text would only burn the deadline.
+        text = conversation.message.body[:MAX_MATCHED_CHARS]
+        if not text.strip():
+            return handover(ai_pb2.HANDOVER_REASON_UNUSABLE_MESSAGE, "the message is empty")
         language = primary_language(conversation.language) or guess_language(text)
         if language not in self._faq.languages:
             return handover(ai_pb2.HANDOVER_REASON_UNSUPPORTED_LANGUAGE, f"no FAQ in the language {language!r}")
+        if not normalize(text):
+            return handover(ai_pb2.HANDOVER_REASON_UNUSABLE_MESSAGE, "the message has no words to answer")
         if asks_for_human(text):
             return handover(ai_pb2.HANDOVER_REASON_CUSTOMER_REQUEST, "the customer asked for a human agent")
         if is_goodbye(text):

@@ -47,8 +47,8 @@ class SandboxClient:
     def transcript(self, thread_id: str) -> dict:
         return self._call("GET", f"/threads/{thread_id}")
 
-    def deliveries(self) -> list:
-        return self._call("GET", "/deliveries")
+    def deliveries(self) -> list[dict]:
+        return self._call("GET", "/deliveries")["records"]
 
     def wait_for(self, thread_id: str, condition, timeout: float = 15.0) -> dict:
         """Polls the thread's transcript until `condition(transcript)` holds; TimeoutError with the transcript if not."""

@@ -10,6 +10,11 @@ from orchestrator.errors import describe
 
 log = logging.getLogger(__name__)
 
+_REASONS = {
+    value.number: value.name.removeprefix("HANDOVER_REASON_").lower()
+    for value in ai_pb2.HandoverReason.DESCRIPTOR.values
+}
+
 
 @dataclass(frozen=True)
 class Decision:
@@ -53,6 +58,6 @@ async def ask_ai(
         return Decision(True, answer.text, answer.conversation_finished, explanation=answer.explanation)
     if response.HasField("handover"):
         handover = response.handover
-        reason = ai_pb2.HandoverReason.Name(handover.reason).removeprefix("HANDOVER_REASON_").lower()
+        reason = _REASONS.get(handover.reason, "other")  # a newer AI may send a reason v1 doesn't define
         return Decision(answer=False, reason=reason, explanation=handover.explanation)
     return Decision(answer=False, reason="empty_answer", explanation="the AI answered with no text")

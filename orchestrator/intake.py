@@ -19,6 +19,7 @@ class IntakeServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
 
     def __init__(self, settings: Settings, store: Store, scheduler: Scheduler) -> None:
         self._bot_source_ids = frozenset(settings.bot_source_ids)
+        self._hold_seconds = settings.ordering_window_seconds
         self._store = store
         self._scheduler = scheduler
 
@@ -28,7 +29,9 @@ class IntakeServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "every event needs an id")
         decisions = [decide(event, self._bot_source_ids) for event in events]
         states = [PENDING if d.process else DEAD if d.malformed else DONE for d in decisions]
-        fresh = await self._store.accept(events, request.delivery.id, states, [d.reason for d in decisions])
+        fresh = await self._store.accept(
+            events, request.delivery.id, states, [d.reason for d in decisions], self._hold_seconds
+        )
         if any(fresh):
             self._scheduler.wake()
         receipts = []

@@ -65,6 +65,9 @@ class Settings(StoreSettings):
     max_reply_chars: int = 2000
     # How many earlier messages of the thread the AI receives.
     history_size: int = 20
+    # How long a new event waits before processing, so that an earlier message of its thread that Dimelo delivers
+    # a moment later (order is not guaranteed) is answered first. Adds as much to the bot's answer time.
+    ordering_window_seconds: float = 0.3
     # How many threads are processed at once (messages of one thread are always processed one at a time).
     max_parallel_threads: int = 32
     # Retries of a message whose processing failed for a transient reason, before it becomes a dead letter.

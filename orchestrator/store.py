@@ -128,9 +128,17 @@ class Store:
     # Intake
 
     async def accept(
-        self, events: Sequence[events_pb2.Event], delivery_id: str, states: Sequence[str], outcomes: Sequence[str]
+        self,
+        events: Sequence[events_pb2.Event],
+        delivery_id: str,
+        states: Sequence[str],
+        outcomes: Sequence[str],
+        hold_seconds: float = 0.0,
     ) -> list[bool]:
-        """Stores new events in one transaction with their initial state; returns, per event, False if already stored."""
+        """Stores new events in one transaction with their initial state; returns, per event, False if already stored.
+
+        Pending events become due after `hold_seconds`, so that an earlier event of the same thread delivered a
+        moment later (Dimelo does not keep order) is still processed first."""
         now = time.time()
 
         def write() -> list[bool]:
@@ -140,10 +148,10 @@ class Store:
                     issued = event.issued_at.ToMicroseconds() / 1e6 if event.HasField("issued_at") else now
                     cursor = self._db.execute(
                         "INSERT INTO events (event_id, delivery_id, type, thread_id, content_id, issued_at, received_at,"
-                        " event, state, outcome, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        " event, state, outcome, next_attempt_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                         " ON CONFLICT (event_id) DO NOTHING",
                         (event.id, delivery_id, event.type, event.content.thread_id, event.content.id, issued, now,
-                         event.SerializeToString(), state, outcome, 0 if state == PENDING else now),
+                         event.SerializeToString(), state, outcome, now + hold_seconds, 0 if state == PENDING else now),
                     )  # fmt: skip
                     fresh.append(cursor.rowcount == 1)
             return fresh

@@ -12,8 +12,9 @@ DOCKERFILE = (REPO / "Dockerfile").read_text()
 DOCKERIGNORE = (REPO / ".dockerignore").read_text().splitlines()
 SERVICE_UID = 10001
 # Packages the project builds that the services' image does not run: the stubs come from gen/ (generated in the
-# build), the sandbox goes to its own demo-only target, devstack runs local processes only.
-NOT_IN_SERVICE_IMAGE = {"botbridge", "dimelo_sandbox", "devstack"}
+# build), the sandbox goes to its own demo-only target, devstack runs local processes only, ai_conformance is a
+# tool for AI teams run from the repository.
+NOT_IN_SERVICE_IMAGE = {"botbridge", "dimelo_sandbox", "devstack", "ai_conformance"}
 
 
 def stages() -> dict[str, list[str]]:

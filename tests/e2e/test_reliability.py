@@ -83,12 +83,19 @@ def test_every_event_delivered_three_times_and_reordered_gets_one_reply_each_in_
 
 def test_two_orchestrator_replicas_on_postgresql_keep_the_guarantees(tmp_path):
     with fresh_schema() as database_url:
-        env = {**RELIABILITY_ENV, "ORCHESTRATOR_DATABASE_URL": database_url}
+        env = {**RELIABILITY_ENV, "ORCHESTRATOR_DATABASE_URL": database_url, "LOG_LEVEL": "INFO"}
         with Stack(tmp_path, env=env, orchestrator_replicas=2) as stack:
             sandbox = SandboxClient(stack.sandbox_url)
             sandbox.set_delivery(duplicate_rate=1.0, reorder=True, batch_max=5, batch_window_ms=50)
             started = time.monotonic()
+            # One replica dies mid-run (SIGKILL); the other takes its threads over once their leases expire.
+            killer = threading.Timer(2.0, stack.services["orchestrator"].kill)
+            killer.start()
             sent = send(sandbox, threads=40, per_thread=4)
-            stack.services["orchestrator"].kill()  # one replica dies mid-run; the other takes its threads over
+            killer.join()
             result = tally(sandbox, sent, started, timeout=90)
+            processed = {name: stack.services[name].log_path.read_text().count('"msg": "processed: ')
+                         for name in ("orchestrator", "orchestrator-2")}  # fmt: skip
+            print(f"events processed per replica: {processed}")
+            assert all(processed.values()), processed
             assert_exactly_once_in_order(result)

@@ -52,6 +52,7 @@ def settings_for(tmp_path, peers, database_url):
             agent_category_ids=["agent-cat"],
             ai_deadline_seconds=1.0,
             retry_base_seconds=0.01,
+            ordering_window_seconds=0.0,
             handover_message="Passing you to an agent.",
         )
         values.update(overrides)

@@ -1,5 +1,7 @@
 """The orchestrator's conversation logic over real gRPC, with a scripted AI and adapter."""
 
+import asyncio
+
 import grpc
 
 from botbridge.ai.v1 import ai_pb2
@@ -204,3 +206,17 @@ async def test_an_unreachable_ai_is_waited_for_until_the_deadline_then_handed_ov
 
     assert event.outcome.startswith("handed over (ai_timeout)")
     assert len(dimelo.calls["UpdateThreadCategories"]) == 1
+
+
+async def test_an_earlier_message_delivered_a_moment_later_is_still_answered_first(peers, settings_for, start_orchestrator):
+    ai, _, _ = peers
+    running = await start_orchestrator(settings_for(ordering_window_seconds=0.3))
+    first, second = customer_message(body="first"), customer_message(body="second")
+    second.issued_at.seconds = first.issued_at.seconds + 1
+
+    await running.submit(second)
+    await asyncio.sleep(0.05)  # the earlier message's delivery comes 50 ms after the later one's
+    await running.submit(first)
+    await settled(running, "thread-1", 2)
+
+    assert [r.conversation.message.body for r in ai.requests] == ["first", "second"]

@@ -1,0 +1,84 @@
+"""Request parameters as a Rails API reads them: query string and form body merged, arrays as `name[]`."""
+
+from urllib.parse import parse_qsl
+
+from dimelo_sandbox.errors import ApiError, invalid_parameter, missing_parameter
+
+_FORM = "application/x-www-form-urlencoded"
+_MAX_FIELDS = 1000
+_TRUE = frozenset({"1", "true", "on", "yes"})
+_FALSE = frozenset({"0", "false", "off", "no", ""})
+
+
+class Params:
+    """Parameter values by name; a repeated scalar keeps its last value, `name[]` collects an array."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        self._values: dict[str, list[str]] = {}
+        for name, value in pairs:
+            self._values.setdefault(name, []).append(value)
+
+    def get(self, name: str) -> str | None:
+        values = self._values.get(name)
+        return values[-1] if values else None
+
+    def require(self, name: str) -> str:
+        """The value, stripped of nothing; 400 when absent or blank."""
+        value = self.get(name)
+        if value is None or not value.strip():
+            raise missing_parameter(name)
+        return value
+
+    def array(self, name: str) -> list[str] | None:
+        """Values of `name[]` (a lone empty value means an empty array); None when absent.
+
+        A bare `name=` is a scalar to Rails, not an array: 400, so a client sending it learns here, not in production.
+        """
+        if name in self._values and f"{name}[]" not in self._values:
+            raise invalid_parameter(name, f"must be an array: send {name}[]=a&{name}[]=b")
+        values = self._values.get(f"{name}[]")
+        if values is None:
+            return None
+        return [value for value in values if value != ""]
+
+    def flag(self, name: str) -> bool:
+        value = self.get(name)
+        if value is None:
+            return False
+        lowered = value.strip().lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        raise invalid_parameter(name, "must be 1 or 0 (true or false)")
+
+    def integer(self, name: str, default: int) -> int:
+        value = self.get(name)
+        if value is None or value == "":
+            return default
+        try:
+            return int(value)
+        except ValueError:
+            raise invalid_parameter(name, "must be an integer") from None
+
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    try:
+        return parse_qsl(text, keep_blank_values=True, errors="strict", max_num_fields=_MAX_FIELDS)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise ApiError(400, "invalid_request", f"malformed parameters: {error.__class__.__name__}") from None
+
+
+def parse_params(query: bytes, body: bytes, content_type: str | None) -> Params:
+    """Query parameters, then form-body parameters (which win); 400 on a body that is not form-encoded UTF-8."""
+    pairs = _pairs(query.decode("latin-1"))
+    if body:
+        media_type = (content_type or _FORM).split(";", 1)[0].strip().lower()
+        if media_type != _FORM:
+            raise ApiError(400, "invalid_request", f"unsupported body type {media_type!r}: send parameters as {_FORM}")
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ApiError(400, "invalid_request", "the form body is not valid UTF-8") from None
+        pairs.extend(_pairs(text))
+    return Params(pairs)

@@ -1,0 +1,1 @@
+"""Dimelo's REST API under /1.0: one module per resource, all behind the same pipeline."""

@@ -1,0 +1,213 @@
+"""Consumer contract, orchestrator -> Dimelo adapter: what orchestrator/conversation.py and source_directory.py
+rely on from DimeloService, written once and run over gRPC against the real adapter wired to the Dimelo sandbox.
+
+Each expectation starts from a fresh customer message in a new thread of the sandbox's default world (one chat
+source on one channel, three available agents, a bot and an agent category).
+"""
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+
+import grpc
+import httpx
+import pytest
+
+from botbridge.dimelo.v1 import dimelo_pb2, dimelo_pb2_grpc
+from dimelo_adapter.server import create_server as create_adapter
+from dimelo_adapter.settings import AdapterSettings
+from dimelo_sandbox.config import SandboxConfig
+from dimelo_sandbox.serve import start_sandbox
+from orchestrator.errors import TRANSIENT_CODES
+
+TIMEOUT_SECONDS = 10.0
+# Codes the orchestrator tolerates when closing the bot's intervention ("bot intervention left open").
+TOLERATED_BY_CLOSE_INTERVENTION = {grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.FAILED_PRECONDITION}
+
+
+@dataclass
+class Dimelo:
+    """The adapter's stub, the sandbox's control API, and the customer message each expectation starts from."""
+
+    adapter: dimelo_pb2_grpc.DimeloServiceStub
+    sandbox: httpx.AsyncClient
+    world: dict
+    content: dict
+
+    @property
+    def content_id(self) -> str:
+        return self.content["id"]
+
+    @property
+    def thread_id(self) -> str:
+        return self.content["thread_id"]
+
+    async def reply(self) -> dimelo_pb2.CreateReplyResponse:
+        """The bot's reply as the orchestrator posts it."""
+        request = dimelo_pb2.CreateReplyRequest(
+            in_reply_to_id=self.content_id, body="We are open 9 to 6.", open_intervention_if_required=True
+        )
+        return await self.adapter.CreateReply(request, timeout=TIMEOUT_SECONDS)
+
+
+async def error_code(call: Awaitable[object]) -> grpc.StatusCode:
+    """The status a call fails with; fails the test if it succeeds."""
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await call
+    return caught.value.code()
+
+
+async def source_names_its_channel(dimelo: Dimelo) -> None:
+    """GetSource: the customer's source comes with the id of the channel holding it (agents are counted there)."""
+    response = await dimelo.adapter.GetSource(
+        dimelo_pb2.GetSourceRequest(source_id=dimelo.content["source_id"]), timeout=TIMEOUT_SECONDS
+    )
+    assert response.source.channel_id == dimelo.world["channels"][0]["id"]
+
+
+async def available_agents_are_counted(dimelo: Dimelo) -> None:
+    """GetAgentAvailability: the channel's available agents (0 means "no agent" to the orchestrator)."""
+    request = dimelo_pb2.GetAgentAvailabilityRequest(channel_id=dimelo.world["channels"][0]["id"])
+    response = await dimelo.adapter.GetAgentAvailability(request, timeout=TIMEOUT_SECONDS)
+    assert response.available_agents == len(dimelo.world["agents"])
+
+
+async def thread_shows_its_categories(dimelo: Dimelo) -> None:
+    """GetThread: the thread's own categories, where the orchestrator looks for a bot category."""
+    response = await dimelo.adapter.GetThread(
+        dimelo_pb2.GetThreadRequest(thread_id=dimelo.thread_id), timeout=TIMEOUT_SECONDS
+    )
+    assert set(response.thread.thread_category_ids) & set(dimelo.world["bot_category_ids"])
+
+
+async def opened_intervention_has_an_id(dimelo: Dimelo) -> None:
+    """OpenIntervention: the intervention's id, which the orchestrator keeps to close it later."""
+    request = dimelo_pb2.OpenInterventionRequest(content_id=dimelo.content_id)
+    response = await dimelo.adapter.OpenIntervention(request, timeout=TIMEOUT_SECONDS)
+    assert response.intervention.id
+
+
+async def second_open_is_failed_precondition(dimelo: Dimelo) -> None:
+    """OpenIntervention when one is open already: FAILED_PRECONDITION, the one code the orchestrator lets pass."""
+    request = dimelo_pb2.OpenInterventionRequest(content_id=dimelo.content_id)
+    await dimelo.adapter.OpenIntervention(request, timeout=TIMEOUT_SECONDS)
+    assert await error_code(dimelo.adapter.OpenIntervention(request, timeout=TIMEOUT_SECONDS)) is (
+        grpc.StatusCode.FAILED_PRECONDITION
+    )
+
+
+async def reply_has_an_id(dimelo: Dimelo) -> None:
+    """CreateReply: the posted reply's id (journaled, and kept as a bot message); no intervention opened when the
+    source does not require one."""
+    response = await dimelo.reply()
+    assert response.content.id
+    assert response.opened_intervention_id == ""
+
+
+async def reply_opens_the_intervention_it_needs(dimelo: Dimelo) -> None:
+    """CreateReply with open_intervention_if_required, on a source that requires an intervention: the reply is
+    posted and the opened intervention's id comes back (the orchestrator closes it later)."""
+    source_id = dimelo.content["source_id"]
+    await dimelo.sandbox.patch(f"/_sandbox/sources/{source_id}", json={"require_intervention_for_reply": True})
+    response = await dimelo.reply()
+    assert response.content.id
+    assert response.opened_intervention_id
+
+
+async def reply_is_found_once_posted(dimelo: Dimelo) -> None:
+    """FindReply: nothing before the bot replied, the reply after (how a lost answer is never posted twice)."""
+    request = dimelo_pb2.FindReplyRequest(thread_id=dimelo.thread_id, in_reply_to_id=dimelo.content_id)
+    before = await dimelo.adapter.FindReply(request, timeout=TIMEOUT_SECONDS)
+    posted = await dimelo.reply()
+    after = await dimelo.adapter.FindReply(request, timeout=TIMEOUT_SECONDS)
+    assert not before.HasField("content")
+    assert after.content.id == posted.content.id
+
+
+async def intervention_closes_after_the_reply(dimelo: Dimelo) -> None:
+    """CloseIntervention on the bot's intervention once it replied: accepted."""
+    opened = await dimelo.adapter.OpenIntervention(
+        dimelo_pb2.OpenInterventionRequest(content_id=dimelo.content_id), timeout=TIMEOUT_SECONDS
+    )
+    await dimelo.reply()
+    request = dimelo_pb2.CloseInterventionRequest(intervention_id=opened.intervention.id)
+    response = await dimelo.adapter.CloseIntervention(request, timeout=TIMEOUT_SECONDS)
+    assert response.intervention.id == opened.intervention.id
+
+
+async def unclosable_intervention_gives_a_tolerated_code(dimelo: Dimelo) -> None:
+    """CloseIntervention that Dimelo refuses (no reply yet): PERMISSION_DENIED or FAILED_PRECONDITION, which the
+    orchestrator logs and moves on from; any other code would make it retry or dead-letter the message."""
+    opened = await dimelo.adapter.OpenIntervention(
+        dimelo_pb2.OpenInterventionRequest(content_id=dimelo.content_id), timeout=TIMEOUT_SECONDS
+    )
+    request = dimelo_pb2.CloseInterventionRequest(intervention_id=opened.intervention.id)
+    code = await error_code(dimelo.adapter.CloseIntervention(request, timeout=TIMEOUT_SECONDS))
+    assert code in TOLERATED_BY_CLOSE_INTERVENTION
+
+
+async def thread_goes_to_the_agents(dimelo: Dimelo) -> None:
+    """UpdateThreadCategories with the agent categories: accepted (the handover itself)."""
+    request = dimelo_pb2.UpdateThreadCategoriesRequest(
+        thread_id=dimelo.thread_id, category_ids=dimelo.world["agent_category_ids"]
+    )
+    response = await dimelo.adapter.UpdateThreadCategories(request, timeout=TIMEOUT_SECONDS)
+    assert response.thread.id == dimelo.thread_id
+
+
+async def thread_closes(dimelo: Dimelo) -> None:
+    """CloseThread: accepted (closing is asynchronous; the orchestrator does not wait for `closed`)."""
+    request = dimelo_pb2.CloseThreadRequest(thread_id=dimelo.thread_id)
+    response = await dimelo.adapter.CloseThread(request, timeout=TIMEOUT_SECONDS)
+    assert response.thread.id == dimelo.thread_id
+
+
+async def missing_content_is_not_transient(dimelo: Dimelo) -> None:
+    """CreateReply to a content Dimelo does not know: NOT_FOUND, a code the orchestrator does not retry."""
+    request = dimelo_pb2.CreateReplyRequest(in_reply_to_id="no-such-content", body="Hello")
+    code = await error_code(dimelo.adapter.CreateReply(request, timeout=TIMEOUT_SECONDS))
+    assert code is grpc.StatusCode.NOT_FOUND
+    assert code not in TRANSIENT_CODES
+
+
+EXPECTATIONS: list[Callable[[Dimelo], Awaitable[None]]] = [
+    source_names_its_channel,
+    available_agents_are_counted,
+    thread_shows_its_categories,
+    opened_intervention_has_an_id,
+    second_open_is_failed_precondition,
+    reply_has_an_id,
+    reply_opens_the_intervention_it_needs,
+    reply_is_found_once_posted,
+    intervention_closes_after_the_reply,
+    unclosable_intervention_gives_a_tolerated_code,
+    thread_goes_to_the_agents,
+    thread_closes,
+    missing_content_is_not_transient,
+]
+
+
+@pytest.fixture
+async def dimelo() -> AsyncIterator[Dimelo]:
+    """The sandbox and the real adapter on loopback ports, and a customer message in a new thread."""
+    sandbox = await start_sandbox(SandboxConfig(port=0, seed=7, job_seconds=0.01, time_scale=0.001))
+    http = httpx.AsyncClient(base_url=sandbox.url, timeout=TIMEOUT_SECONDS)
+    world = (await http.get("/_sandbox/world")).json()
+    settings = AdapterSettings(
+        dimelo_api_url=sandbox.url, dimelo_access_token=world["bot_user"]["token"], adapter_listen_addr="127.0.0.1:0"
+    )
+    adapter = await create_adapter(settings)
+    await adapter.start()
+    try:
+        customer = (await http.post("/_sandbox/messages", json={"body": "What are your opening hours?"})).json()
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{adapter.port}") as channel:
+            yield Dimelo(dimelo_pb2_grpc.DimeloServiceStub(channel), http, world, customer["content"])
+    finally:
+        await adapter.stop(0)
+        await http.aclose()
+        await sandbox.stop()
+
+
+@pytest.mark.parametrize("expectation", EXPECTATIONS, ids=lambda expectation: expectation.__name__)
+async def test_the_adapter_meets_the_orchestrators_expectation(dimelo: Dimelo, expectation):
+    # In: the calls the orchestrator makes, on a fresh customer message. Out: what the expectation's docstring says.
+    await expectation(dimelo)
