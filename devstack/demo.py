@@ -2,7 +2,7 @@
 
 from devstack.sandbox_client import SandboxClient
 
-QUESTION = "Hello, what are your opening hours?"
+QUESTION = "Hello, how do I return an item?"
 HUMAN_PLEASE = "I'd like to talk to a human, please."
 
 

@@ -23,15 +23,23 @@ class _TextExtractor(HTMLParser):
         self._preformatted = 0
         self._links: list[str] = []
         self._links_start = 0
+        # One entry per open list: the next item's number in an ordered list, None in a bulleted one.
+        self._lists: list[int | None] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _HIDDEN:
             self._hidden += 1
         elif tag in _BLOCKS:
             self._preformatted += tag == "pre"
+            if tag in ("ul", "ol"):
+                start = dict(attrs).get("start") or "1"
+                self._lists.append(int(start) if tag == "ol" and start.isdigit() else None)
             self.parts.append("\n\n")
         elif tag == "li":
-            self.parts.append("\n- ")
+            number = self._lists[-1] if self._lists else None
+            self.parts.append("\n- " if number is None else f"\n{number}. ")
+            if number is not None:
+                self._lists[-1] = number + 1
         elif tag == "br":
             self.parts.append("\n")
         elif tag in ("td", "th"):
@@ -45,6 +53,8 @@ class _TextExtractor(HTMLParser):
             self._hidden = max(0, self._hidden - 1)
         elif tag in _BLOCKS:
             self._preformatted = max(0, self._preformatted - (tag == "pre"))
+            if tag in ("ul", "ol") and self._lists:
+                self._lists.pop()
             self.parts.append("\n\n")
         elif tag == "a" and self._links:
             href = self._links.pop()

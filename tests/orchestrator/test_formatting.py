@@ -1,0 +1,37 @@
+"""AI answers become the plain text Dimelo shows as is: what goes in, what must come out."""
+
+import pytest
+
+from orchestrator.formatting import to_plain_text
+
+
+@pytest.mark.parametrize(
+    ("answer", "plain"),
+    [
+        ("Plain text stays.\nLine breaks too.", "Plain text stays.\nLine breaks too."),
+        ("We open **9am** to *6pm*.", "We open 9am to 6pm."),
+        ("Steps:\n\n1. Open *My orders*\n2. Print the label", "Steps:\n\n1. Open My orders\n2. Print the label"),
+        ("- cards\n- PayPal", "- cards\n- PayPal"),
+        ("See [our page](https://shop.test/returns).", "See our page (https://shop.test/returns)."),
+        ("<p>Hello</p><p>World<br>again</p>", "Hello\n\nWorld\nagain"),
+        ("<ul><li>one</li><li>two</li></ul>", "- one\n- two"),
+        ("Hi <script>alert('x')</script><style>p{}</style>there", "Hi there"),
+        ("Fish &amp; chips &lt;3", "Fish & chips <3"),
+        ("1 < 2 and a_b_c * d", "1 < 2 and a_b_c * d"),
+        ("# Title\n\nBody", "Title\n\nBody"),
+        ("```\ncode line\n```", "code line"),
+    ],
+)
+def test_markdown_and_html_become_plain_text(answer, plain):
+    assert to_plain_text(answer, 2000) == plain
+
+
+def test_a_long_answer_is_cut_at_a_word_boundary_with_an_ellipsis():
+    text = to_plain_text("word " * 100, 42)
+
+    assert len(text) <= 42
+    assert text.endswith("word…")
+
+
+def test_markup_only_gives_empty_text():
+    assert to_plain_text("<br><p></p>", 100) == ""
