@@ -47,6 +47,14 @@ class SandboxClient:
     def transcript(self, thread_id: str) -> dict:
         return self._call("GET", f"/threads/{thread_id}")
 
+    def wait_deliveries(self, timeout: float = 30.0) -> None:
+        """Returns once the sandbox has no webhook request, retry or duplicate pending."""
+        self._call("POST", "/deliveries/wait", json={"timeout": timeout}, timeout=timeout + 5)
+
+    def stats(self) -> dict:
+        """Counters: REST calls by status, deliveries by outcome, the webhook's state."""
+        return self._call("GET", "/stats")
+
     def deliveries(self) -> list[dict]:
         return self._call("GET", "/deliveries")["records"]
 

@@ -2,6 +2,7 @@
 re-sent and reordered deliveries, and with two orchestrator replicas on PostgreSQL. Each test prints its tally."""
 
 import random
+from collections import Counter
 import threading
 import time
 
@@ -68,6 +69,9 @@ def test_a_fifth_of_dimelo_calls_failing_still_delivers_every_reply_once(tmp_pat
         sent = send(sandbox, threads=40, per_thread=3)
         result = tally(sandbox, sent, started, timeout=90)
         sandbox.set_faults({})
+        by_status = sandbox.stats()["rest_by_status"]
+        print(f"Dimelo REST answers by status: {by_status}")
+        assert all(by_status.get(status) for status in ("503", "429", "504")), by_status
         assert_exactly_once_in_order(result)
 
 
@@ -78,6 +82,10 @@ def test_every_event_delivered_three_times_and_reordered_gets_one_reply_each_in_
         started = time.monotonic()
         sent = send(sandbox, threads=30, per_thread=4)
         result = tally(sandbox, sent, started, timeout=90)
+        sandbox.wait_deliveries()
+        copies = Counter(event for d in sandbox.deliveries() if d["outcome"] == "delivered" for event in d["event_ids"])
+        print(f"deliveries per event: {Counter(copies.values())}")
+        assert set(copies.values()) == {3}
         assert_exactly_once_in_order(result)
 
 
@@ -99,3 +107,21 @@ def test_two_orchestrator_replicas_on_postgresql_keep_the_guarantees(tmp_path):
             print(f"events processed per replica: {processed}")
             assert all(processed.values()), processed
             assert_exactly_once_in_order(result)
+
+
+def test_sigterm_drains_the_orchestrator_cleanly_and_a_restart_finishes_the_work(tmp_path):
+    """SIGTERM mid-run: the orchestrator stops taking deliveries, finishes or releases what is in flight and exits 0
+    within its grace period; once restarted, every message is answered exactly once."""
+    with Stack(tmp_path, env=RELIABILITY_ENV) as stack:
+        sandbox = SandboxClient(stack.sandbox_url)
+        started = time.monotonic()
+        codes: list[int | None] = []
+        stopper = threading.Timer(0.5, lambda: codes.append(stack.services["orchestrator"].stop(timeout=15)))
+        stopper.start()
+        sent = send(sandbox, threads=30, per_thread=3)
+        stopper.join()
+        stack.restart("orchestrator")
+        result = tally(sandbox, sent, started, timeout=90)
+        print(f"orchestrator exit code after SIGTERM: {codes}")
+        assert codes == [0]
+        assert_exactly_once_in_order(result)
