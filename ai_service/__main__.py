@@ -13,10 +13,15 @@ log = logging.getLogger("ai_service")
 
 async def main() -> None:
     settings = AiSettings()
-    configure_logging("ai_service", settings.log_level)
+    secrets = [settings.llm_api_key.get_secret_value()] if settings.llm_api_key else []
+    configure_logging("ai_service", settings.log_level, secrets)
     server = await create_server(settings)
     await server.start()
-    log.info("AiService listening", extra={"port": server.port, "threshold": settings.confidence_threshold})
+    if settings.backend == "llm":
+        backend = {"model": settings.llm_model, "base_url": settings.llm_base_url, "tools": settings.llm_use_tools}
+    else:
+        backend = {"threshold": settings.confidence_threshold}
+    log.info("AiService listening", extra={"port": server.port, "backend": settings.backend, **backend})
     await wait_for_termination_signal()
     await server.stop(settings.grace_seconds)
     log.info("AiService stopped")

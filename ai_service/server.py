@@ -1,7 +1,9 @@
-"""Builds the AI's gRPC server: AiService plus health and reflection, bound but not started."""
+"""Builds the AI's gRPC server: AiService with the configured backend, plus health and reflection, bound but not
+started."""
 
-from ai_service.faq import load_faq
-from ai_service.responder import Responder
+from contextlib import AsyncExitStack
+
+from ai_service.backend import open_backend
 from ai_service.servicer import AiServicer
 from ai_service.settings import AiSettings
 from botbridge.ai.v1 import ai_pb2, ai_pb2_grpc
@@ -10,10 +12,26 @@ from service_kit.grpc_server import GrpcServer
 SERVICE_NAME = ai_pb2.DESCRIPTOR.services_by_name["AiService"].full_name
 
 
+class AiServer(GrpcServer):
+    """The gRPC server that also closes what its backend opened once stopped."""
+
+    def __init__(self, servicer: AiServicer, resources: AsyncExitStack) -> None:
+        super().__init__([SERVICE_NAME])
+        self._resources = resources
+        ai_pb2_grpc.add_AiServiceServicer_to_server(servicer, self.server)
+
+    async def stop(self, grace: float) -> None:
+        await super().stop(grace)
+        await self._resources.aclose()
+
+
 async def create_server(settings: AiSettings) -> GrpcServer:
-    """Loads the FAQ and binds `settings.listen_addr` (port 0 for any free one; the port is in `server.port`)."""
-    responder = Responder(load_faq(settings.faq_path), settings.confidence_threshold)
-    server = GrpcServer([SERVICE_NAME])
-    ai_pb2_grpc.add_AiServiceServicer_to_server(AiServicer(responder), server.server)
-    server.bind(settings.listen_addr)
+    """Opens the backend (AI_BACKEND) and binds `settings.listen_addr` (port 0 for any free one: see `server.port`)."""
+    resources = AsyncExitStack()
+    try:
+        server = AiServer(AiServicer(await open_backend(settings, resources)), resources)
+        server.bind(settings.listen_addr)
+    except BaseException:
+        await resources.aclose()
+        raise
     return server

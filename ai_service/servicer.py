@@ -1,33 +1,25 @@
-"""The gRPC face of the AI: checks the request and the deadline, asks the responder, logs the decision."""
+"""The gRPC face of the AI: checks the request, asks the backend with the time left, logs the decision."""
 
 import logging
 
 import grpc
 
-from ai_service.responder import Responder, handover
+from ai_service.backend import Backend
 from botbridge.ai.v1 import ai_pb2, ai_pb2_grpc
 
 log = logging.getLogger(__name__)
 
-# Below this much time before the caller's deadline, searching the FAQ (about a millisecond) is not attempted.
-_FAQ_SEARCH_BUDGET_SECONDS = 0.003
-
 
 class AiServicer(ai_pb2_grpc.AiServiceServicer):
-    def __init__(self, responder: Responder) -> None:
-        self._responder = responder
+    def __init__(self, backend: Backend) -> None:
+        self._backend = backend
 
     async def Respond(
         self, request: ai_pb2.RespondRequest, context: grpc.aio.ServicerContext
     ) -> ai_pb2.RespondResponse:
         if not request.HasField("conversation") or not request.conversation.HasField("message"):
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "conversation.message is required")
-        remaining = context.time_remaining()
-        if remaining is not None and remaining < _FAQ_SEARCH_BUDGET_SECONDS:
-            explanation = f"only {remaining * 1000:.1f} ms were left before the deadline"
-            response = handover(ai_pb2.HANDOVER_REASON_OTHER, explanation)
-        else:
-            response = self._responder.respond(request.conversation)
+        response = await self._backend.respond(request.conversation, context.time_remaining())
         _log_decision(request.conversation.thread_id, response)
         return response
 

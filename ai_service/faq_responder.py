@@ -1,5 +1,6 @@
-"""The AI's decision for one conversation: an FAQ answer, a greeting or goodbye, or a handover with its reason."""
+"""The FAQ backend's decision for one conversation: an FAQ answer, a greeting or goodbye, or a handover."""
 
+from ai_service.decisions import answer, handover, out_of_time
 from ai_service.faq import Faq
 from ai_service.intents import asks_for_human, is_goodbye, is_greeting
 from ai_service.language import guess_language, primary_language
@@ -7,6 +8,8 @@ from ai_service.text import normalize
 from botbridge.ai.v1 import ai_pb2
 
 MAX_MATCHED_CHARS = 2000
+# Below this much time before the caller's deadline, searching the FAQ (about a millisecond) is not attempted.
+FAQ_SEARCH_BUDGET_SECONDS = 0.003
 _GREETINGS = {
     "en": "Hello! How can I help you? I can answer questions about orders, delivery, returns, payment "
     "and your account.",
@@ -19,14 +22,14 @@ _GOODBYES = {
 }
 
 
-class Responder:
+class FaqResponder:
     """Answers from the FAQ when the best match reaches `threshold` (0 to 1), else hands over."""
 
     def __init__(self, faq: Faq, threshold: float) -> None:
         self._faq = faq
         self._threshold = threshold
 
-    def respond(self, conversation: ai_pb2.Conversation) -> ai_pb2.RespondResponse:
+    async def respond(self, conversation: ai_pb2.Conversation, time_remaining: float | None) -> ai_pb2.RespondResponse:
         # A question the FAQ can answer is short; matching a longer text would only burn the deadline.
         text = conversation.message.body[:MAX_MATCHED_CHARS]
         if not text.strip():
@@ -42,6 +45,8 @@ class Responder:
             return answer(_GOODBYES.get(language, _GOODBYES["en"]), 1.0, "the customer said thanks or goodbye", True)
         if is_greeting(text):
             return answer(_GREETINGS.get(language, _GREETINGS["en"]), 1.0, "the customer said hello")
+        if time_remaining is not None and time_remaining < FAQ_SEARCH_BUDGET_SECONDS:
+            return out_of_time(time_remaining)
         return self._answer_from_faq(text, language)
 
     def _answer_from_faq(self, text: str, language: str) -> ai_pb2.RespondResponse:
@@ -53,12 +58,3 @@ class Responder:
             explanation = f"best candidate: {found}, below the {self._threshold:.2f} threshold"
             return handover(ai_pb2.HANDOVER_REASON_LOW_CONFIDENCE, explanation)
         return answer(match.entry.answers[language], match.score, f"{found}, threshold {self._threshold:.2f}")
-
-
-def answer(text: str, confidence: float, explanation: str, finished: bool = False) -> ai_pb2.RespondResponse:
-    decision = ai_pb2.Answer(text=text, confidence=confidence, explanation=explanation, conversation_finished=finished)
-    return ai_pb2.RespondResponse(answer=decision)
-
-
-def handover(reason: ai_pb2.HandoverReason, explanation: str) -> ai_pb2.RespondResponse:
-    return ai_pb2.RespondResponse(handover=ai_pb2.Handover(reason=reason, explanation=explanation))
