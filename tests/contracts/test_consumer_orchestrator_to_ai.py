@@ -1,9 +1,10 @@
 """Consumer contract, orchestrator -> AI: what orchestrator/decision.py and conversation.py rely on from Respond,
-written once and run over gRPC against each real AI we ship (ai_service and examples/minimal_ai).
+written once and run over gRPC against each real AI we ship (ai_service with each backend, examples/minimal_ai).
 
 The orchestrator sends the conversation as it builds it (no timestamps, history of customer, bot and agent
-messages) with its deadline, then reads: an answer whose text is not blank, or a handover whose reason it can name
-(HandoverReason.Name); anything else becomes an "empty_answer" or "ai_error" handover, which hides a broken AI.
+messages) with its deadline, then reads: an answer whose text is not blank, or a handover whose reason v1 defines
+(any other reason is counted as "other"); anything else becomes an "empty_answer" or "ai_error" handover, which
+hides a broken AI.
 """
 
 from collections.abc import AsyncIterator
@@ -17,7 +18,9 @@ from ai_service.server import create_server as create_ai_service
 from ai_service.settings import AiSettings
 from botbridge.ai.v1 import ai_pb2, ai_pb2_grpc
 from examples.minimal_ai import server as minimal_ai
+from dimelo_sandbox.serve import start_server
 from orchestrator.settings import Settings as OrchestratorSettings
+from tests.ai_service.fake_chat_server import FakeModel, llm_settings
 
 DEADLINE = OrchestratorSettings.model_fields["ai_deadline_seconds"].default
 ANSWER = "answer"
@@ -94,7 +97,24 @@ async def serving_example_ai() -> AsyncIterator[str]:
         server.stop(None).wait()
 
 
-PROVIDERS = {"ai_service": serving_ai_service, "examples/minimal_ai": serving_example_ai}
+@asynccontextmanager
+async def serving_llm_ai_service() -> AsyncIterator[str]:
+    """ai_service with AI_BACKEND=llm, in front of a fake OpenAI-compatible model on loopback HTTP."""
+    model = await start_server(FakeModel().app(), "127.0.0.1", 0)
+    server = await create_ai_service(llm_settings(listen_addr="127.0.0.1:0", llm_base_url=f"{model.url}/v1"))
+    await server.start()
+    try:
+        yield f"127.0.0.1:{server.port}"
+    finally:
+        await server.stop(0)
+        await model.stop()
+
+
+PROVIDERS = {
+    "ai_service": serving_ai_service,
+    "ai_service (llm)": serving_llm_ai_service,
+    "examples/minimal_ai": serving_example_ai,
+}
 
 
 @pytest.fixture(params=list(PROVIDERS))
