@@ -19,7 +19,8 @@ def main() -> int:
     with Stack(workdir.resolve()) as stack:
         print(f"Logs in {workdir}")
         for service in stack.services.values():
-            print(f"  {service.name:<15} {service.address}")
+            metrics = f"  (metrics: {service.metrics_url})" if service.metrics_url else ""
+            print(f"  {service.name:<15} {service.address}{metrics}")
         print(f"Webhook endpoint: {stack.webhook_url}")
         if stack.uses_sandbox:
             sandbox = SandboxClient(stack.sandbox_url)

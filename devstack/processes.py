@@ -28,12 +28,13 @@ def free_port() -> int:
 
 @dataclass
 class Service:
-    """One running service process, its log file and address."""
+    """One running service process, its log file, address, and Prometheus metrics URL (empty when it has none)."""
 
     name: str
     process: subprocess.Popen
     log_path: Path
     address: str
+    metrics_url: str = ""
 
     def stop(self, timeout: float = 15.0) -> int | None:
         """SIGTERM, then SIGKILL if still running after `timeout`; returns the exit code."""
@@ -68,6 +69,7 @@ class Stack:
     # More than one needs a shared store: ORCHESTRATOR_DATABASE_URL in `env`.
     orchestrator_replicas: int = 1
     _launch_specs: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
+    _metrics_urls: dict[str, str] = field(default_factory=dict)
 
     def __enter__(self) -> "Stack":
         try:
@@ -96,7 +98,11 @@ class Stack:
         else:
             dimelo, bot = {}, {}
         adapter, ai, gateway_port = free_port(), free_port(), free_port()
-        self._start("dimelo_adapter", f"127.0.0.1:{adapter}", {**dimelo, "ADAPTER_LISTEN_ADDR": f"127.0.0.1:{adapter}"})
+        self._start(
+            "dimelo_adapter",
+            f"127.0.0.1:{adapter}",
+            {**dimelo, "ADAPTER_LISTEN_ADDR": f"127.0.0.1:{adapter}", **self._metrics_port("dimelo_adapter")},
+        )
         self._start("ai_service", f"127.0.0.1:{ai}", {"AI_LISTEN_ADDR": f"127.0.0.1:{ai}"})
         orchestrators = []
         for replica in range(self.orchestrator_replicas):
@@ -112,9 +118,11 @@ class Stack:
                     "ORCHESTRATOR_DB_PATH": str(self.workdir / "orchestrator.sqlite3"),
                     "AI_ADDR": f"127.0.0.1:{ai}",
                     "DIMELO_ADAPTER_ADDR": f"127.0.0.1:{adapter}",
+                    **self._metrics_port(name),
                 },
                 module="orchestrator",
             )
+        self._metrics_urls["gateway"] = f"http://127.0.0.1:{gateway_port}/metrics"  # the gateway's own HTTP port
         self._start(
             "gateway",
             f"http://127.0.0.1:{gateway_port}",
@@ -134,6 +142,12 @@ class Stack:
         self.webhook_url = f"{self.services['gateway'].address}/dimelo/webhook"
         if self.uses_sandbox:
             self.subscribe_webhook()
+
+    def _metrics_port(self, name: str) -> dict[str, str]:
+        """The METRICS_PORT setting of a gRPC service, a free port whose URL the service's `metrics_url` gives."""
+        port = free_port()
+        self._metrics_urls[name] = f"http://127.0.0.1:{port}/metrics"
+        return {"METRICS_PORT": str(port)}
 
     def stop(self) -> None:
         """Stops the services in reverse start order."""
@@ -183,7 +197,7 @@ class Stack:
                 stderr=subprocess.STDOUT,
                 cwd=self.workdir,
             )
-        self.services[name] = Service(name, process, log_path, address)
+        self.services[name] = Service(name, process, log_path, address, self._metrics_urls.get(name, ""))
 
     def wait_grpc_serving(self, name: str) -> None:
         def serving() -> bool:

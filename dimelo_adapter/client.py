@@ -8,18 +8,22 @@ it means "job in progress"); for the others only when Dimelo certainly did not p
 import asyncio
 import email.utils
 import logging
+import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import tenacity
+from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from dimelo_adapter import endpoints
 from dimelo_adapter.endpoints import Endpoint
 from dimelo_adapter.errors import DimeloCallError, DimeloRefused, DimeloUnreachable, UnreadableAnswer
+from dimelo_adapter.metrics import DIMELO_LAST_ANSWER, DIMELO_REQUEST_SECONDS, DIMELO_REQUESTS, DIMELO_RETRIES
 from dimelo_adapter.settings import AdapterSettings
 from service_kit.logs import MASK
+from service_kit.tracing import tracer
 
 log = logging.getLogger(__name__)
 
@@ -154,11 +158,27 @@ class DimeloClient:
             raise
 
     async def _send(self, endpoint: Endpoint, path: str, params: dict[str, Any] | None, data: Form | None) -> Any:
-        async with self._slots:
-            try:
-                response = await self._http.request(endpoint.method, path, params=params, data=data)
-            except httpx.TransportError as error:
-                raise DimeloUnreachable(endpoint, path, error, self._redact(str(error))) from error
+        """One HTTP request (one attempt), counted, timed and traced."""
+        operation = str(endpoint)
+        attributes = {"http.request.method": endpoint.method, "url.path": path}
+        with tracer.start_as_current_span(
+            f"Dimelo {operation}", kind=SpanKind.CLIENT, attributes=attributes,
+            record_exception=False, set_status_on_exception=False,
+        ) as span:  # fmt: skip
+            async with self._slots:
+                started = time.perf_counter()
+                try:
+                    response = await self._http.request(endpoint.method, path, params=params, data=data)
+                except httpx.TransportError as error:
+                    unreachable = DimeloUnreachable(endpoint, path, error, self._redact(str(error)))
+                    _count(operation, status_label(unreachable), started)
+                    span.set_status(Status(StatusCode.ERROR, type(error).__name__))
+                    raise unreachable from error
+            _count(operation, str(response.status_code), started)
+            DIMELO_LAST_ANSWER.set_to_current_time()
+            span.set_attribute("http.response.status_code", response.status_code)
+            if not response.is_success:
+                span.set_status(Status(StatusCode.ERROR, str(response.status_code)))
         if not response.is_success:
             raise self._refusal(endpoint, path, response)
         try:
@@ -227,8 +247,24 @@ def _retry_after(response: httpx.Response) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
+def _count(operation: str, status: str, started: float) -> None:
+    DIMELO_REQUESTS.labels(operation, status).inc()
+    DIMELO_REQUEST_SECONDS.labels(operation).observe(time.perf_counter() - started)
+
+
+def status_label(error: DimeloCallError) -> str:
+    """Dimelo's HTTP status, or "timeout" / "network_error" when no answer came: a metric label."""
+    if isinstance(error, DimeloRefused):
+        return str(error.status)
+    if isinstance(error, DimeloUnreachable) and isinstance(error.cause, httpx.TimeoutException):
+        return "timeout"
+    return "network_error"
+
+
 def _log_retry(state: tenacity.RetryCallState) -> None:
     error = state.outcome.exception() if state.outcome else None
+    if isinstance(error, DimeloCallError):
+        DIMELO_RETRIES.labels(str(error.endpoint), status_label(error)).inc()
     if isinstance(error, DimeloCallError) and state.next_action:
         log.info(
             "Dimelo call failed, trying again",

@@ -1,4 +1,5 @@
-"""The gateway's FastAPI application, with its gRPC channel to the orchestrator open for the app's lifetime."""
+"""The gateway's FastAPI application, with its gRPC channel to the orchestrator open for the app's lifetime,
+and the process's metrics at /metrics."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,6 +11,7 @@ from starlette.exceptions import HTTPException
 
 from botbridge.orchestrator.v1 import orchestrator_pb2_grpc
 from gateway import routes
+from gateway.metrics import DELIVERIES, HANDSHAKES, REFUSAL_OUTCOMES
 from gateway.settings import GatewaySettings
 from service_kit.grpc_client import peer_channel
 
@@ -23,7 +25,16 @@ def create_app(settings: GatewaySettings) -> FastAPI:
             app.state.orchestrator_health = health_pb2_grpc.HealthStub(channel)
             yield
 
-    app = FastAPI(title="botbridge gateway", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="botbridge gateway",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        # FastAPI's own telemetry would wrap every request (several spans each) once a tracer provider is set:
+        # the webhook route makes the one span of this hop, and the metrics are Prometheus'.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "auto_configure": False},
+    )
     app.state.settings = settings
     app.include_router(routes.webhook, prefix=settings.webhook_path)
     app.include_router(routes.probes)
@@ -32,5 +43,10 @@ def create_app(settings: GatewaySettings) -> FastAPI:
 
 
 async def _refusal_as_text(request: Request, refusal: HTTPException) -> PlainTextResponse:
-    """Refusals (401, 403, 400 handshake, 404, 413, ...) answer a short plain-text reason."""
+    """Refusals (401, 403, 400 handshake, 404, 413, ...) answer a short plain-text reason; the webhook's are counted."""
+    if request.url.path == request.app.state.settings.webhook_path:
+        if request.method == "POST":
+            DELIVERIES.labels(REFUSAL_OUTCOMES.get(refusal.status_code, "refused")).inc()
+        elif request.method == "GET":
+            HANDSHAKES.labels("refused").inc()
     return PlainTextResponse(refusal.detail, status_code=refusal.status_code, headers=refusal.headers)

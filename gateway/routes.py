@@ -1,12 +1,14 @@
-"""The gateway's HTTP routes: the Dimelo webhook (handshake and deliveries) and the health probes."""
+"""The gateway's HTTP routes: the Dimelo webhook (handshake and deliveries), the health probes and the metrics."""
 
 import logging
+import time
 from typing import Annotated
 
 import grpc
 from fastapi import APIRouter, HTTPException, Query
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from grpc_health.v1 import health_pb2
+from opentelemetry.trace import SpanKind
 
 from botbridge.orchestrator.v1 import orchestrator_pb2, orchestrator_pb2_grpc
 from gateway.dependencies import (
@@ -18,8 +20,11 @@ from gateway.dependencies import (
     WebhookBody,
     matches,
 )
+from gateway.metrics import DELIVERIES, DELIVERY_SECONDS, EVENTS, HANDSHAKES
 from gateway.parsing import MalformedDelivery, parse_delivery
 from gateway.settings import GatewaySettings
+from service_kit.metrics import event_type_label, exposition
+from service_kit.tracing import tracer
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +50,26 @@ async def confirm_subscription(
         raise HTTPException(400, 'hub.mode must be "subscribe"')
     if not challenge:
         raise HTTPException(400, "hub.challenge is missing")
+    HANDSHAKES.labels("confirmed").inc()
+    log.info("subscription handshake confirmed")
     return HTMLResponse(challenge)
 
 
 @webhook.post("", dependencies=[DeliverySecret])
 async def receive_delivery(body: WebhookBody, settings: Settings, orchestrator: Orchestrator) -> JSONResponse:
     """A webhook delivery: 200 once the orchestrator stored it, 400 if malformed (kept aside), 503 if not stored."""
+    started = time.perf_counter()
+    with tracer.start_as_current_span("webhook delivery", kind=SpanKind.SERVER):
+        outcome, response = await _deliver(body, settings, orchestrator)
+    DELIVERIES.labels(outcome).inc()
+    DELIVERY_SECONDS.labels(outcome).observe(time.perf_counter() - started)
+    return response
+
+
+async def _deliver(
+    body: bytes, settings: GatewaySettings, orchestrator: orchestrator_pb2_grpc.OrchestratorServiceStub
+) -> tuple[str, JSONResponse]:
+    """The delivery handed to the orchestrator: the outcome to count, and the answer to Dimelo."""
     try:
         delivery = parse_delivery(body)
     except MalformedDelivery as malformed:
@@ -70,18 +89,20 @@ async def receive_delivery(body: WebhookBody, settings: Settings, orchestrator: 
             extra={"delivery_id": delivery.id, "events": len(delivery.events), "grpc_details": error.details()},
         )
         return _not_stored(f"the orchestrator did not store the delivery ({error.code().name}); send it again")
-    dispositions = [receipt.disposition for receipt in stored.receipts]
-    return JSONResponse(
-        {
-            "accepted": dispositions.count(orchestrator_pb2.EVENT_DISPOSITION_ACCEPTED),
-            "duplicates": dispositions.count(orchestrator_pb2.EVENT_DISPOSITION_DUPLICATE),
-        }
-    )
+    accepted = duplicates = 0
+    for event, receipt in zip(delivery.events, stored.receipts, strict=False):
+        duplicate = receipt.disposition == orchestrator_pb2.EVENT_DISPOSITION_DUPLICATE
+        duplicates += duplicate
+        accepted += receipt.disposition == orchestrator_pb2.EVENT_DISPOSITION_ACCEPTED
+        EVENTS.labels(event_type_label(event.type), "duplicate" if duplicate else "accepted").inc()
+    counts = {"events": len(delivery.events), "accepted": accepted, "duplicates": duplicates}
+    log.info("delivery stored", extra={"delivery_id": delivery.id, **counts})
+    return "stored", JSONResponse({"accepted": accepted, "duplicates": duplicates})
 
 
 async def _quarantine(
     body: bytes, reason: str, settings: GatewaySettings, orchestrator: orchestrator_pb2_grpc.OrchestratorServiceStub
-) -> JSONResponse:
+) -> tuple[str, JSONResponse]:
     """Keeps a malformed body with the orchestrator for inspection, then refuses it with 400."""
     try:
         kept = await orchestrator.QuarantineDelivery(
@@ -97,14 +118,13 @@ async def _quarantine(
         )
         return _not_stored(f"the malformed delivery could not be kept ({error.code().name}); send it again")
     log.warning("malformed delivery quarantined", extra={"reason": reason, "quarantine_id": kept.quarantine_id})
-    return JSONResponse(
-        {"error": "malformed_delivery", "message": reason, "quarantine_id": kept.quarantine_id}, status_code=400
-    )
+    answer = {"error": "malformed_delivery", "message": reason, "quarantine_id": kept.quarantine_id}
+    return "quarantined", JSONResponse(answer, status_code=400)
 
 
-def _not_stored(message: str) -> JSONResponse:
+def _not_stored(message: str) -> tuple[str, JSONResponse]:
     """503: Dimelo sends the delivery again later, and nothing is lost since it never got a 200."""
-    return JSONResponse({"error": "not_stored", "message": message}, status_code=503)
+    return "not_stored", JSONResponse({"error": "not_stored", "message": message}, status_code=503)
 
 
 @probes.get("/healthz")
@@ -127,3 +147,10 @@ async def readiness(health: OrchestratorHealth) -> JSONResponse:
         {"status": "ready" if serving else "not_ready", "orchestrator": orchestrator},
         status_code=200 if serving else 503,
     )
+
+
+@probes.get("/metrics")
+async def metrics() -> Response:
+    """The process's Prometheus metrics."""
+    body, content_type = exposition()
+    return Response(body, media_type=content_type)

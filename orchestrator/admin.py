@@ -1,4 +1,5 @@
-"""`python -m orchestrator.admin`: dead letters (list, show, replay), quarantined bodies, a thread's history.
+"""`python -m orchestrator.admin`: dead letters (list, show, replay), quarantined bodies, a thread's history
+(events received, decisions, Dimelo calls and their results).
 
 It reads the store the orchestrator uses (same ORCHESTRATOR_DB_PATH / ORCHESTRATOR_DATABASE_URL settings);
 a running orchestrator picks replayed events up within seconds.
@@ -12,6 +13,7 @@ from datetime import UTC, datetime
 
 from google.protobuf.json_format import MessageToDict
 
+from orchestrator.conversation_view import render_thread
 from orchestrator.database import Database
 from orchestrator.settings import StoreSettings
 from orchestrator.store import DEAD, Store
@@ -26,8 +28,13 @@ def _parser() -> argparse.ArgumentParser:
     replay = commands.add_parser("replay", help="put a dead letter back in the queue")
     replay.add_argument("event_id")
     commands.add_parser("quarantine", help="list webhook bodies that could not be parsed")
-    thread = commands.add_parser("thread", help="a thread's processing history and state")
+    thread = commands.add_parser(
+        "thread", help="a thread's history: events received, decisions and why, Dimelo calls and their results"
+    )
     thread.add_argument("thread_id")
+    thread.add_argument(
+        "--bodies", action="store_true", help="also show the messages, answers and AI explanations (customer data)"
+    )
     return parser
 
 
@@ -53,10 +60,7 @@ async def run(args: argparse.Namespace, store: Store) -> int:
             when = datetime.fromtimestamp(received_at, UTC).isoformat(timespec="seconds")
             print(f"{quarantine_id}  {when}  {reason}  ({len(body)} bytes)")
     elif args.command == "thread":
-        state = await store.thread(args.thread_id)
-        print(f"thread {state.thread_id}: with {state.owner}" + (f" ({state.handover_reason})" if state.handover_reason else ""))
-        for record in await store.thread_events(args.thread_id):
-            print(f"  {record.event_id}  {record.type:<17} {record.state:<8} {record.outcome}")
+        print(await render_thread(store, args.thread_id, args.bodies))
     return 0
 
 

@@ -5,21 +5,30 @@ retry after a crash or a transient failure resumes where it stopped instead of r
 """
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import grpc
 
 from botbridge.ai.v1 import ai_pb2, ai_pb2_grpc
 from botbridge.dimelo.v1 import dimelo_pb2, dimelo_pb2_grpc
 from botbridge.events.v1 import events_pb2
-from orchestrator.decision import Decision, ask_ai
+from orchestrator.decision import Decision, ask_ai, bounded_reason
 from orchestrator.errors import describe
 from orchestrator.formatting import to_plain_text
+from orchestrator.metrics import HANDOVERS, NO_AGENT_FALLBACKS
 from orchestrator.settings import NoAgentPolicy, Settings
 from orchestrator.source_directory import SourceDirectory
 from orchestrator.store import AGENTS_OWNER, HistoryMessage, Store, StoredEvent, ThreadState
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What processing an event did: `code` from a closed set (a metric label), `text` for the store and the logs."""
+
+    code: str
+    text: str
 
 
 class ConversationHandler:
@@ -38,32 +47,33 @@ class ConversationHandler:
         self._dimelo = dimelo
         self._sources = SourceDirectory(dimelo)
 
-    async def handle(self, stored: StoredEvent) -> str:
+    async def handle(self, stored: StoredEvent) -> Outcome:
         event = stored.event
         if event.type == "content.imported":
             return await self._customer_message(event.content, stored.attempts)
         return await self._reply_seen(event)
 
-    async def _reply_seen(self, event: events_pb2.Event) -> str:
+    async def _reply_seen(self, event: events_pb2.Event) -> Outcome:
         """A content created inside Dimelo: the bot's own, or an agent's, who then owns the thread."""
         content = event.content
         if await self._store.is_bot_message(content.id):
-            return "ignored: the bot's own reply"
+            return Outcome("ignored_own_reply", "ignored: the bot's own reply")
         thread = await self._store.thread(content.thread_id)
         if thread.owner == AGENTS_OWNER:
-            return "ignored: thread already with agents"
+            return Outcome("ignored_with_agents", "ignored: thread already with agents")
         await self._store.save_thread(replace(thread, owner=AGENTS_OWNER, handover_reason="an agent replied"))
-        return "thread left to agents: an agent replied"
+        return Outcome("agent_took_over", "thread left to agents: an agent replied")
 
-    async def _customer_message(self, content: events_pb2.Content, attempts: int) -> str:
+    async def _customer_message(self, content: events_pb2.Content, attempts: int) -> Outcome:
         thread = await self._store.thread(content.thread_id)
         if thread.owner == AGENTS_OWNER:
-            return f"ignored: thread is with agents ({thread.handover_reason})"
+            return Outcome("ignored_with_agents", f"ignored: thread is with agents ({thread.handover_reason})")
         journal = await self._store.journal(content.id)
         if "done" in journal:
-            return f"ignored: content already processed ({journal['done']['outcome']})"
+            done = journal["done"]["outcome"]
+            return Outcome("ignored_already_processed", f"ignored: content already processed ({done})")
         if self._settings.bot_category_ids and not await self._in_bot_category(content.thread_id):
-            return "ignored: thread is not in a bot category"
+            return Outcome("ignored_not_bot_category", "ignored: thread is not in a bot category")
         await self._store.add_message(content.thread_id, _history_entry(content, "customer"))
         decision = Decision.from_journal(journal.get("decision"))
         if decision is None:
@@ -74,13 +84,26 @@ class ConversationHandler:
                 may_retry=attempts < self._settings.ai_unavailable_retries,
             )
             decision = self._as_plain_text(decision)
+            self._log_decision(content, decision)
             await self._store.record_step(content.id, "decision", **decision.to_journal())
         if decision.answer:
             outcome = await self._answer(content, thread, decision, journal)
         else:
             outcome = await self._handover(content, thread, decision, journal)
-        await self._store.record_step(content.id, "done", outcome=outcome)
+        await self._store.record_step(content.id, "done", outcome=outcome.text)
         return outcome
+
+    def _log_decision(self, content: events_pb2.Content, decision: Decision) -> None:
+        """One line per AI decision; the customer's words and the answer only when LOG_MESSAGE_BODIES is on."""
+        extra: dict[str, object] = {"decision": "answer" if decision.answer else "handover"}
+        if decision.reason:
+            extra["reason"] = decision.reason
+        if self._settings.log_message_bodies:
+            extra.update(body=content.body, answer=decision.text, explanation=decision.explanation)
+        if decision.answer:
+            log.info("the AI answered", extra=extra)
+        else:
+            log.info("the AI hands over: %s", decision.reason, extra=extra)
 
     def _as_plain_text(self, decision: Decision) -> Decision:
         """The answer as Dimelo will show it; an answer with no text left becomes a handover."""
@@ -106,20 +129,21 @@ class ConversationHandler:
             history=[_ai_message(entry) for entry in history if entry.content_id != content.id],
         )
 
-    async def _answer(self, content, thread: ThreadState, decision: Decision, journal: dict) -> str:
+    async def _answer(self, content, thread: ThreadState, decision: Decision, journal: dict) -> Outcome:
         if self._settings.open_intervention and not thread.intervention_id:
             thread = await self._open_intervention(content, thread, journal)
         thread = await self._post(content, thread, decision.text, journal)
         if not decision.finished:
-            return "answered"
+            return Outcome("answered", "answered")
         await self._close_intervention(content, thread, journal)
         if self._settings.close_thread_when_finished and "thread_closed" not in journal:
             await self._dimelo.CloseThread(dimelo_pb2.CloseThreadRequest(thread_id=content.thread_id))
             await self._store.record_step(content.id, "thread_closed")
-            return "answered; conversation finished, intervention and thread closed"
-        return "answered; conversation finished, intervention closed"
+            log.info("thread closed")
+            return Outcome("answered", "answered; conversation finished, intervention and thread closed")
+        return Outcome("answered", "answered; conversation finished, intervention closed")
 
-    async def _handover(self, content, thread: ThreadState, decision: Decision, journal: dict) -> str:
+    async def _handover(self, content, thread: ThreadState, decision: Decision, journal: dict) -> Outcome:
         available = await self._available_agents(content.source_id)
         if available == 0:
             notice = self._settings.no_agent_message
@@ -131,18 +155,32 @@ class ConversationHandler:
         await self._close_intervention(content, thread, journal)
         agents = "unknown" if available is None else str(available)
         if not recategorize:
-            return f"handover wanted ({decision.reason}) but no agent available: kept with the bot"
+            self._count_handover(decision, available)
+            return Outcome(
+                "kept_with_bot", f"handover wanted ({decision.reason}) but no agent available: kept with the bot"
+            )
         if "recategorized" not in journal:
             await self._dimelo.UpdateThreadCategories(
                 dimelo_pb2.UpdateThreadCategoriesRequest(
                     thread_id=content.thread_id, category_ids=self._settings.agent_category_ids
                 )
             )
-            await self._store.record_step(content.id, "recategorized")
+            await self._store.record_step(
+                content.id, "recategorized", category_ids=self._settings.agent_category_ids, agents_available=agents
+            )
+            log.info("thread recategorized for the agents", extra={"agents_available": agents})
         await self._store.save_thread(
             ThreadState(content.thread_id, owner=AGENTS_OWNER, handover_reason=decision.reason)
         )
-        return f"handed over ({decision.reason}); agents available: {agents}"
+        self._count_handover(decision, available)
+        return Outcome("handed_over", f"handed over ({decision.reason}); agents available: {agents}")
+
+    def _count_handover(self, decision: Decision, available: int | None) -> None:
+        """Counted once the handover is done: a failed attempt, retried later, is not counted twice."""
+        agents = "unknown" if available is None else "available" if available else "none"
+        HANDOVERS.labels(bounded_reason(decision.reason), agents).inc()
+        if available == 0:
+            NO_AGENT_FALLBACKS.labels(self._settings.no_agent_policy.value).inc()
 
     async def _available_agents(self, source_id: str) -> int | None:
         """Agents able to take the thread on the source's channel; None when Dimelo can't tell us."""
@@ -172,6 +210,7 @@ class ConversationHandler:
             return thread
         thread = replace(thread, intervention_id=response.intervention.id)
         await self._store.save_thread(thread)
+        log.info("bot intervention opened", extra={"intervention_id": thread.intervention_id})
         return thread
 
     async def _close_intervention(self, content, thread: ThreadState, journal: dict) -> None:
@@ -185,8 +224,14 @@ class ConversationHandler:
             if error.code() not in (grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.FAILED_PRECONDITION):
                 raise
             log.warning("bot intervention left open: %s", describe(error), extra={"thread_id": content.thread_id})
+            left_open = describe(error)
+        else:
+            log.info("bot intervention closed", extra={"intervention_id": thread.intervention_id})
+            left_open = ""
         await self._store.save_thread(replace(thread, intervention_id=""))
-        await self._store.record_step(content.id, "intervention_closed")
+        await self._store.record_step(
+            content.id, "intervention_closed", intervention_id=thread.intervention_id, left_open=left_open
+        )
 
     async def _post(self, content, thread: ThreadState, text: str, journal: dict) -> ThreadState:
         """Posts the bot's one reply to the customer's content, never twice: after a lost answer, look first."""
@@ -213,7 +258,8 @@ class ConversationHandler:
                 thread = replace(thread, intervention_id=response.opened_intervention_id)
                 await self._store.save_thread(thread)
         await self._store.add_message(content.thread_id, _history_entry(reply, "bot"))
-        await self._store.record_step(content.id, "posted", reply_id=reply.id)
+        await self._store.record_step(content.id, "posted", reply_id=reply.id, intervention_id=thread.intervention_id)
+        log.info("reply posted", extra={"reply_id": reply.id, "intervention_id": thread.intervention_id})
         return thread
 
 

@@ -7,7 +7,7 @@ dedicated thread with one connection, so the event loop never blocks on disk or 
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -72,8 +72,9 @@ class Database:
             raise
         self._connection.execute("COMMIT")
 
-    def create_schema(self, schema: str) -> None:
-        """Creates the tables and indexes of `schema` (statements separated by `;`) where missing."""
+    def create_schema(self, schema: str, added_columns: Iterable[tuple[str, str, str]] = ()) -> None:
+        """Creates the tables and indexes of `schema` (statements separated by `;`) where missing, and the
+        `added_columns` (table, column, definition) that tables made by an earlier release lack."""
         types = _POSTGRES_TYPES if self._postgres else _SQLITE_TYPES
         for placeholder, sql_type in types.items():
             schema = schema.replace(placeholder, sql_type)
@@ -82,6 +83,11 @@ class Database:
                 self._connection.execute("SELECT pg_advisory_xact_lock(7213)")
             for statement in filter(str.strip, schema.split(";")):
                 self._connection.execute(statement)
+            for table, column, definition in added_columns:
+                if self._postgres:
+                    self._connection.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {definition}")
+                elif column not in {row[1] for row in self._connection.execute(f"PRAGMA table_info({table})")}:
+                    self._connection.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
 
     async def close(self) -> None:
         await self.run(self._connection.close)

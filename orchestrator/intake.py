@@ -4,12 +4,16 @@ import logging
 
 import grpc
 
+from botbridge.events.v1 import events_pb2
 from botbridge.orchestrator.v1 import orchestrator_pb2 as pb
 from botbridge.orchestrator.v1 import orchestrator_pb2_grpc
-from orchestrator.intake_filter import decide
+from orchestrator.intake_filter import IntakeDecision, decide
+from orchestrator.metrics import INTAKE_EVENTS
 from orchestrator.scheduler import Scheduler
 from orchestrator.settings import Settings
 from orchestrator.store import DEAD, DONE, PENDING, Store
+from service_kit.metrics import event_type_label
+from service_kit.tracing import current_traceparent
 
 log = logging.getLogger(__name__)
 
@@ -30,17 +34,18 @@ class IntakeServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
         decisions = [decide(event, self._bot_source_ids) for event in events]
         states = [PENDING if d.process else DEAD if d.malformed else DONE for d in decisions]
         fresh = await self._store.accept(
-            events, request.delivery.id, states, [d.reason for d in decisions], self._hold_seconds
+            events,
+            request.delivery.id,
+            states,
+            [d.reason for d in decisions],
+            self._hold_seconds,
+            current_traceparent(),
         )
         if any(fresh):
             self._scheduler.wake()
         receipts = []
         for event, decision, is_new in zip(events, decisions, fresh, strict=True):
-            extra = {"event_id": event.id, "event_type": event.type, "thread_id": event.content.thread_id}
-            if not is_new:
-                log.info("duplicate event ignored", extra=extra)
-            elif decision.reason:
-                log.log(logging.WARNING if decision.malformed else logging.INFO, decision.reason, extra=extra)
+            _log_and_count(event, decision, is_new)
             disposition = pb.EVENT_DISPOSITION_ACCEPTED if is_new else pb.EVENT_DISPOSITION_DUPLICATE
             receipts.append(pb.EventReceipt(event_id=event.id, disposition=disposition))
         return pb.SubmitDeliveryResponse(receipts=receipts)
@@ -49,3 +54,20 @@ class IntakeServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
         quarantine_id = await self._store.quarantine(request.body, request.reason)
         log.warning("delivery quarantined: %s", request.reason, extra={"quarantine_id": quarantine_id})
         return pb.QuarantineDeliveryResponse(quarantine_id=quarantine_id)
+
+
+def _log_and_count(event: events_pb2.Event, decision: IntakeDecision, is_new: bool) -> None:
+    """One line and one count per event taken in: queued, ignored (and why), malformed, or a duplicate."""
+    content = event.content
+    extra = {"event_id": event.id, "event_type": event.type, "thread_id": content.thread_id, "content_id": content.id}
+    if not is_new:
+        outcome = "duplicate"
+        log.info("duplicate event ignored", extra=extra)
+    elif decision.process:
+        outcome = "queued"
+        log.info("event stored for processing", extra=extra)
+    else:
+        outcome = "malformed" if decision.malformed else "ignored"
+        log.log(logging.WARNING if decision.malformed else logging.INFO, decision.reason, extra=extra)
+    reason = decision.code if is_new else ""
+    INTAKE_EVENTS.labels(event_type_label(event.type), outcome, reason).inc()

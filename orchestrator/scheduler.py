@@ -6,11 +6,16 @@ import random
 import time
 
 import grpc
+from opentelemetry.trace import Status, StatusCode
 
 from orchestrator.conversation import ConversationHandler
 from orchestrator.errors import describe, is_transient
+from orchestrator.metrics import EVENT_LATENCY_SECONDS, EVENTS_PROCESSED, PROCESSING_SECONDS
 from orchestrator.settings import Settings
 from orchestrator.store import DEAD, DONE, Store, StoredEvent
+from service_kit.logs import log_fields
+from service_kit.metrics import event_type_label
+from service_kit.tracing import context_from_traceparent, tracer
 
 log = logging.getLogger(__name__)
 IDLE_POLL_SECONDS = 5.0
@@ -81,35 +86,54 @@ class Scheduler:
             pass
 
     async def _process(self, stored: StoredEvent) -> None:
+        """Processes one event in a span continuing the trace it arrived in; every log line inside carries its ids."""
         event = stored.event
-        context = {"event_id": event.id, "thread_id": stored.thread_id, "content_id": event.content.id}
-        try:
-            outcome = await self._handler.handle(stored)
-        except asyncio.CancelledError:
-            log.info("processing interrupted by shutdown; will resume", extra=context)
-            raise
-        except Exception as error:  # noqa: BLE001 - every failure is either retried or dead-lettered, never lost
-            await self._failed(stored, error, context)
-        else:
-            await self._store.finish(event.id, DONE, outcome)
-            log.info("processed: %s", outcome, extra=context)
-        finally:
-            self._busy.pop(stored.thread_id, None)
-            await asyncio.shield(self._store.release(stored.thread_id))
-            self.wake()
+        ids = {"event_id": event.id, "thread_id": stored.thread_id, "content_id": event.content.id}
+        with (
+            tracer.start_as_current_span(
+                "process event", context=context_from_traceparent(stored.traceparent),
+                attributes={**ids, "event_type": event.type, "attempt": stored.attempts + 1},
+                record_exception=False, set_status_on_exception=False,
+            ) as span,
+            log_fields(**ids),
+        ):  # fmt: skip
+            started = time.perf_counter()
+            try:
+                outcome = await self._handler.handle(stored)
+            except asyncio.CancelledError:
+                log.info("processing interrupted by shutdown; will resume")
+                raise
+            except Exception as error:  # noqa: BLE001 - every failure is either retried or dead-lettered, never lost
+                span.set_status(Status(StatusCode.ERROR, describe(error)))
+                result = await self._failed(stored, error)
+            else:
+                await self._store.finish(event.id, DONE, outcome.text)
+                log.info("processed: %s", outcome.text, extra={"outcome": outcome.code})
+                result = outcome.code
+            finally:
+                self._busy.pop(stored.thread_id, None)
+                await asyncio.shield(self._store.release(stored.thread_id))
+                self.wake()
+            span.set_attribute("outcome", result)
+            EVENTS_PROCESSED.labels(event_type_label(event.type), result).inc()
+            PROCESSING_SECONDS.observe(time.perf_counter() - started)
+            if result != "retry" and stored.received_at:
+                EVENT_LATENCY_SECONDS.observe(max(0.0, time.time() - stored.received_at))
 
-    async def _failed(self, stored: StoredEvent, error: Exception, context: dict) -> None:
+    async def _failed(self, stored: StoredEvent, error: Exception) -> str:
+        """Schedules a retry ("retry") or makes a dead letter ("dead")."""
         reason = describe(error)
         attempts = stored.attempts + 1
         if is_transient(error) and attempts < self._settings.max_attempts:
             delay = min(self._settings.retry_max_seconds, self._settings.retry_base_seconds * 2 ** stored.attempts)
             delay = random.uniform(delay / 2, delay)
             await self._store.retry_later(stored.event.id, delay, f"retrying: {reason}")
-            log.warning("attempt %d failed, retrying in %.1f s: %s", attempts, delay, reason, extra=context)
-            return
+            log.warning("attempt %d failed, retrying in %.1f s: %s", attempts, delay, reason)
+            return "retry"
         await self._store.finish(stored.event.id, DEAD, reason)
         log.error(
-            "dead letter after %d attempt(s): %s", attempts, reason, extra=context,
+            "dead letter after %d attempt(s): %s", attempts, reason,
             exc_info=not isinstance(error, grpc.aio.AioRpcError),
-        )
+        )  # fmt: skip
+        return "dead"
 

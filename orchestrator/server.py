@@ -8,6 +8,7 @@ from botbridge.orchestrator.v1 import orchestrator_pb2, orchestrator_pb2_grpc
 from orchestrator.conversation import ConversationHandler
 from orchestrator.database import Database
 from orchestrator.intake import IntakeServicer
+from orchestrator.readiness import readiness_checks
 from orchestrator.scheduler import Scheduler
 from orchestrator.settings import Settings
 from orchestrator.store import Store
@@ -29,7 +30,10 @@ class Orchestrator:
             settings, store, ai_pb2_grpc.AiServiceStub(ai_channel), dimelo_pb2_grpc.DimeloServiceStub(dimelo_channel)
         )
         self.scheduler = Scheduler(settings, store, handler)
-        self.grpc = GrpcServer([SERVICE_NAME])
+        readiness = readiness_checks(store, ai_channel, dimelo_channel, SERVICE_NAME)
+        self.grpc = GrpcServer(
+            [SERVICE_NAME], readiness=readiness.run, readiness_interval=settings.readiness_interval_seconds
+        )
         orchestrator_pb2_grpc.add_OrchestratorServiceServicer_to_server(
             IntakeServicer(settings, store, self.scheduler), self.grpc.server
         )

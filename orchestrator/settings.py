@@ -76,6 +76,12 @@ class Settings(StoreSettings):
     retry_max_seconds: float = 300.0
     grace_seconds: float = 10.0
     log_level: str = "INFO"
+    # Write the customers' messages and the bot's answers in the logs (customer data: off by default).
+    log_message_bodies: bool = False
+    # Prometheus metrics at http://<host>:<port>/metrics; 0 for any free port (the bound port is logged).
+    metrics_port: int = Field(9464, ge=0, le=65535)
+    # How often readiness (the store answers, the AI and the adapter answer) is checked, in the background.
+    readiness_interval_seconds: float = Field(5.0, gt=0)
 
     @field_validator("agent_category_ids", "bot_source_ids", "bot_category_ids", mode="before")
     @classmethod

@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS events (
     outcome TEXT NOT NULL DEFAULT '',
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at {real} NOT NULL DEFAULT 0,
-    finished_at {real} NOT NULL DEFAULT 0
+    finished_at {real} NOT NULL DEFAULT 0,
+    traceparent TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS events_pending ON events (state, thread_id, issued_at, seq);
 CREATE TABLE IF NOT EXISTS leases (
@@ -66,28 +67,59 @@ CREATE TABLE IF NOT EXISTS quarantine (
 )
 """
 
+# Columns added after the first release, created in a store made before them: (table, column, definition).
+ADDED_COLUMNS = (("events", "traceparent", "TEXT NOT NULL DEFAULT ''"),)
+
 PENDING, DONE, DEAD = "pending", "done", "dead"
 BOT_OWNER, AGENTS_OWNER = "bot", "agents"
 
 
 @dataclass(frozen=True)
 class StoredEvent:
-    """An event waiting to be processed, with how often it was tried."""
+    """An event waiting to be processed, with how often it was tried, when it arrived (epoch seconds), and the
+    trace context it arrived in (a W3C traceparent, empty when none)."""
 
     event: events_pb2.Event
     thread_id: str
     attempts: int
+    received_at: float = 0.0
+    traceparent: str = ""
 
 
 @dataclass(frozen=True)
 class EventRecord:
-    """An event's processing record."""
+    """An event's processing record; times in epoch seconds (finished_at 0 while pending)."""
 
     event_id: str
     type: str
     state: str
     outcome: str
     attempts: int
+    content_id: str = ""
+    issued_at: float = 0.0
+    received_at: float = 0.0
+    finished_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class JournalStep:
+    """One step done for a customer content: its name, details and time (epoch seconds)."""
+
+    content_id: str
+    step: str
+    detail: dict
+    at: float
+
+
+@dataclass(frozen=True)
+class StoreStats:
+    """The queue's state: pending events and the arrival time of the oldest (None when none), dead letters, and
+    quarantined bodies."""
+
+    pending: int
+    oldest_pending_received_at: float | None
+    dead: int
+    quarantined: int
 
 
 @dataclass(frozen=True)
@@ -119,7 +151,7 @@ class Store:
 
     @classmethod
     async def open(cls, db: Database, lease_seconds: float) -> "Store":
-        await db.run(lambda: db.create_schema(SCHEMA))
+        await db.run(lambda: db.create_schema(SCHEMA, ADDED_COLUMNS))
         return cls(db, lease_seconds)
 
     async def close(self) -> None:
@@ -134,11 +166,13 @@ class Store:
         states: Sequence[str],
         outcomes: Sequence[str],
         hold_seconds: float = 0.0,
+        traceparent: str = "",
     ) -> list[bool]:
         """Stores new events in one transaction with their initial state; returns, per event, False if already stored.
 
         Pending events become due after `hold_seconds`, so that an earlier event of the same thread delivered a
-        moment later (Dimelo does not keep order) is still processed first."""
+        moment later (Dimelo does not keep order) is still processed first. `traceparent` is the trace the delivery
+        came in, continued when the events are processed."""
         now = time.time()
 
         def write() -> list[bool]:
@@ -148,10 +182,11 @@ class Store:
                     issued = event.issued_at.ToMicroseconds() / 1e6 if event.HasField("issued_at") else now
                     cursor = self._db.execute(
                         "INSERT INTO events (event_id, delivery_id, type, thread_id, content_id, issued_at, received_at,"
-                        " event, state, outcome, next_attempt_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                        " ON CONFLICT (event_id) DO NOTHING",
+                        " event, state, outcome, next_attempt_at, finished_at, traceparent)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING",
                         (event.id, delivery_id, event.type, event.content.thread_id, event.content.id, issued, now,
-                         event.SerializeToString(), state, outcome, now + hold_seconds, 0 if state == PENDING else now),
+                         event.SerializeToString(), state, outcome, now + hold_seconds, 0 if state == PENDING else now,
+                         traceparent),
                     )  # fmt: skip
                     fresh.append(cursor.rowcount == 1)
             return fresh
@@ -178,7 +213,7 @@ class Store:
             now = time.time()
             not_busy = f" AND e.thread_id NOT IN ({','.join('?' * len(busy))})" if busy else ""
             rows = self._db.execute(
-                "SELECT e.event_id, e.event, e.thread_id, e.attempts FROM events e"
+                "SELECT e.event_id, e.event, e.thread_id, e.attempts, e.received_at, e.traceparent FROM events e"
                 " WHERE e.state = 'pending' AND e.next_attempt_at <= ?" + not_busy +
                 " AND e.seq = (SELECT f.seq FROM events f WHERE f.state = 'pending' AND f.thread_id = e.thread_id"
                 "              ORDER BY f.issued_at, f.seq LIMIT 1)"
@@ -187,7 +222,7 @@ class Store:
                 (now, *busy, now, limit),
             ).fetchall()
             claimed = []
-            for event_id, blob, thread_id, attempts in rows:
+            for event_id, blob, thread_id, attempts, received_at, traceparent in rows:
                 taken = self._db.execute(
                     "INSERT INTO leases (thread_id, owner, expires_at) VALUES (?, ?, ?)"
                     " ON CONFLICT (thread_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at"
@@ -199,7 +234,8 @@ class Store:
                 # Another replica may have processed it between the read and the lease.
                 state = self._db.execute("SELECT state FROM events WHERE event_id = ?", (event_id,)).fetchone()[0]
                 if state == PENDING:
-                    claimed.append(StoredEvent(events_pb2.Event.FromString(bytes(blob)), thread_id, attempts))
+                    event = events_pb2.Event.FromString(bytes(blob))
+                    claimed.append(StoredEvent(event, thread_id, attempts, received_at, traceparent))
                 else:
                     self._release_now(thread_id)
             return claimed
@@ -252,11 +288,25 @@ class Store:
 
         def read() -> list[EventRecord]:
             rows = self._db.execute(
-                "SELECT event_id, type, state, outcome, attempts FROM events WHERE thread_id = ?"
-                " ORDER BY issued_at, seq",
+                "SELECT event_id, type, state, outcome, attempts, content_id, issued_at, received_at, finished_at"
+                " FROM events WHERE thread_id = ? ORDER BY issued_at, seq",
                 (thread_id,),
             ).fetchall()
             return [EventRecord(*row) for row in rows]
+
+        return await self._db.run(read)
+
+    async def stats(self) -> StoreStats:
+        """The queue's state, in one round trip of cheap counts (the pending and dead ones use the state index)."""
+
+        def read() -> StoreStats:
+            row = self._db.execute(
+                "SELECT (SELECT COUNT(*) FROM events WHERE state = 'pending'),"
+                " (SELECT MIN(received_at) FROM events WHERE state = 'pending'),"
+                " (SELECT COUNT(*) FROM events WHERE state = 'dead'),"
+                " (SELECT COUNT(*) FROM quarantine)"
+            ).fetchone()
+            return StoreStats(*row)
 
         return await self._db.run(read)
 
@@ -304,6 +354,21 @@ class Store:
         def read() -> dict[str, dict]:
             rows = self._db.execute("SELECT step, detail FROM journal WHERE content_id = ?", (content_id,)).fetchall()
             return {step: json.loads(detail) for step, detail in rows}
+
+        return await self._db.run(read)
+
+    async def journal_steps(self, content_ids: Sequence[str]) -> list[JournalStep]:
+        """The steps done for these contents, in the order they were done."""
+        if not content_ids:
+            return []
+
+        def read() -> list[JournalStep]:
+            rows = self._db.execute(
+                "SELECT content_id, step, detail, at FROM journal"
+                f" WHERE content_id IN ({','.join('?' * len(content_ids))}) ORDER BY at",
+                tuple(content_ids),
+            ).fetchall()
+            return [JournalStep(content_id, step, json.loads(detail), at) for content_id, step, detail, at in rows]
 
         return await self._db.run(read)
 

@@ -1,1 +1,2 @@
-"""What every service of the bridge shares: logging, gRPC server start-up and shutdown."""
+"""What every service of the bridge shares: logging, gRPC server start-up and shutdown, readiness, metrics and
+traces."""

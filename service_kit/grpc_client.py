@@ -4,6 +4,8 @@ import json
 
 import grpc
 
+from service_kit.grpc_telemetry import ClientTelemetry
+
 # Reconnect to a restarted peer within a second, rather than after gRPC's default backoff of up to two minutes;
 # spread calls over every address a target resolves to (several replicas behind one name, or "ipv4:a,b").
 CHANNEL_OPTIONS = (
@@ -42,8 +44,11 @@ def _retry_unavailable(max_attempts: int) -> tuple[str, str]:
 
 def peer_channel(target: str, default_timeout: float = 30.0, idempotent: bool = False) -> grpc.aio.Channel:
     """An insecure (in-cluster) channel to a peer service; calls without a deadline get `default_timeout` seconds.
+    Every call is counted, timed and traced (the trace context goes along in the metadata).
 
     `idempotent`: every method of the peer may run twice safely, so calls cut off by a crash are sent again.
     """
     options = [*CHANNEL_OPTIONS, _retry_unavailable(5)] if idempotent else list(CHANNEL_OPTIONS)
-    return grpc.aio.insecure_channel(target, options=options, interceptors=[_PatientCalls(default_timeout)])
+    return grpc.aio.insecure_channel(
+        target, options=options, interceptors=[ClientTelemetry(), _PatientCalls(default_timeout)]
+    )

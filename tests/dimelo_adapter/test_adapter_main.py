@@ -7,6 +7,7 @@ import signal
 import sys
 
 import grpc
+import httpx
 from adapter_testkit import TOKEN
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
@@ -16,13 +17,14 @@ MAX_STARTUP_LINES = 50
 
 async def test_the_process_serves_then_stops_cleanly_on_sigterm():
     """In: the module run with its environment, then SIGTERM. Out: a JSON "serving" line with the port, health
-    SERVING on it, exit code 0, and no token in anything it wrote."""
+    SERVING on it, metrics on the port logged as metrics_port, exit code 0, and no token in anything it wrote."""
     environment = {
         **os.environ,
         "DIMELO_API_URL": "http://127.0.0.1:9",
         "DIMELO_ACCESS_TOKEN": TOKEN,
         "ADAPTER_LISTEN_ADDR": "127.0.0.1:0",
         "ADAPTER_GRACE_SECONDS": "1",
+        "METRICS_PORT": "0",
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "dimelo_adapter", env=environment, stderr=asyncio.subprocess.PIPE
@@ -39,6 +41,10 @@ async def test_the_process_serves_then_stops_cleanly_on_sigterm():
         async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
             answer = await health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest())
         assert answer.status == health_pb2.HealthCheckResponse.SERVING
+        [metrics_port] = [json.loads(line)["metrics_port"] for line in lines if "metrics_port" in json.loads(line)]
+        async with httpx.AsyncClient() as http:
+            metrics = await http.get(f"http://127.0.0.1:{metrics_port}/metrics")
+        assert "grpc_server_handled_total" in metrics.text
 
         process.send_signal(signal.SIGTERM)
         rest = await asyncio.wait_for(process.stderr.read(), STARTUP_SECONDS)
@@ -52,3 +58,4 @@ async def test_the_process_serves_then_stops_cleanly_on_sigterm():
     assert json.loads(lines[-1])["service"] == "dimelo_adapter"
     assert "draining" in output
     assert TOKEN not in output
+    assert TOKEN not in metrics.text

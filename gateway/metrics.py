@@ -1,0 +1,29 @@
+"""The gateway's metrics: webhook deliveries by outcome, their events by type and disposition, handshakes."""
+
+from prometheus_client import Counter, Histogram
+
+from service_kit.metrics import LATENCY_BUCKETS
+
+DELIVERIES = Counter(
+    "botbridge_webhook_deliveries_total",
+    "Webhook POSTs by outcome: stored (200), quarantined (400, malformed), not_stored (503, Dimelo re-sends),"
+    " unauthorized (401), forbidden (403), too_large (413), refused (another 4xx).",
+    ["outcome"],
+)
+DELIVERY_SECONDS = Histogram(
+    "botbridge_webhook_delivery_seconds",
+    "Time to answer a webhook POST that reached the orchestrator, by outcome.",
+    ["outcome"],
+    buckets=LATENCY_BUCKETS,
+)
+EVENTS = Counter(
+    "botbridge_webhook_events_total",
+    "Events of stored deliveries, by type (known types, else other) and disposition (accepted, duplicate).",
+    ["type", "disposition"],
+)
+HANDSHAKES = Counter(
+    "botbridge_webhook_handshakes_total", "Subscription handshakes, by outcome (confirmed, refused).", ["outcome"]
+)
+
+# A refusal's HTTP status, as the delivery outcome it counts for.
+REFUSAL_OUTCOMES = {401: "unauthorized", 403: "forbidden", 413: "too_large"}

@@ -1,0 +1,59 @@
+"""The orchestrator's metrics: intake, processing outcomes, handovers, the AI's latency and errors, the backlog.
+
+Labels take values from closed sets only (outcome and reason codes, known event types, status names).
+The backlog gauges are read from the store by the readiness checks (every few seconds); replicas sharing one
+PostgreSQL store all report the same backlog (aggregate them with max, not sum).
+"""
+
+from prometheus_client import Counter, Gauge, Histogram
+
+from service_kit.metrics import LATENCY_BUCKETS
+
+INTAKE_EVENTS = Counter(
+    "botbridge_intake_events_total",
+    "Events submitted by the gateway, by type, outcome (queued, ignored, malformed, duplicate) and reason code.",
+    ["type", "outcome", "reason"],
+)
+EVENTS_PROCESSED = Counter(
+    "botbridge_events_processed_total",
+    "Processing attempts by event type and outcome: answered, handed_over, kept_with_bot, agent_took_over,"
+    " ignored_* (why), retry (a transient failure), dead (a dead letter).",
+    ["type", "outcome"],
+)
+PROCESSING_SECONDS = Histogram(
+    "botbridge_event_processing_seconds",
+    "Time one processing attempt of an event took (AI and Dimelo calls included).",
+    buckets=LATENCY_BUCKETS,
+)
+EVENT_LATENCY_SECONDS = Histogram(
+    "botbridge_event_latency_seconds",
+    "Time from an event's arrival to the end of its processing (done or dead): what a customer waits.",
+    buckets=LATENCY_BUCKETS,
+)
+HANDOVERS = Counter(
+    "botbridge_handovers_total",
+    "Messages the bot handed over, by reason and agents on the source's channel (available, none, unknown).",
+    ["reason", "agents"],
+)
+NO_AGENT_FALLBACKS = Counter(
+    "botbridge_no_agent_fallbacks_total",
+    "Handovers with no agent available, by the NO_AGENT_POLICY applied (queue, keep_with_bot).",
+    ["policy"],
+)
+AI_REQUESTS = Counter(
+    "botbridge_ai_requests_total",
+    "Calls to the AI service by result: answer, handover, empty, timeout, unavailable, error.",
+    ["result"],
+)
+AI_REQUEST_SECONDS = Histogram(
+    "botbridge_ai_request_seconds",
+    "Time the AI service took to decide, by result.",
+    ["result"],
+    buckets=LATENCY_BUCKETS,
+)
+BACKLOG = Gauge("botbridge_intake_backlog_events", "Events stored and not yet processed (pending).")
+OLDEST_PENDING_AGE = Gauge(
+    "botbridge_intake_oldest_pending_age_seconds", "Age of the oldest pending event; 0 when none is pending."
+)
+DEAD_LETTERS = Gauge("botbridge_dead_letters", "Events in the dead letters (see `python -m orchestrator.admin`).")
+QUARANTINED = Gauge("botbridge_quarantined_deliveries", "Webhook bodies kept because they could not be parsed.")

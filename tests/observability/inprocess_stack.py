@@ -1,0 +1,114 @@
+"""The whole bridge in this process, each service started by its own factory on a loopback port 0, against an
+in-process sandbox that delivers its webhook to the gateway over real HTTP."""
+
+import asyncio
+import socket
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+from ai_service.server import create_server as create_ai
+from ai_service.settings import AiSettings
+from dimelo_adapter.server import create_server as create_adapter
+from dimelo_adapter.settings import AdapterSettings
+from dimelo_sandbox.config import SandboxConfig
+from dimelo_sandbox.serve import start_sandbox
+from gateway.app import create_app
+from gateway.settings import GatewaySettings
+from orchestrator.server import Orchestrator
+from orchestrator.server import create_server as create_orchestrator
+from orchestrator.settings import Settings
+
+VERIFY_TOKEN = "in-process-verify-token"
+WEBHOOK_SECRET = "in-process-webhook-secret"
+
+
+@dataclass
+class InProcessStack:
+    """The running bridge: a client of the sandbox (control API and transcripts), and the orchestrator."""
+
+    sandbox: httpx.AsyncClient
+    orchestrator: Orchestrator
+    world: dict
+
+    async def customer_writes(self, body: str) -> dict:
+        answer = await self.sandbox.post("/_sandbox/messages", json={"body": body})
+        answer.raise_for_status()
+        return answer.json()
+
+    async def wait_for(self, thread_id: str, condition, timeout: float = 10.0) -> dict:
+        """The thread's transcript once `condition(transcript)` holds; TimeoutError if it does not in time."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            transcript = (await self.sandbox.get(f"/_sandbox/threads/{thread_id}")).json()
+            if condition(transcript):
+                return transcript
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"thread {thread_id} never reached the expected state: {transcript}")
+            await asyncio.sleep(0.02)
+
+
+async def start_stack(resources: AsyncExitStack, workdir: Path) -> InProcessStack:
+    """Starts sandbox, adapter, AI, orchestrator and gateway; `resources` stops them in reverse order."""
+    running_sandbox = await start_sandbox(SandboxConfig(port=0, seed=7, job_seconds=0.01, time_scale=0.001))
+    resources.push_async_callback(running_sandbox.stop)
+    sandbox = httpx.AsyncClient(base_url=running_sandbox.url, timeout=10)
+    resources.push_async_callback(sandbox.aclose)
+    world = (await sandbox.get("/_sandbox/world")).json()
+
+    adapter = await create_adapter(
+        AdapterSettings(
+            dimelo_api_url=running_sandbox.url,
+            dimelo_access_token=world["bot_user"]["token"],
+            adapter_listen_addr="127.0.0.1:0",
+        )
+    )
+    await adapter.start()
+    resources.push_async_callback(adapter.stop, 0)
+    ai = await create_ai(AiSettings(listen_addr="127.0.0.1:0"))
+    await ai.start()
+    resources.push_async_callback(ai.stop, 0)
+    orchestrator = await create_orchestrator(
+        Settings(
+            orchestrator_listen_addr="127.0.0.1:0",
+            ai_addr=f"127.0.0.1:{ai.port}",
+            dimelo_adapter_addr=f"127.0.0.1:{adapter.port}",
+            orchestrator_db_path=workdir / "orchestrator.sqlite3",
+            agent_category_ids=world["agent_category_ids"],
+            bot_category_ids=world["bot_category_ids"],
+            ordering_window_seconds=0.0,
+        )
+    )
+    await orchestrator.start()
+    resources.push_async_callback(orchestrator.stop)
+
+    gateway_url = await _serve_gateway(
+        resources,
+        GatewaySettings(
+            verify_token=VERIFY_TOKEN, webhook_secret=WEBHOOK_SECRET, orchestrator_addr=f"127.0.0.1:{orchestrator.port}"
+        ),
+    )
+    subscription = {"url": f"{gateway_url}/dimelo/webhook", "verify_token": VERIFY_TOKEN, "secret": WEBHOOK_SECRET}
+    subscribed = (await sandbox.put("/_sandbox/webhook", json=subscription)).json()
+    assert subscribed.get("enabled"), subscribed
+    return InProcessStack(sandbox, orchestrator, world)
+
+
+async def _serve_gateway(resources: AsyncExitStack, settings: GatewaySettings) -> str:
+    """The gateway app under uvicorn on a socket bound to port 0; its base URL."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_config=None, access_log=False))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+
+    async def stop() -> None:
+        server.should_exit = True
+        await task
+        sock.close()
+
+    resources.push_async_callback(stop)
+    return f"http://127.0.0.1:{sock.getsockname()[1]}"
