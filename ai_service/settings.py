@@ -42,6 +42,8 @@ class AiSettings(BaseSettings):
     # How long in-flight calls may finish after SIGTERM.
     grace_seconds: float = Field(5.0, ge=0)
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+    # Prometheus metrics (the gRPC calls served, by method and code) on this port; 0 for any free one.
+    metrics_port: int = Field(9466, ge=0, le=65535, validation_alias="METRICS_PORT")
 
     @field_validator("llm_base_url")
     @classmethod

@@ -103,7 +103,7 @@ class Stack:
             f"127.0.0.1:{adapter}",
             {**dimelo, "ADAPTER_LISTEN_ADDR": f"127.0.0.1:{adapter}", **self._metrics_port("dimelo_adapter")},
         )
-        self._start("ai_service", f"127.0.0.1:{ai}", {"AI_LISTEN_ADDR": f"127.0.0.1:{ai}"})
+        self._start("ai_service", f"127.0.0.1:{ai}", {"AI_LISTEN_ADDR": f"127.0.0.1:{ai}", **self._metrics_port("ai_service")})
         orchestrators = []
         for replica in range(self.orchestrator_replicas):
             address = f"127.0.0.1:{free_port()}"

@@ -23,6 +23,9 @@ EXPECTED_SECRETS = {"gateway-webhook", "dimelo-api", "orchestrator-database", "g
 TOKEN_SECRET, TOKEN_ENV = "dimelo-api", "DIMELO_ACCESS_TOKEN"
 # Peers in NetworkPolicies, besides our services.
 OUTSIDE, ANYWHERE, DNS, CLUSTER = "outside the cluster", "anywhere", "cluster DNS", "any pod of the cluster"
+MONITORING = "Prometheus (namespace monitoring), on metrics ports only"
+MONITORING_PEER = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}
+METRICS_PORTS = {8080, 9464, 9465, 9466}
 KUBE_DNS = {
     "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
     "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
@@ -51,6 +54,9 @@ def test_every_container_has_liveness_and_readiness_probes_of_its_protocol(build
             live, ready = container["livenessProbe"], container["readinessProbe"]
             if name in GRPC_SERVICES:
                 assert live["grpc"]["port"] == ready["grpc"]["port"] == GRPC_SERVICES[name], name
+                if name == "orchestrator":  # its intake needs only the store; a peer outage must not restart it
+                    intake = "botbridge.orchestrator.v1.OrchestratorService"
+                    assert live["grpc"]["service"] == ready["grpc"]["service"] == intake
             else:
                 assert (live["httpGet"]["path"], ready["httpGet"]["path"]) == ("/healthz", "/readyz"), name
 
@@ -146,6 +152,9 @@ def network_policies(build: Rendered) -> tuple[dict[str, set[str]], dict[str, se
                     found.add(DNS)
                 elif peer == {"namespaceSelector": {}}:
                     found.add(CLUSTER)
+                elif peer == MONITORING_PEER:
+                    assert {p["port"] for p in rule["ports"]} <= METRICS_PORTS, rule
+                    found.add(MONITORING)
                 else:
                     found.add(peer["podSelector"]["matchLabels"]["app.kubernetes.io/name"])
         return found
@@ -163,7 +172,8 @@ def network_policies(build: Rendered) -> tuple[dict[str, set[str]], dict[str, se
 
 def test_network_policies_deny_by_default_and_allow_only_the_bridges_paths(build: Rendered) -> None:
     """In: the NetworkPolicies. Out: a default deny both ways; only the gateway reachable from anywhere; the AI
-    only from the orchestrator; only the adapter leaves the cluster; DNS for all."""
+    only from the orchestrator; Prometheus on the metrics ports only; only the adapter leaves the cluster; DNS for
+    all."""
     default_deny = [
         p for p in build.find("NetworkPolicy")
         if p["spec"]["podSelector"] == {} and set(p["spec"]["policyTypes"]) == {"Ingress", "Egress"}
@@ -172,10 +182,10 @@ def test_network_policies_deny_by_default_and_allow_only_the_bridges_paths(build
     assert default_deny, "no default-deny NetworkPolicy"
     sources, destinations = network_policies(build)
     assert sources == {
-        "gateway": {ANYWHERE},
-        "orchestrator": {"gateway"},
-        "ai-service": {"orchestrator"},
-        "dimelo-adapter": {"orchestrator"},
+        "gateway": {ANYWHERE, MONITORING},
+        "orchestrator": {"gateway", MONITORING},
+        "ai-service": {"orchestrator", MONITORING},
+        "dimelo-adapter": {"orchestrator", MONITORING},
     }
     postgres = {CLUSTER} if build.find("NetworkPolicy", "orchestrator-postgres") else set()
     assert destinations == {

@@ -103,7 +103,7 @@ def test_each_service_counts_the_messages_the_answers_and_the_handover(run: Run)
     Out: the gateway counts 6 content.imported events accepted; the orchestrator 3 queued and 3 welcome messages
     ignored, 2 answered, 1 handed over for customer_request with agents available, 3 AI decisions timed, 3
     replies posted (2 answers and the handover notice), an empty backlog and no dead letter; the adapter 3
-    replies posted to Dimelo (200) and 1 recategorization."""
+    replies posted to Dimelo (200) and 1 recategorization; the AI service 3 Respond calls served."""
     gateway = scrape(run, "gateway")
     assert value(gateway, "botbridge_webhook_events_total", type="content.imported", disposition="accepted") == 6
     assert value(gateway, "botbridge_webhook_handshakes_total", outcome="confirmed") == 1
@@ -140,13 +140,17 @@ def test_each_service_counts_the_messages_the_answers_and_the_handover(run: Run)
     assert value(adapter, "botbridge_dimelo_requests_total", operation=recategorize, status="200") == 1
     assert value(adapter, "grpc_server_handled_total", **create_reply, grpc_code="OK") == 3
 
+    ai = scrape(run, "ai_service")
+    respond = {"grpc_service": "botbridge.ai.v1.AiService", "grpc_method": "Respond"}
+    assert value(ai, "grpc_server_handled_total", **respond, grpc_code="OK") == 3
+
 
 def test_no_metric_label_carries_an_id_or_a_secret(run: Run):
-    """In: every sample of the three metrics pages. Out: no label value is a thread, content or event id of the
+    """In: every sample of the four metrics pages. Out: no label value is a thread, content or event id of the
     run, and no page holds the access token, the verify token or the webhook secret."""
     ids = {written[key] for written in [*run.answered, run.handed_over] for key in ("thread_id", "event_id")}
     ids |= {written["content"]["id"] for written in [*run.answered, run.handed_over]}
-    for service in ("gateway", "orchestrator", "dimelo_adapter"):
+    for service in ("gateway", "orchestrator", "dimelo_adapter", "ai_service"):
         page = httpx.get(run.stack.services[service].metrics_url, timeout=5).text
         for secret in _secrets(run.stack):
             assert secret not in page, f"a secret is on {service}'s metrics page"
