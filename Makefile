@@ -8,7 +8,7 @@ PROTOS := $(shell find protos -name '*.proto')
 # Validation tools for the deployment files (compose, kustomize, checkov), apart so they never pin our services.
 DEPLOY_VENV := .venv-deploy
 
-.PHONY: setup run test
+.PHONY: setup run test bench
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -39,3 +39,7 @@ run: setup
 
 test: setup $(DEPLOY_VENV)/.installed
 	$(PY) -m pytest
+
+# Prints the benchmark table (a few minutes); bench/setup.sh, run by the bench itself, installs wrk when missing.
+bench: setup
+	$(PY) -m bench

@@ -1,0 +1,58 @@
+"""The benchmark's smoke run: `python -m bench --smoke` runs the whole bench at tiny sizes, so it never rots.
+
+Only that it runs and prints every row is checked, never a speed: figures come from the bench, not from tests."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SMOKE_TIMEOUT_SECONDS = 180
+
+EXPECTED_LINES = (
+    "1. Webhook acknowledgement",
+    "c=1   bare FastAPI (parse, 200)",
+    "c=1   FastAPI + 1 grpc.aio call",
+    "c=1   gateway (durable intake)",
+    "c=64  bare FastAPI (parse, 200)",
+    "c=64  FastAPI + 1 grpc.aio call",
+    "c=64  gateway (durable intake)",
+    "2. End to end",
+    "throughput, window 0:",
+    "throughput, window 0.3 s (default):",
+    "burst (all written at once), window 0.3 s:",
+    "added latency at 50 msg/s, window 0",
+    "added latency at 50 msg/s, window 0.3 s (default)",
+    "AI answer time, direct calls",
+    "3. Footprint",
+    "gateway ",
+    "orchestrator ",
+    "dimelo_adapter ",
+    "ai_service ",
+    "dimelo_sandbox (Dimelo's stand-in)",
+    "4. Growth",
+    "fill: ",
+    "the same 12 msgs",
+)
+
+
+@pytest.mark.e2e
+def test_the_smoke_run_prints_every_row(tmp_path):
+    # In: `python -m bench --smoke` on this machine (wrk when installed, else the Python load generator).
+    # Out: exit code 0 and a table with every section and row of the full run, each row with its figures.
+    run = subprocess.run(
+        [sys.executable, "-m", "bench", "--smoke", "--workdir", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=SMOKE_TIMEOUT_SECONDS,
+        check=False,
+    )
+
+    assert run.returncode == 0, run.stderr[-3000:]
+    missing = [line for line in EXPECTED_LINES if line not in run.stdout]
+    assert not missing, f"rows missing from the table: {missing}\n{run.stdout}"
+    assert "nan" not in run.stdout, run.stdout
+    assert "unanswered" not in run.stdout, run.stdout
