@@ -7,7 +7,7 @@ import grpc
 from botbridge.events.v1 import events_pb2
 from botbridge.orchestrator.v1 import orchestrator_pb2 as pb
 from botbridge.orchestrator.v1 import orchestrator_pb2_grpc
-from orchestrator.intake_filter import IntakeDecision, decide
+from orchestrator.intake_filter import OWN_REPLY, REPLY_EVENTS, IntakeDecision, decide
 from orchestrator.metrics import INTAKE_EVENTS
 from orchestrator.scheduler import Scheduler
 from orchestrator.settings import Settings
@@ -32,6 +32,7 @@ class IntakeServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
         if any(not event.id for event in events):
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "every event needs an id")
         decisions = [decide(event, self._bot_source_ids) for event in events]
+        decisions = await self._known_own_replies(events, decisions)
         states = [PENDING if d.process else DEAD if d.malformed else DONE for d in decisions]
         fresh = await self._store.accept(
             events,
@@ -41,7 +42,7 @@ class IntakeServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
             self._hold_seconds,
             current_traceparent(),
         )
-        if any(fresh):
+        if any(is_new and state == PENDING for is_new, state in zip(fresh, states, strict=True)):
             self._scheduler.wake()
         receipts = []
         for event, decision, is_new in zip(events, decisions, fresh, strict=True):
@@ -49,6 +50,15 @@ class IntakeServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
             disposition = pb.EVENT_DISPOSITION_ACCEPTED if is_new else pb.EVENT_DISPOSITION_DUPLICATE
             receipts.append(pb.EventReceipt(event_id=event.id, disposition=disposition))
         return pb.SubmitDeliveryResponse(receipts=receipts)
+
+    async def _known_own_replies(
+        self, events: list[events_pb2.Event], decisions: list[IntakeDecision]
+    ) -> list[IntakeDecision]:
+        """Dimelo echoes each bot reply (content.replied, then content.exported): when the reply is already known,
+        the echo needs no processing. An echo that outruns the reply's record is recognised when processed."""
+        echoes = [e.content.id for e, d in zip(events, decisions, strict=True) if d.process and e.type in REPLY_EVENTS]
+        own = await self._store.bot_messages(echoes)
+        return [OWN_REPLY if d.process and e.content.id in own else d for e, d in zip(events, decisions, strict=True)]
 
     async def QuarantineDelivery(self, request: pb.QuarantineDeliveryRequest, context: grpc.aio.ServicerContext):
         quarantine_id = await self._store.quarantine(request.body, request.reason)

@@ -21,6 +21,10 @@ class IntakeDecision:
     code: str = ""
 
 
+# A content.replied / content.exported event for a reply the bot is known to have posted.
+OWN_REPLY = IntakeDecision(False, "ignored: the bot's own reply", code="own_reply")
+
+
 def decide(event: events_pb2.Event, bot_source_ids: Collection[str]) -> IntakeDecision:
     if event.type not in REPLY_EVENTS and event.type != CUSTOMER_MESSAGE:
         return IntakeDecision(False, f"ignored: event type {event.type!r} is not used by the bot", code="event_type")

@@ -98,6 +98,7 @@ class Scheduler:
             log_fields(**ids),
         ):  # fmt: skip
             started = time.perf_counter()
+            result = ""  # set once the event is finished or rescheduled, which also releases its thread
             try:
                 outcome = await self._handler.handle(stored)
             except asyncio.CancelledError:
@@ -107,12 +108,13 @@ class Scheduler:
                 span.set_status(Status(StatusCode.ERROR, describe(error)))
                 result = await self._failed(stored, error)
             else:
-                await self._store.finish(event.id, DONE, outcome.text)
+                await self._store.finish(event.id, DONE, outcome.text, stored.thread_id)
                 log.info("processed: %s", outcome.text, extra={"outcome": outcome.code})
                 result = outcome.code
             finally:
                 self._busy.pop(stored.thread_id, None)
-                await asyncio.shield(self._store.release(stored.thread_id))
+                if not result:
+                    await asyncio.shield(self._store.release(stored.thread_id))
                 self.wake()
             span.set_attribute("outcome", result)
             EVENTS_PROCESSED.labels(event_type_label(event.type), result).inc()
@@ -127,10 +129,10 @@ class Scheduler:
         if is_transient(error) and attempts < self._settings.max_attempts:
             delay = min(self._settings.retry_max_seconds, self._settings.retry_base_seconds * 2 ** stored.attempts)
             delay = random.uniform(delay / 2, delay)
-            await self._store.retry_later(stored.event.id, delay, f"retrying: {reason}")
+            await self._store.retry_later(stored.event.id, delay, f"retrying: {reason}", stored.thread_id)
             log.warning("attempt %d failed, retrying in %.1f s: %s", attempts, delay, reason)
             return "retry"
-        await self._store.finish(stored.event.id, DEAD, reason)
+        await self._store.finish(stored.event.id, DEAD, reason, stored.thread_id)
         log.error(
             "dead letter after %d attempt(s): %s", attempts, reason,
             exc_info=not isinstance(error, grpc.aio.AioRpcError),

@@ -32,6 +32,8 @@ CREATE TABLE IF NOT EXISTS events (
     traceparent TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS events_pending ON events (state, thread_id, issued_at, seq);
+CREATE INDEX IF NOT EXISTS events_by_issue ON events (state, issued_at, seq);
+CREATE INDEX IF NOT EXISTS events_due ON events (state, next_attempt_at);
 CREATE TABLE IF NOT EXISTS leases (
     thread_id TEXT PRIMARY KEY,
     owner TEXT NOT NULL,
@@ -266,22 +268,33 @@ class Store:
             lambda: self._db.execute("SELECT MIN(next_attempt_at) FROM events WHERE state = 'pending'").fetchone()[0]
         )
 
-    async def finish(self, event_id: str, state: str, outcome: str) -> None:
-        """Ends an event's processing: DONE with what was done, or DEAD with why."""
-        await self._db.run(
-            lambda: self._db.execute(
-                "UPDATE events SET state = ?, outcome = ?, attempts = attempts + 1, finished_at = ? WHERE event_id = ?",
-                (state, outcome, time.time(), event_id),
-            )
-        )
+    async def finish(self, event_id: str, state: str, outcome: str, thread_id: str) -> None:
+        """Ends an event's processing (DONE with what was done, or DEAD with why) and releases its thread, in one
+        commit."""
 
-    async def retry_later(self, event_id: str, delay: float, outcome: str) -> None:
-        await self._db.run(
-            lambda: self._db.execute(
-                "UPDATE events SET attempts = attempts + 1, next_attempt_at = ?, outcome = ? WHERE event_id = ?",
-                (time.time() + delay, outcome, event_id),
-            )
-        )
+        def write() -> None:
+            with self._db.transaction():
+                self._db.execute(
+                    "UPDATE events SET state = ?, outcome = ?, attempts = attempts + 1, finished_at = ?"
+                    " WHERE event_id = ?",
+                    (state, outcome, time.time(), event_id),
+                )
+                self._release_now(thread_id)
+
+        await self._db.run(write)
+
+    async def retry_later(self, event_id: str, delay: float, outcome: str, thread_id: str) -> None:
+        """Schedules the event's next attempt in `delay` seconds and releases its thread, in one commit."""
+
+        def write() -> None:
+            with self._db.transaction():
+                self._db.execute(
+                    "UPDATE events SET attempts = attempts + 1, next_attempt_at = ?, outcome = ? WHERE event_id = ?",
+                    (time.time() + delay, outcome, event_id),
+                )
+                self._release_now(thread_id)
+
+        await self._db.run(write)
 
     async def thread_events(self, thread_id: str) -> list[EventRecord]:
         """Every event of a thread, in processing order, with its state and outcome."""
@@ -423,6 +436,18 @@ class Store:
             return [HistoryMessage(*row) for row in reversed(rows)]
 
         return await self._db.run(read)
+
+    async def bot_messages(self, content_ids: Sequence[str]) -> set[str]:
+        """Which of these contents the bot posted."""
+        if not content_ids:
+            return set()
+        rows = await self._db.run(
+            lambda: self._db.execute(
+                f"SELECT content_id FROM messages WHERE author = 'bot' AND content_id IN ({','.join('?' * len(content_ids))})",
+                tuple(content_ids),
+            ).fetchall()
+        )
+        return {content_id for (content_id,) in rows}
 
     async def is_bot_message(self, content_id: str) -> bool:
         row = await self._db.run(

@@ -220,3 +220,20 @@ async def test_an_earlier_message_delivered_a_moment_later_is_still_answered_fir
     await settled(running, "thread-1", 2)
 
     assert [r.conversation.message.body for r in ai.requests] == ["first", "second"]
+
+
+async def test_dimelo_echoing_a_known_bot_reply_is_settled_at_intake(peers, settings_for, start_orchestrator):
+    """In: the content.replied event Dimelo sends for the bot's own, already recorded reply. Out: stored as done at
+    intake (never processed: 0 attempts), the thread still with the bot."""
+    _, dimelo, _ = peers
+    running = await start_orchestrator(settings_for())
+    await running.submit(customer_message())
+    await settled(running, "thread-1", 1)
+    echo = customer_message(id=dimelo.replies[0].id, creator_id="bot-user")
+    echo.type = "content.replied"
+
+    await running.submit(echo)
+    events = await settled(running, "thread-1", 2)
+
+    assert (events[1].outcome, events[1].attempts) == ("ignored: the bot's own reply", 0)
+    assert (await running.orchestrator.store.thread("thread-1")).owner == "bot"
