@@ -6,7 +6,7 @@ from contextlib import AsyncExitStack
 
 from opentelemetry.trace import SpanKind
 
-from tests.observability.inprocess_stack import start_stack
+from tests.inprocess_stack import start_stack
 
 
 def _bot_answered(transcript: dict) -> bool:

@@ -2,20 +2,18 @@
 in-process sandbox that delivers its webhook to the gateway over real HTTP."""
 
 import asyncio
-import socket
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import uvicorn
 
 from ai_service.server import create_server as create_ai
 from ai_service.settings import AiSettings
 from dimelo_adapter.server import create_server as create_adapter
 from dimelo_adapter.settings import AdapterSettings
 from dimelo_sandbox.config import SandboxConfig
-from dimelo_sandbox.serve import start_sandbox
+from dimelo_sandbox.serve import start_sandbox, start_server
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
 from orchestrator.server import Orchestrator
@@ -51,8 +49,13 @@ class InProcessStack:
             await asyncio.sleep(0.02)
 
 
-async def start_stack(resources: AsyncExitStack, workdir: Path) -> InProcessStack:
-    """Starts sandbox, adapter, AI, orchestrator and gateway; `resources` stops them in reverse order."""
+async def start_stack(
+    resources: AsyncExitStack, workdir: Path, ai_addr: str = "", **orchestrator_settings: object
+) -> InProcessStack:
+    """Starts sandbox, adapter, AI, orchestrator and gateway; `resources` stops them in reverse order.
+
+    `ai_addr`: an AI service already running (e.g. another team's) instead of ours; `orchestrator_settings`
+    override the orchestrator's."""
     running_sandbox = await start_sandbox(SandboxConfig(port=0, seed=7, job_seconds=0.01, time_scale=0.001))
     resources.push_async_callback(running_sandbox.stop)
     sandbox = httpx.AsyncClient(base_url=running_sandbox.url, timeout=10)
@@ -68,47 +71,31 @@ async def start_stack(resources: AsyncExitStack, workdir: Path) -> InProcessStac
     )
     await adapter.start()
     resources.push_async_callback(adapter.stop, 0)
-    ai = await create_ai(AiSettings(listen_addr="127.0.0.1:0"))
-    await ai.start()
-    resources.push_async_callback(ai.stop, 0)
-    orchestrator = await create_orchestrator(
-        Settings(
-            orchestrator_listen_addr="127.0.0.1:0",
-            ai_addr=f"127.0.0.1:{ai.port}",
-            dimelo_adapter_addr=f"127.0.0.1:{adapter.port}",
-            orchestrator_db_path=workdir / "orchestrator.sqlite3",
-            agent_category_ids=world["agent_category_ids"],
-            bot_category_ids=world["bot_category_ids"],
-            ordering_window_seconds=0.0,
-        )
-    )
+    if not ai_addr:
+        ai = await create_ai(AiSettings(listen_addr="127.0.0.1:0"))
+        await ai.start()
+        resources.push_async_callback(ai.stop, 0)
+        ai_addr = f"127.0.0.1:{ai.port}"
+    settings = {
+        "orchestrator_listen_addr": "127.0.0.1:0",
+        "ai_addr": ai_addr,
+        "dimelo_adapter_addr": f"127.0.0.1:{adapter.port}",
+        "orchestrator_db_path": workdir / "orchestrator.sqlite3",
+        "agent_category_ids": world["agent_category_ids"],
+        "bot_category_ids": world["bot_category_ids"],
+        "ordering_window_seconds": 0.0,
+    }
+    orchestrator = await create_orchestrator(Settings(**{**settings, **orchestrator_settings}))
     await orchestrator.start()
     resources.push_async_callback(orchestrator.stop)
 
-    gateway_url = await _serve_gateway(
-        resources,
-        GatewaySettings(
-            verify_token=VERIFY_TOKEN, webhook_secret=WEBHOOK_SECRET, orchestrator_addr=f"127.0.0.1:{orchestrator.port}"
-        ),
+    gateway_settings = GatewaySettings(
+        verify_token=VERIFY_TOKEN, webhook_secret=WEBHOOK_SECRET, orchestrator_addr=f"127.0.0.1:{orchestrator.port}"
     )
-    subscription = {"url": f"{gateway_url}/dimelo/webhook", "verify_token": VERIFY_TOKEN, "secret": WEBHOOK_SECRET}
+    gateway = await start_server(create_app(gateway_settings), "127.0.0.1", 0)
+    resources.push_async_callback(gateway.stop)
+    webhook = f"{gateway.url}{gateway_settings.webhook_path}"
+    subscription = {"url": webhook, "verify_token": VERIFY_TOKEN, "secret": WEBHOOK_SECRET}
     subscribed = (await sandbox.put("/_sandbox/webhook", json=subscription)).json()
     assert subscribed.get("enabled"), subscribed
     return InProcessStack(sandbox, orchestrator, world)
-
-
-async def _serve_gateway(resources: AsyncExitStack, settings: GatewaySettings) -> str:
-    """The gateway app under uvicorn on a socket bound to port 0; its base URL."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_config=None, access_log=False))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-
-    async def stop() -> None:
-        server.should_exit = True
-        await task
-        sock.close()
-
-    resources.push_async_callback(stop)
-    return f"http://127.0.0.1:{sock.getsockname()[1]}"
