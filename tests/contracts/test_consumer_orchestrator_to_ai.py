@@ -8,19 +8,14 @@ hides a broken AI.
 """
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import grpc
 import pytest
 
-from ai_service.server import create_server as create_ai_service
-from ai_service.settings import AiSettings
 from botbridge.ai.v1 import ai_pb2, ai_pb2_grpc
-from examples.minimal_ai import server as minimal_ai
-from dimelo_sandbox.serve import start_server
 from orchestrator.settings import Settings as OrchestratorSettings
-from tests.ai_service.fake_chat_server import FakeModel, llm_settings
+from tests.ai_servers import serving_ai_service, serving_example_ai, serving_llm_ai_service
 
 DEADLINE = OrchestratorSettings.model_fields["ai_deadline_seconds"].default
 ANSWER = "answer"
@@ -76,38 +71,6 @@ def as_the_orchestrator_reads_it(response: ai_pb2.RespondResponse) -> str:
     if response.handover.reason not in ai_pb2.HandoverReason.values():
         return f"a handover reason the orchestrator cannot name ({response.handover.reason})"
     return HANDOVER
-
-
-@asynccontextmanager
-async def serving_ai_service() -> AsyncIterator[str]:
-    server = await create_ai_service(AiSettings(listen_addr="127.0.0.1:0"))
-    await server.start()
-    try:
-        yield f"127.0.0.1:{server.port}"
-    finally:
-        await server.stop(0)
-
-
-@asynccontextmanager
-async def serving_example_ai() -> AsyncIterator[str]:
-    server, _, port = minimal_ai.serve("127.0.0.1:0")
-    try:
-        yield f"127.0.0.1:{port}"
-    finally:
-        server.stop(None).wait()
-
-
-@asynccontextmanager
-async def serving_llm_ai_service() -> AsyncIterator[str]:
-    """ai_service with AI_BACKEND=llm, in front of a fake OpenAI-compatible model on loopback HTTP."""
-    model = await start_server(FakeModel().app(), "127.0.0.1", 0)
-    server = await create_ai_service(llm_settings(listen_addr="127.0.0.1:0", llm_base_url=f"{model.url}/v1"))
-    await server.start()
-    try:
-        yield f"127.0.0.1:{server.port}"
-    finally:
-        await server.stop(0)
-        await model.stop()
 
 
 PROVIDERS = {
