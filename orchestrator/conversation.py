@@ -56,7 +56,7 @@ class ConversationHandler:
     async def _reply_seen(self, event: events_pb2.Event) -> Outcome:
         """A content created inside Dimelo: the bot's own, or an agent's, who then owns the thread."""
         content = event.content
-        if await self._store.is_bot_message(content.id):
+        if content.id in await self._store.bot_messages([content.id]):
             return Outcome("ignored_own_reply", "ignored: the bot's own reply")
         thread = await self._store.thread(content.thread_id)
         if thread.owner == AGENTS_OWNER:

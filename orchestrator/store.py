@@ -448,9 +448,3 @@ class Store:
             ).fetchall()
         )
         return {content_id for (content_id,) in rows}
-
-    async def is_bot_message(self, content_id: str) -> bool:
-        row = await self._db.run(
-            lambda: self._db.execute("SELECT author FROM messages WHERE content_id = ?", (content_id,)).fetchone()
-        )
-        return bool(row) and row[0] == "bot"
