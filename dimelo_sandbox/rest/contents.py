@@ -39,19 +39,20 @@ def index(call: Call) -> dict:
     terms = query.terms
     contents = list(world.contents.values())
     if "thread" in terms:
-        thread = world.threads.get(terms["thread"])
-        contents = [world.contents[c] for c in thread.content_ids] if thread else []
-    checks = {
-        "id": lambda c, v: c.id == v,
-        "intervention": lambda c, v: c.intervention_id == v,
-        "identity": lambda c, v: c.author_id == v,
-        "identity_group": lambda c, v: c.author_id == v,  # one identity per group in the sandbox
-        "source": lambda c, v: c.source_id == v,
-        "status_in": lambda c, v: c.status in v.split(","),
+        threads = [world.threads[t] for t in terms["thread"] if t in world.threads]
+        contents = [world.contents[c] for thread in threads for c in thread.content_ids]
+    fields = {
+        "id": lambda c: c.id,
+        "intervention": lambda c: c.intervention_id,
+        "identity": lambda c: c.author_id,
+        "identity_group": lambda c: c.author_id,  # one identity per group in the sandbox
+        "source": lambda c: c.source_id,
+        "status_in": lambda c: c.status,
     }
-    for keyword, check in checks.items():
+    for keyword, field_of in fields.items():
         if keyword in terms:
-            contents = [c for c in contents if check(c, terms[keyword])]
+            values = {v for value in terms[keyword] for v in value.split(",")}
+            contents = [c for c in contents if field_of(c) in values]
     for word in query.words:
         contents = [c for c in contents if word in c.body.lower()]
     contents.sort(key=lambda c: c.created_at)  # stable: records made in the same instant stay in creation order

@@ -59,6 +59,7 @@ def rest_endpoint(
         method, path = request.method, request.url.path
         draw = sb.faults.draw(method, path)
         user_id = None
+        body = await request.body()
         try:
             if draw.latency:
                 await asyncio.sleep(draw.latency)
@@ -69,7 +70,6 @@ def rest_endpoint(
             if draw.outcome == "timeout_before":
                 await asyncio.sleep(draw.rule.timeout_seconds)
                 raise _timeout()
-            body = await request.body()
             params = parse_params(request.scope["query_string"], body, request.headers.get("content-type"))
             user = authenticate(sb.world, request.headers, params)
             user_id = user.id
@@ -88,6 +88,9 @@ def rest_endpoint(
             log.exception("unexpected error on %s %s", method, path)
             response = error_response(ApiError(500, "internal_server_error", "unexpected sandbox error"))
         sb.stats.record_request(method, path, user_id, response.status_code, started)
+        content_type = request.headers.get("content-type", "")
+        query = request.scope["query_string"]
+        sb.recorder.rest(method, path, query, content_type, body, response.status_code, bytes(response.body))
         return response
 
     return endpoint

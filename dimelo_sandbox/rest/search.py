@@ -1,7 +1,8 @@
 """The `q` search parameter of contents and threads: `keyword:"value"` terms, bare words searched in the text.
 
-`q=thread:"5f2a…" order:created_at.asc` — values may be quoted or not; `status_in` takes a comma-separated list.
-A keyword the endpoint does not know is refused with 400 (the real API's answer is undocumented: see docs/sandbox.md).
+`q=thread:"5f2a…" order:created_at.asc` — values may be quoted or not; a keyword given several times matches any
+of its values; `text` (the default keyword) matches words of the body. A keyword the endpoint does not know, and
+negation (`-keyword:`), are refused with 400 (the real API's answer is undocumented: see docs/sandbox.md).
 """
 
 import re
@@ -14,9 +15,9 @@ _TERM = re.compile(r'(?:(\w+):)?(?:"([^"]*)"|(\S+))')
 
 @dataclass
 class Query:
-    """The parsed `q`: keyword values (the last of a repeated keyword wins), the order, and free words."""
+    """The parsed `q`: each keyword's values, the order, and the words to find in the text."""
 
-    terms: dict[str, str] = field(default_factory=dict)
+    terms: dict[str, list[str]] = field(default_factory=dict)
     order: str | None = None
     words: list[str] = field(default_factory=list)
 
@@ -27,14 +28,16 @@ def parse_query(q: str | None, keywords: frozenset[str], orders: frozenset[str])
     for match in _TERM.finditer(q or ""):
         keyword, quoted, bare = match.groups()
         value = quoted if quoted is not None else bare
-        if keyword is None:
+        if keyword is None and value.startswith("-") and ":" in value:
+            raise invalid_parameter("q", "negated keywords are not supported by the sandbox")
+        if keyword in (None, "text"):
             query.words.append(value.lower())
         elif keyword == "order":
             if value not in orders:
                 raise invalid_parameter("q", f"order must be one of {', '.join(sorted(orders))}")
             query.order = value
         elif keyword in keywords:
-            query.terms[keyword] = value
+            query.terms.setdefault(keyword, []).append(value)
         else:
             raise invalid_parameter("q", f"unknown keyword {keyword!r}; known: {', '.join(sorted(keywords))}, order")
     return query

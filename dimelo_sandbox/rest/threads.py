@@ -21,9 +21,9 @@ def index(call: Call) -> dict:
     query = parse_query(call.params.get("q"), _KEYWORDS, _ORDERS)
     threads = list(call.sandbox.world.threads.values())
     if "id" in query.terms:
-        threads = [t for t in threads if t.id == query.terms["id"]]
+        threads = [t for t in threads if t.id in query.terms["id"]]
     if "source" in query.terms:
-        threads = [t for t in threads if t.source_id == query.terms["source"]]
+        threads = [t for t in threads if t.source_id in query.terms["source"]]
     for word in query.words:
         threads = [t for t in threads if word in t.title.lower()]
     threads.sort(key=lambda t: t.updated_at)
