@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from starlette.responses import Response
+
 _TOKEN = "access_token"
 
 
@@ -22,21 +24,21 @@ class Recorder:
     def __init__(self, path: str | None) -> None:
         self._path = Path(path) if path else None
 
-    def rest(self, method: str, path: str, query: bytes, content_type: str, body: bytes, status: int,
-             answer: bytes) -> None:  # fmt: skip
+    def rest(self, method: str, path: str, query: bytes, content_type: str, body: bytes,
+             response: Response | None) -> None:  # fmt: skip
+        """One exchange; `response` is None when the client went away before the answer."""
         if self._path is None:
             return
         text = body.decode("utf-8", "replace")
         if _TOKEN in text:
             text = "<a body carrying an access token, not recorded>"
-        try:
-            response = json.loads(answer) if answer else None
-        except ValueError:
-            response = answer.decode("utf-8", "replace")
-        self._write({
+        record = {
             "kind": "rest", "method": method, "path": path, "query": _without_token(query.decode("latin-1")),
-            "content_type": content_type, "body": text, "status": status, "response": response,
-        })  # fmt: skip
+            "content_type": content_type, "body": text,
+        }  # fmt: skip
+        if response is not None:
+            record.update(status=response.status_code, response=json.loads(bytes(response.body)))
+        self._write(record)
 
     def delivery(self, body: dict[str, Any]) -> None:
         if self._path is not None:
