@@ -4,14 +4,9 @@ import re
 
 from sandbox_testing import BOT
 
+from tests.spec.spec_check import CONTENT_METADATA
+
 ISSUED_AT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
-# events.md, "Content" metadata: every field, and nothing more.
-CONTENT_METADATA = {
-    "id", "approval_required", "author_id", "body", "body_input_format", "created_from", "creator_id", "date",
-    "first_in_thread", "foreign_categories", "foreign_id", "has_attachment", "intervention_id", "language", "type",
-    "in_reply_to_author_id", "in_reply_to_id", "private", "source_id", "source_type", "status",
-    "synchronization_status", "thread_id", "thread_title", "capabilities_supported",
-}  # fmt: skip
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 
 
