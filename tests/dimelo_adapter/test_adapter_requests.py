@@ -262,7 +262,9 @@ async def test_get_source_reads_its_channel_by_channel_id_once(adapter, dimelo: 
     dimelo.answer(
         "GET",
         "/1.0/content_sources/s-chat",
-        httpx.Response(200, json={"id": "s-chat", "name": "Web chat", "type": "engage_messaging", "channel_id": "ch-chat"}),
+        httpx.Response(
+            200, json={"id": "s-chat", "name": "Web chat", "type": "engage_messaging", "channel_id": "ch-chat"}
+        ),
     )
     dimelo.answer("GET", "/1.0/channels/ch-chat", httpx.Response(200, json={"id": "ch-chat", "name": "Realtime"}))
 
@@ -277,7 +279,8 @@ async def test_get_source_reads_its_channel_by_channel_id_once(adapter, dimelo: 
 
 async def test_get_source_without_a_channel_leaves_the_channel_empty(adapter, dimelo: FakeDimelo):
     """In: a source without channel_id. Out: the source with empty channel_id and channel_name, one request."""
-    dimelo.answer("GET", "/1.0/content_sources/s-lonely", httpx.Response(200, json={"id": "s-lonely", "name": "Lonely"}))
+    lonely = httpx.Response(200, json={"id": "s-lonely", "name": "Lonely"})
+    dimelo.answer("GET", "/1.0/content_sources/s-lonely", lonely)
 
     response = await adapter.GetSource(dimelo_pb2.GetSourceRequest(source_id="s-lonely"))
 

@@ -9,7 +9,9 @@ from tests.e2e.conftest import bot_contents, has_bot_reply, outcome_of, recorded
 STACK_ENV = {"LEASE_SECONDS": "2", "RETRY_BASE_SECONDS": "0.2", "RETRY_MAX_SECONDS": "1"}
 
 
-def test_a_reply_whose_recording_was_lost_in_a_crash_is_found_by_a_scoped_search(stack, sandbox, spec_checked_exchanges):
+def test_a_reply_whose_recording_was_lost_in_a_crash_is_found_by_a_scoped_search(
+    stack, sandbox, spec_checked_exchanges
+):
     """In: the sandbox creates the bot's reply but holds its answer; the orchestrator is killed (SIGKILL) once the
     reply exists, before it could record it, then restarted. Out: the reply is found again with
     GET /1.0/contents?q=intervention:"…" (or thread:"…"), never posted twice, and the sandbox counted no

@@ -136,7 +136,8 @@ class SpecChecker:
             Request(EnvironBuilder(method=method, base_url=SERVER + API_PREFIX, path=path.replace("%", "_"),
                                    query_string=urlencode(parameters)).get_environ())
         )  # fmt: skip
-        verdict.problems.extend(f"request: {error}" for error in self._errors(self._openapi.iter_request_errors(request)))
+        errors = self._errors(self._openapi.iter_request_errors(request))
+        verdict.problems.extend(f"request: {error}" for error in errors)
         if "status" in exchange:
             verdict.problems.extend(self._response_problems(request, exchange))
         return verdict
@@ -223,7 +224,8 @@ def delivery_problems(delivery: dict[str, Any]) -> list[str]:
 def _event_problems(event: dict[str, Any]) -> list[str]:
     problems = []
     if not EVENT_REQUIRED <= set(event) <= EVENT_REQUIRED | EVENT_OPTIONAL:
-        problems.append(f"fields {sorted(event)}: must have {sorted(EVENT_REQUIRED)}, may have {sorted(EVENT_OPTIONAL)}")
+        allowed = f"must have {sorted(EVENT_REQUIRED)}, may have {sorted(EVENT_OPTIONAL)}"
+        problems.append(f"fields {sorted(event)}: {allowed}")
     if not RFC3339.match(str(event.get("issued_at"))):
         problems.append(f"issued_at {event.get('issued_at')!r} is not RFC 3339")
     resource = event.get("resource") or {}

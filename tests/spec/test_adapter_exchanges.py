@@ -35,12 +35,15 @@ async def test_every_adapter_operation_conforms_to_the_spec(recording_sandbox, w
 
     bot = await adapter.GetBotUser(dimelo_pb2.GetBotUserRequest())
     source = (await adapter.GetSource(dimelo_pb2.GetSourceRequest(source_id=message["content"]["source_id"]))).source
-    availability = await adapter.GetAgentAvailability(dimelo_pb2.GetAgentAvailabilityRequest(channel_id=source.channel_id))
+    channel = dimelo_pb2.GetAgentAvailabilityRequest(channel_id=source.channel_id)
+    availability = await adapter.GetAgentAvailability(channel)
     await adapter.GetThread(dimelo_pb2.GetThreadRequest(thread_id=thread_id))
     await adapter.GetContent(dimelo_pb2.GetContentRequest(content_id=content_id))
-    intervention = (await adapter.OpenIntervention(dimelo_pb2.OpenInterventionRequest(content_id=content_id))).intervention
+    opened = await adapter.OpenIntervention(dimelo_pb2.OpenInterventionRequest(content_id=content_id))
+    intervention = opened.intervention
     reply = (await adapter.CreateReply(dimelo_pb2.CreateReplyRequest(in_reply_to_id=content_id, body="Hi"))).content
-    await adapter.CreateReply(dimelo_pb2.CreateReplyRequest(in_reply_to_id=content_id, body="psst", private_message=True))
+    private = dimelo_pb2.CreateReplyRequest(in_reply_to_id=content_id, body="psst", private_message=True)
+    await adapter.CreateReply(private)
     by_thread = await adapter.FindReply(dimelo_pb2.FindReplyRequest(thread_id=thread_id, in_reply_to_id=content_id))
     by_intervention = await adapter.FindReply(
         dimelo_pb2.FindReplyRequest(thread_id=thread_id, in_reply_to_id=content_id, intervention_id=intervention.id)
