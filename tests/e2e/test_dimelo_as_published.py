@@ -1,6 +1,6 @@
 """Against the sandbox as RingCentral's spec describes Dimelo: crash recovery finds the bot's reply with a search
 scoped to the intervention or thread, never by listing the account; a welcome message and a page post, delivered
-exactly as the documented webhook carries them, get no answer."""
+exactly as the documented webhook carries them, get no answer, even a welcome only the REST content tells apart."""
 
 from urllib.parse import parse_qs
 
@@ -51,3 +51,20 @@ def test_a_welcome_message_and_a_page_post_get_no_answer(stack, sandbox, spec_ch
     metadata = [event["resource"]["metadata"] for record in recorded(spec_checked_exchanges, "webhook")
                 for event in record["delivery"]["events"] if event["resource"]["id"] in ids]  # fmt: skip
     assert metadata and all("auto_submitted" not in m for m in metadata)
+
+
+def test_a_welcome_only_its_rest_content_tells_apart_is_read_once_and_not_answered(stack, sandbox):
+    """In: a source whose welcome message comes with status new and first in its thread, as a customer's first
+    message would: the webhook cannot tell them apart. Out: the orchestrator reads the content once
+    (GET /1.0/contents/:id: auto_submitted) and ignores it; the customer's message is answered."""
+    source_id = stack.world["sources"][0]["id"]
+    sandbox._call("PATCH", f"/sources/{source_id}", json={"welcome_status": "new"})
+    try:
+        message = sandbox.customer_writes("Can I change my delivery address?")
+        welcome = message["welcome"]
+        assert (welcome["status"], welcome["first_in_thread"]) == ("new", True)
+        assert outcome_of(stack, welcome["id"]).startswith("ignored: sent automatically by the source")
+        [reply] = bot_contents(sandbox.wait_for(message["thread_id"], has_bot_reply, timeout=20))
+        assert reply["in_reply_to_id"] == message["content"]["id"]
+    finally:
+        sandbox._call("PATCH", f"/sources/{source_id}", json={"welcome_status": "user_initiated"})
