@@ -74,8 +74,10 @@ class DimeloClient:
             form["author_id"] = author_id
         return await self._object(endpoints.CREATE_CONTENT, data=form)
 
-    def thread_contents(self, thread_id: str) -> AsyncGenerator[Json, None]:
-        return self._records(endpoints.LIST_CONTENTS, {"thread_id": thread_id})
+    def search_contents(self, query: str) -> AsyncGenerator[Json, None]:
+        """Contents matching a `q` search (`thread:"…"`, `intervention:"…"`), newest first, page after page: stop
+        iterating (and close the generator) as soon as you have the answer, so no further page is asked for."""
+        return self._records(endpoints.SEARCH_CONTENTS, {"q": query})
 
     async def open_intervention(self, content_id: str) -> Json:
         return await self._object(endpoints.OPEN_INTERVENTION, data={"content_id": content_id})
@@ -108,8 +110,12 @@ class DimeloClient:
     async def get_source(self, source_id: str) -> Json:
         return await self._object(endpoints.GET_SOURCE, source_id)
 
-    def channels(self) -> AsyncGenerator[Json, None]:
-        return self._records(endpoints.LIST_CHANNELS)
+    async def get_channel(self, channel_id: str) -> Json:
+        return await self._object(endpoints.GET_CHANNEL, channel_id)
+
+    async def own_user(self) -> Json:
+        """The token's user (`/1.0/users/me`): the bot."""
+        return await self._object(endpoints.GET_OWN_USER)
 
     async def _records(self, endpoint: Endpoint, params: dict[str, str] | None = None) -> AsyncGenerator[Json, None]:
         """Every record of a paginated list (`{"count", "offset", "limit", "records"}`), page after page."""

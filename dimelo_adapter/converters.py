@@ -48,11 +48,11 @@ def thread(data: Mapping[str, Any]) -> dimelo_pb2.Thread:
 
 
 def source(data: Mapping[str, Any], channel: Mapping[str, Any] | None) -> dimelo_pb2.Source:
-    """The source with the channel that holds it, or without one when no channel does."""
+    """The source with its channel (named by its `channel_id`), or without one when it has none."""
     return dimelo_pb2.Source(
         id=_text(data, "id"),
         name=_text(data, "name"),
         type=_text(data, "type"),
-        channel_id=_text(channel or {}, "id"),
+        channel_id=_text(data, "channel_id"),
         channel_name=_text(channel or {}, "name"),
     )

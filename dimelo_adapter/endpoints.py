@@ -41,7 +41,7 @@ CREATE_CONTENT = Endpoint(
     " some accounts an open intervention on it (see open_intervention_if_required)",
     if_unsure="the reply may exist all the same: look with FindReply before posting it again",
 )
-LIST_CONTENTS = Endpoint("GET", "/1.0/contents", "listing a thread's contents needs read access on its source")
+SEARCH_CONTENTS = Endpoint("GET", "/1.0/contents", "searching contents needs read access on their source")
 GET_CONTENT = Endpoint("GET", "/1.0/contents/:id", "reading a content needs read access on its source")
 OPEN_INTERVENTION = Endpoint(
     "POST",
@@ -69,4 +69,5 @@ UPDATE_THREAD_CATEGORIES = Endpoint(
 )
 AGENT_STATUS = Endpoint("GET", "/1.0/status", "/1.0/status needs the 'monitor task view' permission")
 GET_SOURCE = Endpoint("GET", "/1.0/content_sources/:id", "reading a source needs the 'read content source' permission")
-LIST_CHANNELS = Endpoint("GET", "/1.0/channels", "listing channels needs the permission to read channels")
+GET_CHANNEL = Endpoint("GET", "/1.0/channels/:id", "reading a channel needs the permission to read channels")
+GET_OWN_USER = Endpoint("GET", "/1.0/users/me", "reading the token's own user needs a valid token")

@@ -13,7 +13,7 @@ from botbridge.dimelo.v1 import dimelo_pb2, dimelo_pb2_grpc
 from botbridge.events.v1 import events_pb2
 from dimelo_adapter import converters
 from dimelo_adapter.client import DimeloClient
-from dimelo_adapter.errors import AdapterError, DimeloRefused, InvalidRequest
+from dimelo_adapter.errors import AdapterError, DimeloRefused, InvalidRequest, UnreadableAnswer
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +34,17 @@ def _takes_tasks(channel_status: dict[str, Any]) -> bool:
     return channel_status.get("status") == "available" and channel_status.get("busyness") != "full"
 
 
-def _created(content: events_pb2.Content) -> tuple[int, int]:
-    return content.created_at.seconds, content.created_at.nanos
+def _quoted(value: str) -> str:
+    """A value for a `q` search term: quoted, so that no id can add a term of its own."""
+    return '"' + value.replace('"', "") + '"'
 
 
 class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
     def __init__(self, client: DimeloClient) -> None:
         self._client = client
+        # Read once and kept: the token's user never changes, and a channel's name hardly ever does.
+        self._bot_user_id = ""
+        self._channels: dict[str, dict[str, Any]] = {}
 
     async def CreateReply(
         self, request: dimelo_pb2.CreateReplyRequest, context: grpc.aio.ServicerContext
@@ -69,16 +73,35 @@ class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
     async def FindReply(
         self, request: dimelo_pb2.FindReplyRequest, context: grpc.aio.ServicerContext
     ) -> dimelo_pb2.FindReplyResponse:
-        """The latest content made through the API in reply to the content, among all pages of the thread."""
+        """The bot's latest reply to the content: a search scoped to the intervention (or else the thread), newest
+        first, that stops at the first reply of the bot's user to the content, or at the content itself (anything
+        older cannot answer it). Never an account-wide listing."""
         _require(request, "thread_id", "in_reply_to_id")
-        latest: events_pb2.Content | None = None
-        async for record in self._client.thread_contents(request.thread_id):
-            if record.get("created_from") != "api" or record.get("in_reply_to_id") != request.in_reply_to_id:
-                continue
-            candidate = converters.content(record)
-            if latest is None or _created(candidate) >= _created(latest):
-                latest = candidate
-        return dimelo_pb2.FindReplyResponse(content=latest)
+        bot_user_id = await self._own_user_id()
+        if request.intervention_id:
+            query = f"intervention:{_quoted(request.intervention_id)}"
+        else:
+            query = f"thread:{_quoted(request.thread_id)}"
+        async with aclosing(self._client.search_contents(query)) as contents:
+            async for record in contents:
+                if record.get("id") == request.in_reply_to_id:
+                    break
+                if record.get("in_reply_to_id") == request.in_reply_to_id and record.get("creator_id") == bot_user_id:
+                    return dimelo_pb2.FindReplyResponse(content=converters.content(record))
+        return dimelo_pb2.FindReplyResponse()
+
+    async def GetBotUser(
+        self, request: dimelo_pb2.GetBotUserRequest, context: grpc.aio.ServicerContext
+    ) -> dimelo_pb2.GetBotUserResponse:
+        return dimelo_pb2.GetBotUserResponse(user_id=await self._own_user_id())
+
+    async def _own_user_id(self) -> str:
+        if not self._bot_user_id:
+            user_id = (await self._client.own_user()).get("id")
+            if not user_id:
+                raise UnreadableAnswer("GET /1.0/users/me: Dimelo answered a user without an id")
+            self._bot_user_id = str(user_id)
+        return self._bot_user_id
 
     async def OpenIntervention(
         self, request: dimelo_pb2.OpenInterventionRequest, context: grpc.aio.ServicerContext
@@ -142,14 +165,10 @@ class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
     async def GetSource(
         self, request: dimelo_pb2.GetSourceRequest, context: grpc.aio.ServicerContext
     ) -> dimelo_pb2.GetSourceResponse:
-        """The source, and the first channel whose `source_ids` holds it."""
+        """The source, and the channel its `channel_id` names (read once per channel)."""
         _require(request, "source_id")
         source = await self._client.get_source(request.source_id)
-        source_id = str(source.get("id") or request.source_id)
-        holder = None
-        async with aclosing(self._client.channels()) as channels:
-            async for channel in channels:
-                if source_id in (str(held) for held in channel.get("source_ids") or ()):
-                    holder = channel
-                    break
-        return dimelo_pb2.GetSourceResponse(source=converters.source(source, holder))
+        channel_id = str(source.get("channel_id") or "")
+        if channel_id and channel_id not in self._channels:
+            self._channels[channel_id] = await self._client.get_channel(channel_id)
+        return dimelo_pb2.GetSourceResponse(source=converters.source(source, self._channels.get(channel_id)))

@@ -57,6 +57,11 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds to wait for the webhook endpoint (SANDBOX_DELIVERY_TIMEOUT, default 10)",
     )
     add("--log-level", help="SANDBOX_LOG_LEVEL, default INFO")
+    add(
+        "--record-path",
+        help="append every REST exchange and webhook delivery to this file as JSON lines, for checking them "
+        "against the API reference (SANDBOX_RECORD_PATH)",
+    )
     return parser
 
 

@@ -58,6 +58,7 @@ class SandboxConfig(BaseSettings):
     job_seconds: float = 0.5
     delivery_timeout: float = 10.0
     log_level: str = "INFO"
+    record_path: str | None = None
 
     @field_validator("tokens")
     @classmethod

@@ -4,7 +4,7 @@ from typing import Any
 
 from dimelo_sandbox.ids import iso_millis
 from dimelo_sandbox.model import Content, Intervention, Thread, User
-from dimelo_sandbox.shapes import agent_status_json, content_metadata, intervention_metadata, thread_json
+from dimelo_sandbox.shapes import content_metadata, intervention_metadata, presence_metadata, thread_metadata
 from dimelo_sandbox.world import World
 
 
@@ -29,12 +29,11 @@ def intervention_event(world: World, type_: str, intervention: Intervention, use
 
 def thread_event(world: World, type_: str, thread: Thread, user_id: str | None) -> dict[str, Any]:
     """content.thread_closed; Dimelo has no content_thread.* events."""
-    resource = {"type": "content_thread", "id": thread.id, "metadata": thread_json(thread)}
+    resource = {"type": "content_thread", "id": thread.id, "metadata": thread_metadata(world, thread)}
     return _event(world, type_, resource, user_id)
 
 
 def presence_event(world: World, type_: str, user: User) -> dict[str, Any]:
     """push_agent.availability_change / busyness_change, triggered by the agent."""
-    metadata = agent_status_json(world, user)
-    resource = {"type": "push_agent", "id": user.id, "metadata": metadata}
+    resource = {"type": "push_agent", "id": user.id, "metadata": presence_metadata(world, user)}
     return _event(world, type_, resource, user.id)

@@ -1,10 +1,15 @@
-"""Request parameters as a Rails API reads them: query string and form body merged, arrays as `name[]`."""
+"""Request parameters as a Rails API reads them: query string and body merged, arrays as `name[]`.
 
+The body may be form-encoded or JSON (the official JS client sends JSON): a JSON list is the array `name[]`.
+"""
+
+import json
 from urllib.parse import parse_qsl
 
 from dimelo_sandbox.errors import ApiError, invalid_parameter, missing_parameter
 
 _FORM = "application/x-www-form-urlencoded"
+_JSON = "application/json"
 _MAX_FIELDS = 1000
 _TRUE = frozenset({"1", "true", "on", "yes"})
 _FALSE = frozenset({"0", "false", "off", "no", ""})
@@ -69,13 +74,47 @@ def _pairs(text: str) -> list[tuple[str, str]]:
         raise ApiError(400, "invalid_request", f"malformed parameters: {error.__class__.__name__}") from None
 
 
+def _json_pairs(body: bytes) -> list[tuple[str, str]]:
+    """A JSON object's members as parameters: a list gives `name[]` once per item, true/false "true"/"false"."""
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, ValueError):
+        raise ApiError(400, "invalid_request", "the JSON body cannot be parsed") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "invalid_request", "the JSON body must be an object of parameters")
+    pairs: list[tuple[str, str]] = []
+    for name, value in data.items():
+        if isinstance(value, list):
+            pairs.extend((f"{name.removesuffix('[]')}[]", _json_scalar(name, item)) for item in value or [""])
+        else:
+            pairs.append((name, _json_scalar(name, value)))
+    if len(pairs) > _MAX_FIELDS:
+        raise ApiError(400, "invalid_request", "malformed parameters: too many fields")
+    return pairs
+
+
+def _json_scalar(name: str, value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    if isinstance(value, str | int | float):
+        return str(value)
+    raise invalid_parameter(name, "must be a string, a number, a boolean or a list of them")
+
+
 def parse_params(query: bytes, body: bytes, content_type: str | None) -> Params:
-    """Query parameters, then form-body parameters (which win); 400 on a body that is not form-encoded UTF-8."""
+    """Query parameters, then body parameters (which win); 400 on a body that is neither form-encoded nor JSON."""
     pairs = _pairs(query.decode("latin-1"))
     if body:
         media_type = (content_type or _FORM).split(";", 1)[0].strip().lower()
+        if media_type == _JSON:
+            pairs.extend(_json_pairs(body))
+            return Params(pairs)
         if media_type != _FORM:
-            raise ApiError(400, "invalid_request", f"unsupported body type {media_type!r}: send parameters as {_FORM}")
+            raise ApiError(
+                400, "invalid_request", f"unsupported body type {media_type!r}: send parameters as {_FORM} or {_JSON}"
+            )
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:

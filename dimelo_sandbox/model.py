@@ -46,6 +46,9 @@ class Source:
     initiate_discussion: bool = False
     default_category_ids: list[str] = field(default_factory=list)
     welcome_message: str | None = None
+    # The status the welcome message is imported with: "user_initiated", or "new" as a customer's message has, for
+    # accounts where only the REST content's auto_submitted tells it apart.
+    welcome_status: str = "user_initiated"
     created_at: float = 0.0
 
 

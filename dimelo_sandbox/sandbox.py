@@ -11,6 +11,7 @@ from dimelo_sandbox.faults import Faults
 from dimelo_sandbox.ids import IdFactory
 from dimelo_sandbox.jobs import Jobs
 from dimelo_sandbox.ratelimit import RateLimiter
+from dimelo_sandbox.recorder import Recorder
 from dimelo_sandbox.stats import Stats
 from dimelo_sandbox.tunables import Tunables
 from dimelo_sandbox.webhook import WebhookDeliverer
@@ -29,8 +30,11 @@ class Sandbox:
         self.faults = Faults(self.rng)
         self.limiter = RateLimiter(self.tunables)
         self.jobs = Jobs()
+        self.recorder = Recorder(config.record_path)
         self.world = self._new_world()
-        self.webhook = WebhookDeliverer(self.tunables, self.ids, self.rng, self.stats, lambda: self.world.domain_id)
+        self.webhook = WebhookDeliverer(
+            self.tunables, self.ids, self.rng, self.stats, lambda: self.world.domain_id, self.recorder
+        )
 
     def _new_world(self) -> World:
         return build_default_world(self.ids, time.time, self.config.token_specs())

@@ -53,15 +53,16 @@ def content_json(world: World, content: Content) -> dict[str, Any]:
 
 
 def content_metadata(world: World, content: Content) -> dict[str, Any]:
-    """A content as a webhook event's `resource.metadata` (the seed's field names: `private`, `date`, ...)."""
+    """A content as a webhook event's `resource.metadata`: exactly the fields events.md lists (`private`, `date`,
+    ...), so no `auto_submitted` and no `category_ids`: those are only in the REST object."""
     thread = world.threads[content.thread_id]
     return {
+        "id": content.id,
         "approval_required": False,
         "author_id": content.author_id,
-        "auto_submitted": content.auto_submitted,
         "body": content.body,
         "body_input_format": "text",
-        "category_ids": list(content.category_ids),
+        "capabilities_supported": [],
         "created_from": content.created_from,
         "creator_id": content.creator_id,
         "date": day(content.created_at),
@@ -75,11 +76,23 @@ def content_metadata(world: World, content: Content) -> dict[str, Any]:
         "language": content.language,
         "private": content.private,
         "source_id": content.source_id,
+        "source_type": world.sources[content.source_id].type,
         "status": content.status,
         "synchronization_status": content.synchronization_status,
         "thread_id": content.thread_id,
         "thread_title": thread.title,
         "type": content.type,
+    }
+
+
+def thread_metadata(world: World, thread: Thread) -> dict[str, Any]:
+    """A thread event's (`content.thread_closed`) metadata. events.md lists these events among the content ones
+    and documents no metadata of their own: the sandbox sends the content metadata fields that describe a thread."""
+    return {
+        "source_id": thread.source_id,
+        "source_type": world.sources[thread.source_id].type,
+        "thread_id": thread.id,
+        "thread_title": thread.title,
     }
 
 
@@ -144,12 +157,14 @@ def intervention_metadata(intervention: Intervention) -> dict[str, Any]:
     }
 
 
-def source_json(source: Source) -> dict[str, Any]:
-    """A content source; its channel is found through `GET /1.0/channels` (`source_ids`), as on the real API."""
+def source_json(world: World, source: Source) -> dict[str, Any]:
+    """A content source with its `channel_id` (the channel whose `source_ids` hold it)."""
+    channel = world.channel_of(source.id)
     return {
         "id": source.id,
         "name": source.name,
         "type": source.type,
+        "channel_id": channel.id if channel else None,
         "active": True,
         "default_category_ids": list(source.default_category_ids),
         "created_at": iso_seconds(source.created_at),
@@ -185,10 +200,31 @@ def category_json(category: Category) -> dict[str, Any]:
     }
 
 
+def user_json(user: User) -> dict[str, Any]:
+    """A user as `GET /1.0/users/:id` (and `/1.0/users/me`) answers it."""
+    return {
+        "id": user.id,
+        "firstname": user.name,
+        "lastname": "",
+        "nickname": user.name,
+        "enabled": True,
+        "category_ids": list(user.category_ids),
+        "identity_ids": [],
+        "team_ids": [],
+        "spoken_languages": [],
+        "created_at": iso_seconds(user.created_at),
+        "updated_at": iso_seconds(user.created_at),
+    }
+
+
 def agent_status_json(world: World, user: User) -> dict[str, Any]:
     """One entry of `GET /1.0/status`."""
+    return {"agent_id": user.id, **presence_metadata(world, user)}
+
+
+def presence_metadata(world: World, user: User) -> dict[str, Any]:
+    """An agent's channels and custom status: a `push_agent.*` event's metadata, as events.md lists it."""
     return {
-        "agent_id": user.id,
         "channels": [
             {"id": channel_id, "name": world.channels[channel_id].name, "status": s.status, "busyness": s.busyness}
             for channel_id, s in user.channel_statuses.items()

@@ -15,12 +15,15 @@ class Stats:
         self.deliveries_by_outcome: Counter[str] = Counter()
         self.requests: deque[dict[str, Any]] = deque(maxlen=LOG_SIZE)
         self.deliveries: deque[dict[str, Any]] = deque(maxlen=LOG_SIZE)
+        # GET /1.0/contents without a thread, intervention or id in `q`: the whole account, on a real one.
+        self.account_wide_content_listings = 0
 
     def clear(self) -> None:
         self.rest_by_status.clear()
         self.deliveries_by_outcome.clear()
         self.requests.clear()
         self.deliveries.clear()
+        self.account_wide_content_listings = 0
 
     def record_request(self, method: str, path: str, user_id: str | None, status: int, started: float) -> None:
         """Logs a REST call; the path only, never the query string (it may hold the access token)."""
@@ -46,4 +49,5 @@ class Stats:
             "rest_calls": sum(self.rest_by_status.values()),
             "rest_by_status": {str(k): v for k, v in sorted(self.rest_by_status.items())},
             "deliveries_by_outcome": dict(self.deliveries_by_outcome),
+            "account_wide_content_listings": self.account_wide_content_listings,
         }

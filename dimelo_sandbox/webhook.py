@@ -14,6 +14,7 @@ import httpx
 
 from dimelo_sandbox.handshake import handshake, secret_header
 from dimelo_sandbox.ids import IdFactory
+from dimelo_sandbox.recorder import Recorder
 from dimelo_sandbox.stats import Stats
 from dimelo_sandbox.tunables import FAILURE_WINDOW_SECONDS, RETRY_WAITS, Tunables
 
@@ -63,12 +64,14 @@ class WebhookDeliverer:
         rng: random.Random,
         stats: Stats,
         domain_id: Callable[[], str],
+        recorder: Recorder,
     ) -> None:
         self._tunables = tunables
         self._ids = ids
         self._rng = rng
         self._stats = stats
         self._domain_id = domain_id
+        self._recorder = recorder
         self.endpoint = Endpoint()
         self._queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._tasks: set[asyncio.Task] = set()
@@ -197,7 +200,9 @@ class WebhookDeliverer:
             return
         assert self._client is not None and endpoint.url is not None
         request_id = self._ids.uuid()
-        body = json.dumps({"id": request_id, "domain_id": self._domain_id(), "events": events}, ensure_ascii=False)
+        delivery = {"id": request_id, "domain_id": self._domain_id(), "events": events}
+        self._recorder.delivery(delivery)
+        body = json.dumps(delivery, ensure_ascii=False)
         headers = {"Content-Type": "application/json", **self._headers()}
         status, error = None, None
         try:

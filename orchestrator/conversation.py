@@ -17,7 +17,8 @@ from orchestrator.errors import describe
 from orchestrator.formatting import to_plain_text
 from orchestrator.metrics import HANDOVERS, NO_AGENT_FALLBACKS
 from orchestrator.settings import NoAgentPolicy, Settings
-from orchestrator.source_directory import SourceDirectory
+from orchestrator.intake_filter import AUTO_SUBMITTED, needs_content_check
+from orchestrator.source_directory import AutoSubmitted, BotUser, SourceDirectory
 from orchestrator.store import AGENTS_OWNER, HistoryMessage, Store, StoredEvent, ThreadState
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,8 @@ class ConversationHandler:
         self._ai = ai
         self._dimelo = dimelo
         self._sources = SourceDirectory(dimelo)
+        self._bot_user = BotUser(dimelo)
+        self._auto_submitted = AutoSubmitted(dimelo)
 
     async def handle(self, stored: StoredEvent) -> Outcome:
         event = stored.event
@@ -56,7 +59,8 @@ class ConversationHandler:
     async def _reply_seen(self, event: events_pb2.Event) -> Outcome:
         """A content created inside Dimelo: the bot's own, or an agent's, who then owns the thread."""
         content = event.content
-        if content.id in await self._store.bot_messages([content.id]):
+        known = content.id in await self._store.bot_messages([content.id])
+        if known or (content.HasField("creator_id") and content.creator_id == await self._bot_user.id()):
             return Outcome("ignored_own_reply", "ignored: the bot's own reply")
         thread = await self._store.thread(content.thread_id)
         if thread.owner == AGENTS_OWNER:
@@ -72,6 +76,8 @@ class ConversationHandler:
         if "done" in journal:
             done = journal["done"]["outcome"]
             return Outcome("ignored_already_processed", f"ignored: content already processed ({done})")
+        if "decision" not in journal and needs_content_check(content) and await self._auto_submitted(content.id):
+            return Outcome("ignored_auto_submitted", AUTO_SUBMITTED)
         if self._settings.bot_category_ids and not await self._in_bot_category(content.thread_id):
             return Outcome("ignored_not_bot_category", "ignored: thread is not in a bot category")
         await self._store.add_message(content.thread_id, _history_entry(content, "customer"))
@@ -240,7 +246,9 @@ class ConversationHandler:
         reply = None
         if "posting" in journal:
             found = await self._dimelo.FindReply(
-                dimelo_pb2.FindReplyRequest(thread_id=content.thread_id, in_reply_to_id=content.id)
+                dimelo_pb2.FindReplyRequest(
+                    thread_id=content.thread_id, in_reply_to_id=content.id, intervention_id=thread.intervention_id
+                )
             )
             reply = found.content if found.HasField("content") else None
         if reply is None:

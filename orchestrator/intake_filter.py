@@ -1,4 +1,25 @@
-"""Decides at intake, from an event's own fields, whether it needs processing; the reason when it does not."""
+"""Which events are customer messages for the bot, decided on what Dimelo's webhook actually carries.
+
+A `content.imported` event is not only a customer's message: a post made directly on a managed page and a chat's
+automatic welcome message are "imported" too (events.md). Its metadata is exactly events.md's list: `status`,
+`creator_id`, `created_from`, `author_id`, `first_in_thread`, ... but no `auto_submitted`, which only the REST
+content has. The rules, in order:
+
+At intake, from the event alone (no Dimelo call, so the webhook is acknowledged at once):
+1. `creator_id` set: written inside Dimelo by a user (an agent, or this bot), never a customer's message.
+2. `created_from` other than `synchronizer`: not imported from the customer's channel (made in the interface or
+   through the API).
+3. `status` `ignored`: marked ignored by Dimelo, e.g. a post made by the page itself.
+4. `status` `user_initiated`: started by the account itself, e.g. the chat's automatic welcome message.
+5. A source the bot does not handle (`BOT_SOURCE_IDS`).
+
+When processing, only where the webhook cannot tell (see `needs_content_check`):
+6. A content first in its thread may be the source's automatic welcome message sent with a customer-like status:
+   the content is read once (`GET /1.0/contents/:id`, through the adapter's GetContent) and, if `auto_submitted`,
+   not answered.
+
+`author_id` alone cannot tell: the identity a source writes as (its company identity) is not in the webhook.
+"""
 
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -8,6 +29,12 @@ from botbridge.events.v1 import events_pb2
 CUSTOMER_MESSAGE = "content.imported"
 # Contents created inside Dimelo (by agents or through the API): they tell the proxy who else acts on a thread.
 REPLY_EVENTS = frozenset({"content.replied", "content.exported"})
+# Content statuses of imported contents that no customer wrote (rules 3 and 4), with what they mean.
+_NOT_FROM_THE_CUSTOMER = {
+    "ignored": "marked ignored by Dimelo (e.g. a post made by the page itself)",
+    "user_initiated": "started by the account itself (e.g. a chat welcome message)",
+}
+AUTO_SUBMITTED = "ignored: sent automatically by the source (e.g. a chat welcome message)"
 
 
 @dataclass(frozen=True)
@@ -39,16 +66,20 @@ def decide(event: events_pb2.Event, bot_source_ids: Collection[str]) -> IntakeDe
 
 
 def _not_a_customer_message(content: events_pb2.Content, bot_source_ids: Collection[str]) -> tuple[str, str]:
-    """Why an imported content is not a customer message for the bot to answer, as a code and in words; two empty
-    strings when it is one."""
+    """Rules 1 to 5: why an imported content is not a customer message for the bot to answer, as a code and in
+    words; two empty strings when the webhook says nothing against it."""
     if content.HasField("creator_id"):
         return "written_inside_dimelo", "written inside Dimelo by a user (an agent or this bot)"
-    if content.auto_submitted:
-        return "auto_submitted", "sent automatically by the source (e.g. a chat welcome message)"
     if content.created_from and content.created_from != "synchronizer":
         return "not_synchronized", f"not imported from the customer's channel (created_from={content.created_from!r})"
-    if content.status == "ignored":
-        return "status_ignored", "marked ignored by Dimelo (e.g. a post made by the page itself)"
+    if content.status in _NOT_FROM_THE_CUSTOMER:
+        return f"status_{content.status}", _NOT_FROM_THE_CUSTOMER[content.status]
     if bot_source_ids and content.source_id not in bot_source_ids:
         return "source_not_handled", f"source {content.source_id} is not handled by the bot"
     return "", ""
+
+
+def needs_content_check(content: events_pb2.Content) -> bool:
+    """Rule 6: a content first in its thread may be an automatic welcome message that the webhook cannot tell
+    from a customer's first message; the REST content's `auto_submitted` decides."""
+    return content.first_in_thread

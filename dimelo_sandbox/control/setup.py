@@ -10,6 +10,7 @@ from dimelo_sandbox.operations.presence import check, set_presence
 from dimelo_sandbox.world import World
 
 ROLES = (None, "bot", "agent")
+WELCOME_STATUSES = ("user_initiated", "new")
 _DEFAULT_AGENT_PERMISSIONS = "read+reply"
 
 
@@ -24,6 +25,7 @@ def _source_summary(world: World, source: Source) -> dict[str, Any]:
         "initiate_discussion": source.initiate_discussion,
         "default_category_ids": list(source.default_category_ids),
         "welcome_message": source.welcome_message,
+        "welcome_status": source.welcome_status,
         "company_identity_id": source.company_identity_id,
     }
 
@@ -72,6 +74,10 @@ def _source_options(call: ControlCall) -> dict[str, Any]:
             options[name] = call.field(name, bool)
     if "welcome_message" in call.body:
         options["welcome_message"] = call.field("welcome_message", str, None) or None
+    if "welcome_status" in call.body:
+        options["welcome_status"] = call.field("welcome_status", str)
+        if options["welcome_status"] not in WELCOME_STATUSES:
+            raise ApiError(400, "invalid_parameter", f"welcome_status must be one of {', '.join(WELCOME_STATUSES)}")
     ids = _category_ids(call, "default_category_ids")
     if ids is not None:
         options["default_category_ids"] = ids

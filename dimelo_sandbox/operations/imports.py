@@ -12,7 +12,7 @@ from dimelo_sandbox.model import Content, Source, Thread
 from dimelo_sandbox.sandbox import Sandbox
 
 KINDS = ("customer", "welcome", "page_post")
-# Per kind: content status, content type, auto_submitted.
+# Per kind: content status (a welcome's is its source's `welcome_status`), content type, auto_submitted.
 _TRAITS = {
     "customer": ("new", "message", False),
     "welcome": ("user_initiated", "message", True),
@@ -50,6 +50,8 @@ def _new_thread(sb: Sandbox, source: Source, title: str, customer_name: str | No
 def _import(sb: Sandbox, thread: Thread, kind: str, author_id: str, body: str, private: bool, language: str | None):
     world = sb.world
     status, type_, auto_submitted = _TRAITS[kind]
+    if kind == "welcome":
+        status = sb.world.sources[thread.source_id].welcome_status
     previous = world.contents[thread.content_ids[-1]] if thread.content_ids else None
     intervention = world.open_intervention(thread) if kind == "customer" else None
     if intervention is not None:

@@ -1,7 +1,7 @@
 """Thread jobs: closing and recategorizing, both asynchronous in Dimelo."""
 
 from dimelo_sandbox.auth import can_read, require
-from dimelo_sandbox.errors import ApiError, missing_parameter, not_found
+from dimelo_sandbox.errors import ApiError, not_found
 from dimelo_sandbox.events import intervention_event, thread_event
 from dimelo_sandbox.ids import iso_millis
 from dimelo_sandbox.model import Thread, User
@@ -41,10 +41,13 @@ def close_thread(sb: Sandbox, user: User, thread_id: str) -> Thread:
 
 
 def update_categories(sb: Sandbox, user: User, thread_id: str, category_ids: list[str] | None) -> Thread:
-    """Sets the thread's categories now and holds a categorization job: 409 for any other one meanwhile."""
-    if category_ids is None:
-        raise missing_parameter("thread_category_ids[]")
+    """Sets the thread's categories now and holds a categorization job: 409 for any other one meanwhile.
+
+    `thread_category_ids[]` is optional in the spec, which does not say what its absence does: here the thread's
+    categories stay as they are and no job starts."""
     thread = readable_thread(sb, user, thread_id)
+    if category_ids is None:
+        return thread
     if thread.categorizing:
         raise ApiError(409, "thread_being_categorized", f"content thread {thread.id!r} is already being categorized")
     world = sb.world

@@ -1,7 +1,7 @@
 """`/1.0/interventions`: open (or reopen) on a content, close, read, list."""
 
 from dimelo_sandbox.auth import can_read
-from dimelo_sandbox.errors import not_found
+from dimelo_sandbox.errors import invalid_parameter, not_found
 from dimelo_sandbox.operations.interventions import close_intervention, open_intervention
 from dimelo_sandbox.rest.pagination import paginate
 from dimelo_sandbox.rest.pipeline import Call
@@ -24,10 +24,34 @@ def show(call: Call) -> dict:
     return intervention_json(intervention)
 
 
+_STATUSES = {
+    "active": lambda i: not i.closed,  # no intervention is ever deferred in the sandbox
+    "opened": lambda i: not i.closed,
+    "reopened": lambda i: False,
+    "deferred": lambda i: False,
+    "closed": lambda i: i.closed,
+}
+_SORTS = ("created_at", "updated_at")
+
+
 def index(call: Call) -> dict:
-    """Oldest first; filter `thread_id`."""
+    """Newest first by `sort` (created_at, or updated_at); filters `thread_id`, `user_id`, `identity_id`,
+    `identity_group_id` (one identity per group here) and `status`."""
+    params = call.params
     interventions = list(call.sandbox.world.interventions.values())
-    thread_id = call.params.get("thread_id")
-    if thread_id:
-        interventions = [i for i in interventions if i.thread_id == thread_id]
-    return paginate(call.params, interventions, intervention_json)
+    for name, attribute in (("thread_id", "thread_id"), ("user_id", "user_id"), ("identity_id", "identity_id"),
+                            ("identity_group_id", "identity_id")):  # fmt: skip
+        value = params.get(name)
+        if value:
+            interventions = [i for i in interventions if getattr(i, attribute) == value]
+    status = params.get("status")
+    if status:
+        if status not in _STATUSES:
+            raise invalid_parameter("status", f"must be one of {', '.join(_STATUSES)}")
+        interventions = [i for i in interventions if _STATUSES[status](i)]
+    sort = params.get("sort") or "created_at"
+    if sort not in _SORTS:
+        raise invalid_parameter("sort", f"must be one of {', '.join(_SORTS)}")
+    interventions.sort(key=lambda i: getattr(i, sort))
+    interventions.reverse()
+    return paginate(params, interventions, intervention_json)

@@ -31,5 +31,6 @@ def rest_routes() -> list[Route]:
         _route("GET", "/channels/{id}", directory.show_channel),
         _route("GET", "/categories", directory.index_categories, _LIST),
         _route("GET", "/categories/{id}", directory.show_category),
+        _route("GET", "/users/{id}", directory.show_user),
         _route("GET", "/status", status.show, ("monitor", "monitor the task view")),
     ]

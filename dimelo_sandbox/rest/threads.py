@@ -3,6 +3,7 @@
 from dimelo_sandbox.operations.threads import close_thread, readable_thread, update_categories
 from dimelo_sandbox.rest.pagination import paginate
 from dimelo_sandbox.rest.pipeline import Call
+from dimelo_sandbox.rest.search import parse_query
 from dimelo_sandbox.shapes import thread_json
 
 
@@ -10,13 +11,24 @@ def show(call: Call) -> dict:
     return thread_json(readable_thread(call.sandbox, call.user, call.path["id"]))
 
 
+_KEYWORDS = frozenset({"id", "source"})
+_ORDERS = frozenset({"updated_at.desc", "updated_at.asc"})
+
+
 def index(call: Call) -> dict:
-    """Oldest first; filter `source_id`."""
-    world = call.sandbox.world
-    threads = list(world.threads.values())
-    source_id = call.params.get("source_id")
-    if source_id:
-        threads = [t for t in threads if t.source_id == source_id]
+    """By last content date, newest first (`order:updated_at.asc` in `q` reverses it); `q` keywords `id` and
+    `source`; other parameters are ignored."""
+    query = parse_query(call.params.get("q"), _KEYWORDS, _ORDERS)
+    threads = list(call.sandbox.world.threads.values())
+    if "id" in query.terms:
+        threads = [t for t in threads if t.id in query.terms["id"]]
+    if "source" in query.terms:
+        threads = [t for t in threads if t.source_id in query.terms["source"]]
+    for word in query.words:
+        threads = [t for t in threads if word in t.title.lower()]
+    threads.sort(key=lambda t: t.updated_at)
+    if query.order != "updated_at.asc":
+        threads.reverse()
     return paginate(call.params, threads, thread_json)
 
 

@@ -123,6 +123,36 @@ async def reply_is_found_once_posted(dimelo: Dimelo) -> None:
     assert after.content.id == posted.content.id
 
 
+async def reply_is_found_in_its_intervention(dimelo: Dimelo) -> None:
+    """FindReply with the bot's intervention: the reply posted under it."""
+    opened = await dimelo.adapter.OpenIntervention(
+        dimelo_pb2.OpenInterventionRequest(content_id=dimelo.content_id), timeout=TIMEOUT_SECONDS
+    )
+    posted = await dimelo.reply()
+    request = dimelo_pb2.FindReplyRequest(
+        thread_id=dimelo.thread_id, in_reply_to_id=dimelo.content_id, intervention_id=opened.intervention.id
+    )
+    found = await dimelo.adapter.FindReply(request, timeout=TIMEOUT_SECONDS)
+    assert found.content.id == posted.content.id
+
+
+async def bot_user_is_the_creator_of_its_replies(dimelo: Dimelo) -> None:
+    """GetBotUser: the id the orchestrator compares with a content's creator_id to recognise the bot's own."""
+    bot = await dimelo.adapter.GetBotUser(dimelo_pb2.GetBotUserRequest(), timeout=TIMEOUT_SECONDS)
+    posted = await dimelo.reply()
+    assert bot.user_id == posted.content.creator_id == dimelo.world["bot_user"]["id"]
+
+
+async def welcome_message_reads_as_auto_submitted(dimelo: Dimelo) -> None:
+    """GetContent: auto_submitted, set on the chat's welcome message and not on the customer's message (the
+    orchestrator reads it when the webhook cannot tell)."""
+    thread = (await dimelo.sandbox.get(f"/_sandbox/threads/{dimelo.thread_id}")).json()
+    welcome_id = thread["contents"][0]["id"]
+    welcome = await dimelo.adapter.GetContent(dimelo_pb2.GetContentRequest(content_id=welcome_id))
+    customer = await dimelo.adapter.GetContent(dimelo_pb2.GetContentRequest(content_id=dimelo.content_id))
+    assert welcome.content.auto_submitted and not customer.content.auto_submitted
+
+
 async def intervention_closes_after_the_reply(dimelo: Dimelo) -> None:
     """CloseIntervention on the bot's intervention once it replied: accepted."""
     opened = await dimelo.adapter.OpenIntervention(
@@ -178,6 +208,9 @@ EXPECTATIONS: list[Callable[[Dimelo], Awaitable[None]]] = [
     reply_has_an_id,
     reply_opens_the_intervention_it_needs,
     reply_is_found_once_posted,
+    reply_is_found_in_its_intervention,
+    bot_user_is_the_creator_of_its_replies,
+    welcome_message_reads_as_auto_submitted,
     intervention_closes_after_the_reply,
     unclosable_intervention_gives_a_tolerated_code,
     thread_goes_to_the_agents,

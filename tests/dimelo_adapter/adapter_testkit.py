@@ -53,6 +53,17 @@ class FakeDimelo:
         return answer(request) if callable(answer) else answer
 
 
+def as_exchange(request: httpx.Request) -> dict[str, str]:
+    """A request the adapter sent, as the spec check reads it (the path still escaped, as it went on the wire)."""
+    return {
+        "method": request.method,
+        "path": request.url.raw_path.decode().split("?", 1)[0],
+        "query": request.url.query.decode(),
+        "content_type": request.headers.get("content-type", ""),
+        "body": request.content.decode(),
+    }
+
+
 def adapter_settings(**overrides: object) -> AdapterSettings:
     values = {
         "dimelo_api_url": API_URL,

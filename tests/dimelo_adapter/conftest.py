@@ -1,19 +1,25 @@
 """The adapter started in-process on port 0 against a scripted Dimelo (httpx.MockTransport), reached over real gRPC."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import grpc
 import httpx
 import pytest
-from adapter_testkit import FakeDimelo, adapter_settings
+from adapter_testkit import FakeDimelo, adapter_settings, as_exchange
 
 from botbridge.dimelo.v1 import dimelo_pb2_grpc
 from dimelo_adapter.server import create_server
+from tests.spec.spec_check import check_all
 
 
 @pytest.fixture
-def dimelo() -> FakeDimelo:
-    return FakeDimelo()
+def dimelo() -> Iterator[FakeDimelo]:
+    """The scripted Dimelo; once the test is over, every request the adapter sent it is checked against
+    RingCentral's spec (the scripted answers are the test's, so only the requests)."""
+    fake = FakeDimelo()
+    yield fake
+    _, problems = check_all(as_exchange(request) for request in fake.requests)
+    assert problems == [], problems
 
 
 @pytest.fixture

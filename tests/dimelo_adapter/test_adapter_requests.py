@@ -57,41 +57,77 @@ async def test_create_reply_leaves_out_private_and_author_when_unset(adapter, di
     assert form(dimelo.requests[0]) == [("in_reply_to_id", "c-customer"), ("body", "Hi")]
 
 
-async def test_find_reply_pages_through_the_thread_and_returns_the_latest_api_reply(adapter, dimelo: FakeDimelo):
-    """In: a thread of 152 contents on two pages. Out: the latest API-made reply to the content, found on page 2."""
-    customer_messages = [
-        content_json(id=f"c-{n}", created_from="synchronizer", in_reply_to_id=None) for n in range(150)
+def _bot_user(dimelo: FakeDimelo, user_id: str = "u-bot") -> None:
+    dimelo.answer("GET", "/1.0/users/me", httpx.Response(200, json={"id": user_id, "firstname": "Bot"}))
+
+
+async def test_find_reply_searches_the_thread_newest_first_and_stops_at_the_first_answering_page(
+    adapter, dimelo: FakeDimelo
+):
+    """In: a thread whose newest 150 contents are other messages, the bot's reply on page 2. Out: q=thread:"t-1"
+    (never thread_id), two pages asked for and no third, the reply of the bot's user (from /1.0/users/me) found;
+    an agent's reply to the same content is passed over."""
+    _bot_user(dimelo)
+    newer = [content_json(id=f"c-{n}", created_from="synchronizer", creator_id=None) for n in range(150)]
+    page_two = [
+        content_json(id="c-agent-reply", creator_id="u-agent", created_from="interface"),
+        content_json(id="c-bot-reply"),
+        content_json(id="c-older-bot-reply"),
     ]
-    later_pages = [
-        content_json(id="c-older-reply", created_at="2024-05-24T04:00:00Z"),
-        content_json(id="c-agent-reply", created_from="interface", created_at="2024-05-24T05:00:00Z"),
-        content_json(id="c-other-reply", in_reply_to_id="c-other", created_at="2024-05-24T06:00:00Z"),
-        content_json(id="c-latest-reply", created_at="2024-05-24T04:30:00Z"),
+    dimelo.answer("GET", "/1.0/contents", by_offset({0: page(newer, 0, 400), 150: page(page_two, 150, 400)}))
+
+    response = await adapter.FindReply(dimelo_pb2.FindReplyRequest(thread_id="t-1", in_reply_to_id="c-customer"))
+
+    searches = [dict(request.url.params) for request in dimelo.requests if request.url.path == "/1.0/contents"]
+    assert searches == [
+        {"q": 'thread:"t-1"', "offset": "0", "limit": "150"},
+        {"q": 'thread:"t-1"', "offset": "150", "limit": "150"},
     ]
+    assert_authenticated_by_header_only(dimelo.requests[-1])
+    assert response.content.id == "c-bot-reply"
+
+
+async def test_find_reply_is_scoped_to_the_intervention_when_there_is_one(adapter, dimelo: FakeDimelo):
+    """In: an intervention id. Out: q=intervention:"i-1" and the bot's reply from it."""
+    _bot_user(dimelo)
+    dimelo.answer("GET", "/1.0/contents", page([content_json(id="c-bot-reply")], 0, 1))
+
+    response = await adapter.FindReply(
+        dimelo_pb2.FindReplyRequest(thread_id="t-1", in_reply_to_id="c-customer", intervention_id="i-1")
+    )
+
+    assert dimelo.requests[-1].url.params["q"] == 'intervention:"i-1"'
+    assert response.content.id == "c-bot-reply"
+
+
+async def test_find_reply_stops_at_the_content_it_answers(adapter, dimelo: FakeDimelo):
+    """In: newest first, the customer's content itself, then (older) a reply-looking content on the same page.
+    Out: no reply, one search request: nothing older than the content can answer it; users/me read once for two
+    calls."""
+    _bot_user(dimelo)
     dimelo.answer(
         "GET",
         "/1.0/contents",
-        by_offset({0: page(customer_messages, 0, 154), 150: page(later_pages, 150, 154)}),
+        page([content_json(id="c-customer", creator_id=None, in_reply_to_id=None), content_json(id="c-old")], 0, 999),
     )
+    request = dimelo_pb2.FindReplyRequest(thread_id="t-1", in_reply_to_id="c-customer")
 
-    response = await adapter.FindReply(dimelo_pb2.FindReplyRequest(thread_id="t-1", in_reply_to_id="c-customer"))
+    first = await adapter.FindReply(request)
+    second = await adapter.FindReply(request)
 
-    assert [dict(request.url.params) for request in dimelo.requests] == [
-        {"thread_id": "t-1", "offset": "0", "limit": "150"},
-        {"thread_id": "t-1", "offset": "150", "limit": "150"},
-    ]
-    assert_authenticated_by_header_only(dimelo.requests[1])
-    assert response.content.id == "c-latest-reply"
+    assert not first.HasField("content") and not second.HasField("content")
+    paths = [r.url.path for r in dimelo.requests]
+    assert paths == ["/1.0/users/me", "/1.0/contents", "/1.0/contents"]
 
 
-async def test_find_reply_without_a_match_leaves_the_content_unset(adapter, dimelo: FakeDimelo):
-    """In: a thread with only the customer's message. Out: a response without content."""
-    dimelo.answer("GET", "/1.0/contents", page([content_json(id="c-customer", created_from="synchronizer")], 0, 1))
+async def test_get_bot_user_reads_users_me_once(adapter, dimelo: FakeDimelo):
+    """In: two GetBotUser calls. Out: the token's user id, from a single GET /1.0/users/me."""
+    _bot_user(dimelo, "u-42")
 
-    response = await adapter.FindReply(dimelo_pb2.FindReplyRequest(thread_id="t-1", in_reply_to_id="c-customer"))
+    answers = [await adapter.GetBotUser(dimelo_pb2.GetBotUserRequest()) for _ in range(2)]
 
-    assert not response.HasField("content")
-    assert len(dimelo.requests) == 1
+    assert [a.user_id for a in answers] == ["u-42", "u-42"]
+    assert [r.url.path for r in dimelo.requests] == ["/1.0/users/me"]
 
 
 async def test_open_intervention_posts_the_content_id(adapter, dimelo: FakeDimelo):
@@ -220,30 +256,33 @@ async def test_ids_are_escaped_into_the_path(adapter, dimelo: FakeDimelo):
     assert not request.url.params
 
 
-async def test_get_source_finds_the_channel_holding_it_on_a_later_page(adapter, dimelo: FakeDimelo):
-    """In: a source id. Out: the source, with the channel whose source_ids holds it (from page 2 of /channels)."""
+async def test_get_source_reads_its_channel_by_channel_id_once(adapter, dimelo: FakeDimelo):
+    """In: a source with channel_id, asked for twice. Out: the source with its channel's id and name; the channel
+    read once (GET /1.0/channels/ch-chat), no channel listing."""
     dimelo.answer(
         "GET",
         "/1.0/content_sources/s-chat",
-        httpx.Response(200, json={"id": "s-chat", "name": "Web chat", "type": "engage_messaging", "active": True}),
+        httpx.Response(
+            200, json={"id": "s-chat", "name": "Web chat", "type": "engage_messaging", "channel_id": "ch-chat"}
+        ),
     )
-    other_channels = [{"id": f"ch-{n}", "name": f"Channel {n}", "source_ids": [f"s-{n}"]} for n in range(150)]
-    holder = {"id": "ch-chat", "name": "Realtime", "source_ids": ["s-mail", "s-chat"]}
-    dimelo.answer("GET", "/1.0/channels", by_offset({0: page(other_channels, 0, 151), 150: page([holder], 150, 151)}))
+    dimelo.answer("GET", "/1.0/channels/ch-chat", httpx.Response(200, json={"id": "ch-chat", "name": "Realtime"}))
 
-    response = await adapter.GetSource(dimelo_pb2.GetSourceRequest(source_id="s-chat"))
+    for _ in range(2):
+        response = await adapter.GetSource(dimelo_pb2.GetSourceRequest(source_id="s-chat"))
 
     assert response.source == dimelo_pb2.Source(
         id="s-chat", name="Web chat", type="engage_messaging", channel_id="ch-chat", channel_name="Realtime"
     )
-    assert [r.url.params.get("offset") for r in dimelo.requests if r.url.path == "/1.0/channels"] == ["0", "150"]
+    assert [r.url.path for r in dimelo.requests].count("/1.0/channels/ch-chat") == 1
 
 
 async def test_get_source_without_a_channel_leaves_the_channel_empty(adapter, dimelo: FakeDimelo):
-    """In: a source no channel holds. Out: the source with empty channel_id and channel_name."""
-    dimelo.answer("GET", "/1.0/content_sources/s-lonely", httpx.Response(200, json={"id": "s-lonely", "name": "Lonely"}))
-    dimelo.answer("GET", "/1.0/channels", page([{"id": "ch-chat", "name": "Realtime", "source_ids": ["s-chat"]}], 0, 1))
+    """In: a source without channel_id. Out: the source with empty channel_id and channel_name, one request."""
+    lonely = httpx.Response(200, json={"id": "s-lonely", "name": "Lonely"})
+    dimelo.answer("GET", "/1.0/content_sources/s-lonely", lonely)
 
     response = await adapter.GetSource(dimelo_pb2.GetSourceRequest(source_id="s-lonely"))
 
     assert (response.source.id, response.source.channel_id, response.source.channel_name) == ("s-lonely", "", "")
+    assert len(dimelo.requests) == 1

@@ -158,13 +158,29 @@ async def test_token_without_reply_right_is_refused(start):
     assert answer.status_code == 403 and answer.json()["error"] == "forbidden"
 
 
-async def test_malformed_bodies_get_400_not_500(sandbox):
-    """A JSON body, bytes that are not UTF-8, and too many fields -> 400 invalid_request."""
+async def test_json_bodies_are_read_like_form_bodies(sandbox):
+    """A JSON reply {in_reply_to_id, body, private: true} -> 200, a private reply; a JSON list is an array
+    parameter (thread_category_ids) -> the thread recategorized. The official JS client sends JSON."""
     message = await sandbox.customer_says()
-    as_json = await sandbox.http.post(
-        "/1.0/contents", json={"in_reply_to_id": message["content"]["id"], "body": "x"}, headers=BOT
+    reply = await sandbox.http.post(
+        "/1.0/contents", json={"in_reply_to_id": message["content"]["id"], "body": "x", "private": True}, headers=BOT
     )
-    assert as_json.status_code == 400 and as_json.json()["error"] == "invalid_request"
+    assert reply.status_code == 200 and (reply.json()["body"], reply.json()["private_message"]) == ("x", True)
+    agents = (await sandbox.world())["agent_category_ids"]
+    categorized = await sandbox.http.put(
+        f"/1.0/content_threads/{message['thread_id']}/update_categories",
+        json={"thread_category_ids": agents},
+        headers=BOT,
+    )
+    assert categorized.status_code == 200 and categorized.json()["thread_category_ids"] == agents
+
+
+async def test_malformed_bodies_get_400_not_500(sandbox):
+    """Unparsable JSON, a JSON array, bytes that are not UTF-8, and too many fields -> 400 invalid_request."""
+    json_type = {**BOT, "Content-Type": "application/json"}
+    for body in (b"{not json", b"[1, 2]"):
+        answer = await sandbox.http.post("/1.0/contents", content=body, headers=json_type)
+        assert answer.status_code == 400 and answer.json()["error"] == "invalid_request"
     form = {**BOT, "Content-Type": "application/x-www-form-urlencoded"}
     not_utf8 = await sandbox.http.post("/1.0/contents", content=b"body=\xff\xfe", headers=form)
     assert not_utf8.status_code == 400
@@ -174,21 +190,61 @@ async def test_malformed_bodies_get_400_not_500(sandbox):
     assert flood.status_code == 400
 
 
-async def test_listing_a_threads_contents_pages_oldest_first(sandbox):
-    """GET /1.0/contents?thread_id= -> {count, offset, limit, records} oldest first; limit capped at 150."""
+async def _contents(sandbox, **params) -> dict:
+    answer = await sandbox.http.get("/1.0/contents", params=params, headers=BOT)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+async def test_a_threads_contents_are_searched_with_q_newest_first(sandbox):
+    """q=thread:"<id>" -> {count, offset, limit, records} of that thread only, newest first; order:created_at.asc
+    reverses it; limit capped at 150. Scoped searches are not account-wide listings."""
     first = await sandbox.customer_says("one")
     for text in ("two", "three"):
         await sandbox.customer_says(text, thread_id=first["thread_id"])
-    answer = (
-        await sandbox.http.get(
-            "/1.0/contents", params={"thread_id": first["thread_id"], "limit": 2, "offset": 1}, headers=BOT
-        )
-    ).json()
+    await sandbox.customer_says("another thread")
+    scope = f'thread:"{first["thread_id"]}"'
+    answer = await _contents(sandbox, q=scope, limit=2, offset=1)
     assert answer["count"] == 4  # the welcome message, then three customer messages
     assert (answer["offset"], answer["limit"]) == (1, 2)
-    assert [r["body"] for r in answer["records"]] == ["one", "two"]
-    capped = (await sandbox.http.get("/1.0/contents", params={"limit": 500}, headers=BOT)).json()
+    assert [r["body"] for r in answer["records"]] == ["two", "one"]
+    oldest_first = await _contents(sandbox, q=f"{scope} order:created_at.asc")
+    assert [r["body"] for r in oldest_first["records"]][1:] == ["one", "two", "three"]
+    assert (await sandbox.http.get("/_sandbox/stats")).json()["account_wide_content_listings"] == 0
+    capped = await _contents(sandbox, q=scope, limit=500)
     assert capped["limit"] == 150
+
+
+async def test_thread_id_is_not_a_contents_parameter(sandbox):
+    """?thread_id=X is ignored, as on the real API: every content of the account, newest first, and the sandbox
+    counts an account-wide listing."""
+    first = await sandbox.customer_says("one")
+    second = await sandbox.customer_says("two")
+    answer = await _contents(sandbox, thread_id=first["thread_id"])
+    assert answer["count"] == 4 and answer["records"][0]["id"] == second["content"]["id"]
+    assert (await sandbox.http.get("/_sandbox/stats")).json()["account_wide_content_listings"] == 1
+
+
+async def test_q_keywords_intervention_source_status_and_words(sandbox):
+    """intervention:"i" -> the contents under it; source: and status_in: filter; bare words search the body;
+    an unknown keyword -> 400."""
+    message = await sandbox.customer_says("my modem is broken")
+    opened = await sandbox.http.post(
+        "/1.0/interventions", data={"content_id": message["content"]["id"]}, headers=BOT
+    )
+    intervention_id = opened.json()["id"]
+    reply = (await sandbox.reply(message["content"]["id"], "Let me help")).json()
+    under = await _contents(sandbox, q=f'intervention:"{intervention_id}"')
+    assert reply["id"] in [r["id"] for r in under["records"]] and all(
+        r["intervention_id"] == intervention_id for r in under["records"]
+    )
+    source_id = message["content"]["source_id"]
+    words = await _contents(sandbox, q=f'source:"{source_id}" modem')
+    assert [r["id"] for r in words["records"]] == [message["content"]["id"]]
+    statuses = await _contents(sandbox, q="status_in:user_initiated")
+    assert {r["status"] for r in statuses["records"]} == {"user_initiated"}
+    unknown = await sandbox.http.get("/1.0/contents", params={"q": "colour:blue"}, headers=BOT)
+    assert unknown.status_code == 400 and unknown.json()["error"] == "invalid_parameter"
 
 
 async def test_bad_pagination_is_400(sandbox):

@@ -118,3 +118,20 @@ async def test_close_without_read_access_is_403(start):
     refused = await _close(sandbox, intervention["id"], {"Authorization": "Bearer blind"})
     assert refused.status_code == 403 and refused.json()["error"] == "forbidden"
     assert (await _close(sandbox, "unknown")).status_code == 404
+
+
+async def test_list_is_newest_first_with_the_documented_filters(sandbox):
+    """Two interventions on two threads -> newest first; thread_id keeps one; status=closed none, opened both;
+    an unknown status -> 400."""
+    first, second = await sandbox.customer_says("one"), await sandbox.customer_says("two")
+    opened = [(await _open(sandbox, m["content"]["id"])).json()["id"] for m in (first, second)]
+
+    async def listed(**params) -> list[str]:
+        answer = await sandbox.http.get("/1.0/interventions", params=params, headers=BOT)
+        return [i["id"] for i in answer.json()["records"]]
+
+    assert await listed() == opened[::-1]
+    assert await listed(thread_id=first["thread_id"]) == opened[:1]
+    assert await listed(status="closed") == [] and await listed(status="opened") == opened[::-1]
+    bad = await sandbox.http.get("/1.0/interventions", params={"status": "lost"}, headers=BOT)
+    assert bad.status_code == 400

@@ -75,16 +75,37 @@ async def test_update_categories_during_a_categorization_is_409(start):
 
 
 async def test_update_categories_bad_input(sandbox):
-    """Unknown thread -> 404; unknown category -> 404; no parameter -> 400; a bare (non-array) parameter -> 400."""
+    """Unknown thread -> 404; unknown category -> 404; a bare (non-array) parameter -> 400."""
     message = await sandbox.customer_says()
     agents = (await sandbox.world())["agent_category_ids"][0]
     assert (await _categorize(sandbox, "unknown", f"thread_category_ids[]={agents}".encode())).status_code == 404
     unknown_category = await _categorize(sandbox, message["thread_id"], b"thread_category_ids[]=nope")
     assert unknown_category.status_code == 404
-    missing = await _categorize(sandbox, message["thread_id"], b"")
-    assert missing.status_code == 400 and missing.json()["error"] == "missing_parameter"
     bare = await _categorize(sandbox, message["thread_id"], f"thread_category_ids={agents}".encode())
     assert bare.status_code == 400 and "must be an array" in bare.json()["message"]
+
+
+async def test_update_categories_without_the_optional_parameter_changes_nothing(sandbox):
+    """No thread_category_ids[] (optional in the spec) -> 200 and the thread keeps its categories."""
+    message = await sandbox.customer_says()
+    before = (await sandbox.http.get(f"/1.0/content_threads/{message['thread_id']}", headers=BOT)).json()
+    answer = await _categorize(sandbox, message["thread_id"], b"")
+    assert answer.status_code == 200
+    assert answer.json()["thread_category_ids"] == before["thread_category_ids"] != []
+
+
+async def test_threads_are_listed_newest_first_and_searched_by_source(sandbox):
+    """Threads by last content date, newest first: a new message in the older thread brings it first;
+    q=source:"<other source>" -> none of them."""
+    older = await sandbox.customer_says("first thread")
+    newer = await sandbox.customer_says("second thread")
+    ids = [t["id"] for t in (await sandbox.http.get("/1.0/content_threads", headers=BOT)).json()["records"]]
+    assert ids == [newer["thread_id"], older["thread_id"]]
+    await sandbox.customer_says("again", thread_id=older["thread_id"])
+    ids = [t["id"] for t in (await sandbox.http.get("/1.0/content_threads", headers=BOT)).json()["records"]]
+    assert ids == [older["thread_id"], newer["thread_id"]]
+    other = await sandbox.http.get("/1.0/content_threads", params={"q": 'source:"elsewhere"'}, headers=BOT)
+    assert other.json()["count"] == 0
 
 
 async def test_threads_list_and_show(sandbox):

@@ -4,6 +4,8 @@ import re
 
 from sandbox_testing import BOT
 
+from tests.spec.spec_check import CONTENT_METADATA
+
 ISSUED_AT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 
@@ -34,20 +36,25 @@ async def test_customer_message_arrives_as_content_imported(sandbox, receiver):
     metadata = customer["resource"]["metadata"]
     assert customer["resource"]["id"] == message["content"]["id"]
     assert (metadata["status"], metadata["creator_id"], metadata["created_from"]) == ("new", None, "synchronizer")
-    assert metadata["auto_submitted"] is False and metadata["body"] == "Bonjour" and metadata["language"] == "fr"
+    assert metadata["body"] == "Bonjour" and metadata["language"] == "fr"
+    assert set(metadata) == CONTENT_METADATA  # exactly events.md's list: no auto_submitted, no category_ids
     assert metadata["author_id"] == message["content"]["author_id"]
     assert metadata["thread_id"] == message["thread_id"]
 
 
 async def test_welcome_message_differs_from_a_customer_message(sandbox, receiver):
-    """The chat's welcome: author = the source's company identity, status user_initiated, auto_submitted true."""
+    """The chat's welcome: author = the source's company identity, status user_initiated, first in thread; only the
+    REST object says auto_submitted true."""
     await _enable(sandbox, receiver)
     await sandbox.customer_says()
     welcome = (await receiver.events(2))[0]["resource"]["metadata"]
     company = (await sandbox.world())["sources"][0]["company_identity_id"]
     assert welcome["author_id"] == company
-    assert (welcome["status"], welcome["auto_submitted"], welcome["first_in_thread"]) == ("user_initiated", True, True)
+    assert (welcome["status"], welcome["first_in_thread"]) == ("user_initiated", True)
     assert (welcome["creator_id"], welcome["created_from"]) == (None, "synchronizer")
+    assert "auto_submitted" not in welcome
+    content = (await sandbox.http.get(f"/1.0/contents/{welcome['id']}", headers=BOT)).json()
+    assert content["auto_submitted"] is True
 
 
 async def test_page_post_is_imported_as_ignored_company_content(sandbox, receiver):

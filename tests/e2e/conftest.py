@@ -1,6 +1,8 @@
 """The whole stack as real processes (the same `python -m` entry points as the images) against the sandbox."""
 
 import contextlib
+import json
+import os
 import sqlite3
 import time
 
@@ -8,6 +10,34 @@ import pytest
 
 from devstack.processes import Stack
 from devstack.sandbox_client import SandboxClient
+from tests.spec.spec_check import check_all, delivery_problems
+
+
+def recorded(path, kind: str) -> list[dict]:
+    """The REST exchanges ("rest") or webhook deliveries ("webhook") the sandboxes recorded in `path`."""
+    if not path.exists():
+        return []
+    records = map(json.loads, path.read_text(encoding="utf-8").splitlines())
+    return [record for record in records if record["kind"] == kind]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def spec_checked_exchanges(tmp_path_factory):
+    """Every sandbox the end-to-end tests start records each REST exchange and webhook delivery; once the tests
+    are over, every one of them is checked against RingCentral's spec and events.md (tests/spec)."""
+    path = tmp_path_factory.mktemp("exchanges") / "exchanges.jsonl"
+    os.environ["SANDBOX_RECORD_PATH"] = str(path)
+    try:
+        yield path
+    finally:
+        del os.environ["SANDBOX_RECORD_PATH"]
+    exchanges = recorded(path, "rest")
+    operations, problems = check_all(exchanges)
+    deliveries = recorded(path, "webhook")
+    problems += [p for record in deliveries for p in delivery_problems(record["delivery"])]
+    print(f"\nspec check of the end-to-end runs: {len(exchanges)} REST exchanges over {len(operations)} operations"
+          f" ({', '.join(sorted(operations))}), {len(deliveries)} webhook deliveries")  # fmt: skip
+    assert problems == [], problems[:20]
 
 
 @pytest.fixture(scope="module")

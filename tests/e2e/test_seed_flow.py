@@ -92,7 +92,7 @@ def test_welcome_message_page_post_and_agent_reply_get_no_bot_answer(stack, sand
     agent_reply = sandbox.agent_replies(supervisor, customer["content"]["id"], "Hi, Sam here.")
     again = sandbox.customer_writes("Thanks, and how long does it take?", thread_id=customer["thread_id"])
 
-    assert outcome_of(stack, welcome["content"]["id"]).startswith("ignored: sent automatically")
+    assert outcome_of(stack, welcome["content"]["id"]).startswith("ignored: started by the account itself")
     assert outcome_of(stack, page_post["content"]["id"]).startswith("ignored: ")
     assert outcome_of(stack, agent_reply["content"]["id"]) == "thread left to agents: an agent replied"
     assert outcome_of(stack, again["content"]["id"]).startswith("ignored: thread is with agents")

@@ -119,7 +119,7 @@ def test_each_service_counts_the_messages_the_answers_and_the_handover(run: Run)
     orchestrator = _wait(orchestrator_settled, "an empty backlog")
     imported = {"type": "content.imported"}
     assert value(orchestrator, "botbridge_intake_events_total", **imported, outcome="queued", reason="") == 3
-    welcome = {"outcome": "ignored", "reason": "auto_submitted"}
+    welcome = {"outcome": "ignored", "reason": "status_user_initiated"}
     assert value(orchestrator, "botbridge_intake_events_total", **imported, **welcome) == 3
     assert value(orchestrator, "botbridge_events_processed_total", **imported, outcome="answered") == 2
     assert value(orchestrator, "botbridge_events_processed_total", **imported, outcome="handed_over") == 1

@@ -39,6 +39,9 @@ class FakeDimelo(dimelo_pb2_grpc.DimeloServiceServicer):
     replies: list[events_pb2.Content] = field(default_factory=list)
     # Make CreateReply store the reply and then fail, as when Dimelo's answer is lost.
     lose_reply_answer: bool = False
+    bot_user_id: str = "bot-user"
+    # Content ids whose REST content says auto_submitted (a welcome message).
+    auto_submitted: set[str] = field(default_factory=set)
 
     async def _enter(self, name: str, request, context) -> None:
         self.calls[name].append(request)
@@ -47,7 +50,10 @@ class FakeDimelo(dimelo_pb2_grpc.DimeloServiceServicer):
 
     async def CreateReply(self, request, context):
         await self._enter("CreateReply", request, context)
-        reply = events_pb2.Content(id=f"reply-{len(self.replies) + 1}", body=request.body, in_reply_to_id=request.in_reply_to_id)
+        reply = events_pb2.Content(
+            id=f"reply-{len(self.replies) + 1}", body=request.body, in_reply_to_id=request.in_reply_to_id,
+            creator_id=self.bot_user_id,
+        )
         self.replies.append(reply)
         if self.lose_reply_answer:
             self.lose_reply_answer = False
@@ -90,3 +96,12 @@ class FakeDimelo(dimelo_pb2_grpc.DimeloServiceServicer):
     async def GetSource(self, request, context):
         await self._enter("GetSource", request, context)
         return dimelo_pb2.GetSourceResponse(source=dimelo_pb2.Source(id=request.source_id, channel_id="channel-1"))
+
+    async def GetBotUser(self, request, context):
+        await self._enter("GetBotUser", request, context)
+        return dimelo_pb2.GetBotUserResponse(user_id=self.bot_user_id)
+
+    async def GetContent(self, request, context):
+        await self._enter("GetContent", request, context)
+        content = events_pb2.Content(id=request.content_id, auto_submitted=request.content_id in self.auto_submitted)
+        return dimelo_pb2.GetContentResponse(content=content)

@@ -130,8 +130,10 @@ async def test_transient_dimelo_failures_are_retried_and_permanent_ones_dead_let
 async def test_contents_that_are_not_customer_messages_are_never_answered(peers, settings_for, start_orchestrator):
     ai, dimelo, _ = peers
     running = await start_orchestrator(settings_for())
+    """In: as the webhook carries them (no auto_submitted), an agent's content, an API content, a page post (status
+    ignored) and a welcome message (status user_initiated). Out: each ignored at intake, no Dimelo call, no AI."""
     agent_reply = customer_message(creator_id="agent-7")
-    welcome = customer_message(auto_submitted=True)
+    welcome = customer_message(status="user_initiated", first_in_thread=True)
     api_content = customer_message(created_from="api")
     page_post = customer_message(status="ignored")
 
@@ -139,7 +141,44 @@ async def test_contents_that_are_not_customer_messages_are_never_answered(peers,
     events = await settled(running, "thread-1", 4)
 
     assert all(e.outcome.startswith("ignored: ") for e in events), events
-    assert ai.requests == [] and dimelo.calls["CreateReply"] == []
+    assert ai.requests == [] and dict(dimelo.calls) == {}
+
+
+async def test_a_welcome_the_webhook_cannot_tell_apart_is_read_once_and_not_answered(
+    peers, settings_for, start_orchestrator
+):
+    """In: a first-in-thread content with status new (as a customer's first message), whose REST content says
+    auto_submitted, then the customer's first message in another thread. Out: the welcome read with GetContent
+    and ignored, no AI call for it; the customer's message (not auto_submitted) read once too, and answered."""
+    ai, dimelo, _ = peers
+    running = await start_orchestrator(settings_for())
+    welcome = customer_message(first_in_thread=True)
+    customer = customer_message(thread_id="thread-2", first_in_thread=True)
+    dimelo.auto_submitted.add(welcome.content.id)
+
+    await running.submit(welcome, customer)
+    [ignored] = await settled(running, "thread-1", 1)
+    [answered] = await settled(running, "thread-2", 1)
+
+    assert ignored.outcome == "ignored: sent automatically by the source (e.g. a chat welcome message)"
+    assert answered.outcome == "answered"
+    assert [r.content_id for r in dimelo.calls["GetContent"]] == [welcome.content.id, customer.content.id]
+    assert [r.conversation.message.content_id for r in ai.requests] == [customer.content.id]
+
+
+async def test_a_reply_of_the_bot_user_is_recognised_by_its_creator_id(peers, settings_for, start_orchestrator):
+    """In: a content.replied by the bot's user (creator_id from GetBotUser) that the store does not know, as after
+    a lost answer. Out: ignored as the bot's own reply, the thread stays with the bot."""
+    ai, dimelo, _ = peers
+    running = await start_orchestrator(settings_for())
+    echo = customer_message(creator_id=dimelo.bot_user_id)
+    echo.type = "content.replied"
+
+    await running.submit(echo)
+    [event] = await settled(running, "thread-1", 1)
+
+    assert event.outcome == "ignored: the bot's own reply"
+    assert len(dimelo.calls["GetBotUser"]) == 1
 
 
 async def test_an_agent_reply_in_the_thread_stops_the_bot_there(peers, settings_for, start_orchestrator):
