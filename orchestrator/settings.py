@@ -35,7 +35,24 @@ class StoreSettings(BaseSettings):
     lease_seconds: float = 30.0
 
 
-class Settings(StoreSettings):
+class IntakeSettings(StoreSettings):
+    """How events are taken in; also read by `python -m orchestrator.admin` to replay quarantined events."""
+
+    # Only act on these sources (comma-separated ids); empty: every source the webhook sends.
+    bot_source_ids: IdList = Field(default_factory=list)
+    # How long a new event waits before processing, so that an earlier message of its thread that Dimelo delivers
+    # a moment later (order is not guaranteed) is answered first. Adds as much to the bot's answer time.
+    ordering_window_seconds: float = 0.3
+
+    @field_validator("agent_category_ids", "bot_source_ids", "bot_category_ids", mode="before", check_fields=False)
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+
+class Settings(IntakeSettings):
     """The orchestrator's settings."""
 
     orchestrator_listen_addr: str = "[::]:50051"
@@ -43,8 +60,6 @@ class Settings(StoreSettings):
     dimelo_adapter_addr: str = "localhost:50053"
     # The thread categories agents see: a handover sets these on the thread (comma-separated ids, at least one).
     agent_category_ids: Annotated[list[str], NoDecode, Field(min_length=1)]
-    # Only act on these sources (comma-separated ids); empty: every source the webhook sends.
-    bot_source_ids: IdList = Field(default_factory=list)
     # Only act on threads carrying one of these categories (the bot's); empty: don't check.
     bot_category_ids: IdList = Field(default_factory=list)
     ai_deadline_seconds: float = 8.0
@@ -65,9 +80,6 @@ class Settings(StoreSettings):
     max_reply_chars: int = 2000
     # How many earlier messages of the thread the AI receives.
     history_size: int = 20
-    # How long a new event waits before processing, so that an earlier message of its thread that Dimelo delivers
-    # a moment later (order is not guaranteed) is answered first. Adds as much to the bot's answer time.
-    ordering_window_seconds: float = 0.3
     # How many threads are processed at once (messages of one thread are always processed one at a time).
     max_parallel_threads: int = 32
     # Retries of a message whose processing failed for a transient reason, before it becomes a dead letter.
@@ -82,10 +94,3 @@ class Settings(StoreSettings):
     metrics_port: int = Field(9464, ge=0, le=65535)
     # How often readiness (the store answers, the AI and the adapter answer) is checked, in the background.
     readiness_interval_seconds: float = Field(5.0, gt=0)
-
-    @field_validator("agent_category_ids", "bot_source_ids", "bot_category_ids", mode="before")
-    @classmethod
-    def _split_ids(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value

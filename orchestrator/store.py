@@ -195,15 +195,33 @@ class Store:
 
         return await self._db.run(write)
 
-    async def quarantine(self, body: bytes, reason: str) -> str:
-        quarantine_id = uuid.uuid4().hex
-        await self._db.run(
+    async def quarantine(self, items: Sequence[tuple[bytes, str]]) -> list[str]:
+        """Keeps bodies aside with the reason (text without NUL), in one commit; returns their ids, in order."""
+        now, kept = time.time(), [(uuid.uuid4().hex, body, reason) for body, reason in items]
+
+        def write() -> None:
+            with self._db.transaction():
+                for quarantine_id, body, reason in kept:
+                    self._db.execute(
+                        "INSERT INTO quarantine (id, body, reason, received_at) VALUES (?, ?, ?, ?)",
+                        (quarantine_id, body, reason, now),
+                    )
+
+        await self._db.run(write)
+        return [quarantine_id for quarantine_id, _, _ in kept]
+
+    async def quarantined_item(self, quarantine_id: str) -> tuple[str, float, bytes] | None:
+        """A quarantined body's reason, time received and body; None when there is no such item."""
+        row = await self._db.run(
             lambda: self._db.execute(
-                "INSERT INTO quarantine (id, body, reason, received_at) VALUES (?, ?, ?, ?)",
-                (quarantine_id, body, reason, time.time()),
-            )
+                "SELECT reason, received_at, body FROM quarantine WHERE id = ?", (quarantine_id,)
+            ).fetchone()
         )
-        return quarantine_id
+        return (row[0], row[1], bytes(row[2])) if row else None
+
+    async def drop_quarantined(self, quarantine_id: str) -> None:
+        """Forgets a quarantined body (once replayed)."""
+        await self._db.run(lambda: self._db.execute("DELETE FROM quarantine WHERE id = ?", (quarantine_id,)))
 
     # Processing queue
 
