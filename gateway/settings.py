@@ -15,7 +15,8 @@ class GatewaySettings(BaseSettings):
     host: str = "0.0.0.0"
     port: int = Field(8080, ge=0, le=65535)
     webhook_path: str = "/dimelo/webhook"
-    max_body_bytes: int = Field(1024 * 1024, gt=0)
+    # Longest body read; at most 8 MiB, so that the parsed delivery fits in a gRPC message (MAX_MESSAGE_BYTES).
+    max_body_bytes: int = Field(1024 * 1024, gt=0, le=8 * 1024 * 1024)
     # The deadline of each orchestrator call; Dimelo should get its answer within a few seconds.
     submit_timeout_seconds: float = Field(5.0, gt=0)
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")

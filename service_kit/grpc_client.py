@@ -6,6 +6,10 @@ import grpc
 
 from service_kit.grpc_telemetry import ClientTelemetry
 
+# The largest message a service sends or takes (gRPC's default is 4 MiB): a delivery of GATEWAY_MAX_BODY_BYTES (at
+# most 8 MiB) parsed into events is at most about three times its size.
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+
 # Reconnect to a restarted peer within a second, rather than after gRPC's default backoff of up to two minutes;
 # spread calls over every address a target resolves to (several replicas behind one name, or "ipv4:a,b").
 CHANNEL_OPTIONS = (
@@ -13,6 +17,8 @@ CHANNEL_OPTIONS = (
     ("grpc.min_reconnect_backoff_ms", 100),
     ("grpc.max_reconnect_backoff_ms", 1000),
     ("grpc.lb_policy_name", "round_robin"),
+    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
 )
 
 

@@ -11,6 +11,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from service_kit.grpc_client import MAX_MESSAGE_BYTES
 from service_kit.grpc_telemetry import ServerTelemetry
 
 log = logging.getLogger(__name__)
@@ -21,9 +22,12 @@ Readiness = Callable[[], Awaitable[Mapping[str, bool]]]
 NOT_READY_RECHECK_SECONDS = 0.5
 
 # Clients reconnect every few minutes, so replicas added by scaling out soon get their share of the calls.
+# Messages up to MAX_MESSAGE_BYTES: a webhook body of a few MiB grows as it is parsed (raw JSON beside typed fields).
 SERVER_OPTIONS = (
     ("grpc.max_connection_age_ms", 300_000),
     ("grpc.max_connection_age_grace_ms", 30_000),
+    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
 )
 
 
