@@ -30,6 +30,7 @@ class Edge:
     client: httpx.AsyncClient
     orchestrator: Orchestrator
     database_url: str
+    sqlite_path: Path
 
     @property
     def store(self) -> Store:
@@ -66,12 +67,13 @@ def store_folder(tmp_path: Path) -> Path:
 @pytest.fixture
 async def edge(store_folder: Path, database_url: str) -> AsyncIterator[Edge]:
     """The orchestrator (intake only: its gRPC server, no scheduler) and the gateway app in front of it."""
+    sqlite_path = store_folder / "orchestrator.sqlite3"
     orchestrator = await create_server(
         Settings(
             orchestrator_listen_addr="127.0.0.1:0",
             ai_addr=UNUSED_PEER,
             dimelo_adapter_addr=UNUSED_PEER,
-            orchestrator_db_path=store_folder / "orchestrator.sqlite3",
+            orchestrator_db_path=sqlite_path,
             orchestrator_database_url=database_url,
             agent_category_ids=["agents"],
             bot_source_ids=[BOT_SOURCE],
@@ -88,4 +90,4 @@ async def edge(store_folder: Path, database_url: str) -> AsyncIterator[Edge]:
         client = httpx.AsyncClient(
             transport=httpx.ASGITransport(app), base_url="http://gateway.test", headers={"X-Dimelo-Secret": SECRET}
         )
-        yield Edge(await stack.enter_async_context(client), orchestrator, database_url)
+        yield Edge(await stack.enter_async_context(client), orchestrator, database_url, sqlite_path)
