@@ -42,7 +42,9 @@ class AiSettings(BaseSettings):
     # How long in-flight calls may finish after SIGTERM.
     grace_seconds: float = Field(5.0, ge=0)
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
-    # Prometheus metrics (the gRPC calls served, by method and code) on this port; 0 for any free one.
+    # Prometheus metrics (the gRPC calls served, by method and code) on this host and port (port 0 for any free one).
+    # Loopback by default: in Kubernetes, the pod's address, for Prometheus to scrape.
+    metrics_host: str = Field("127.0.0.1", validation_alias="METRICS_HOST")
     metrics_port: int = Field(9466, ge=0, le=65535, validation_alias="METRICS_PORT")
 
     @field_validator("llm_base_url")

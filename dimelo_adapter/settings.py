@@ -26,7 +26,9 @@ class AdapterSettings(BaseSettings):
     # Longest wait before a retry; a Retry-After asking for more ends the retries at once.
     dimelo_retry_max_wait_seconds: float = Field(30.0, ge=0)
     log_level: str = "INFO"
-    # Prometheus metrics at http://<host>:<port>/metrics; 0 for any free port (the bound port is logged).
+    # Prometheus metrics at http://<host>:<port>/metrics; port 0 for any free port (the bound port is logged).
+    # Loopback by default: in Kubernetes, the pod's address, for Prometheus to scrape.
+    metrics_host: str = "127.0.0.1"
     metrics_port: int = Field(9465, ge=0, le=65535)
     # How long in-flight calls may run after SIGTERM.
     adapter_grace_seconds: float = Field(10.0, ge=0)

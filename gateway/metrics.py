@@ -8,7 +8,7 @@ DELIVERIES = Counter(
     "botbridge_webhook_deliveries_total",
     "Webhook POSTs by outcome: stored (200, unreadable events quarantined), quarantined (400, not a delivery),"
     " not_stored (503, Dimelo re-sends),"
-    " unauthorized (401), forbidden (403), too_large (413), refused (another 4xx).",
+    " unauthorized (401), forbidden (403), too_slow (408), too_large (413), refused (another 4xx).",
     ["outcome"],
 )
 DELIVERY_SECONDS = Histogram(
@@ -28,4 +28,4 @@ HANDSHAKES = Counter(
 )
 
 # A refusal's HTTP status, as the delivery outcome it counts for.
-REFUSAL_OUTCOMES = {401: "unauthorized", 403: "forbidden", 413: "too_large"}
+REFUSAL_OUTCOMES = {401: "unauthorized", 403: "forbidden", 408: "too_slow", 413: "too_large"}

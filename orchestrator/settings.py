@@ -25,7 +25,8 @@ class StoreSettings(BaseSettings):
 
     Every value can be set by the environment variable of the same name in upper case."""
 
-    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False)
+    # hide_input_in_errors: a validation error never quotes the values read, the database URL among them.
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, hide_input_in_errors=True)
 
     # SQLite database file of the durable store (events, journal, thread states), for a single replica.
     orchestrator_db_path: Path = Path("var/orchestrator.sqlite3")
@@ -90,7 +91,9 @@ class Settings(IntakeSettings):
     log_level: str = "INFO"
     # Write the customers' messages and the bot's answers in the logs (customer data: off by default).
     log_message_bodies: bool = False
-    # Prometheus metrics at http://<host>:<port>/metrics; 0 for any free port (the bound port is logged).
+    # Prometheus metrics (and the conversation page) at http://<host>:<port>/metrics; port 0 for any free port (the
+    # bound port is logged). Loopback by default: in Kubernetes, the pod's address, for Prometheus to scrape.
+    metrics_host: str = "127.0.0.1"
     metrics_port: int = Field(9464, ge=0, le=65535)
     # How often readiness (the store answers, the AI and the adapter answer) is checked, in the background.
     readiness_interval_seconds: float = Field(5.0, gt=0)

@@ -41,9 +41,9 @@ class _QuietHandler(WSGIRequestHandler):
         """No line per scrape: it would say nothing."""
 
 
-def serve_metrics(port: int, host: str = "0.0.0.0", page: Page | None = None) -> int:
-    """Serves /metrics on `port` (0: any free one), and `page` if given, from background threads; returns the bound
-    port, also logged."""
+def serve_metrics(host: str, port: int, page: Page | None = None) -> int:
+    """Serves /metrics on host:port (port 0: any free one), and `page` if given, from background threads; returns the
+    bound port, also logged."""
     disable_created_metrics()
     metrics = make_wsgi_app()
 
@@ -58,7 +58,7 @@ def serve_metrics(port: int, host: str = "0.0.0.0", page: Page | None = None) ->
     server = make_server(host, port, app, _ThreadingServer, handler_class=_QuietHandler)
     threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
     bound = server.server_port
-    log.info("metrics served", extra={"metrics_port": bound, "metrics_path": "/metrics"})
+    log.info("metrics served", extra={"metrics_host": host, "metrics_port": bound, "metrics_path": "/metrics"})
     return bound
 
 
