@@ -1,17 +1,18 @@
-"""The AI service's settings, from AI_* environment variables (and LOG_LEVEL)."""
+"""The AI service's settings, from AI_* environment variables (and LOG_LEVEL, METRICS_*, GRPC_TLS_*)."""
 
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from ai_service.llm.prompt import DEFAULT_SYSTEM_PROMPT
+from service_kit.grpc_tls import GrpcTlsSettings
 
 PACKAGED_FAQ = Path(__file__).with_name("faq.json")
 
 
-class AiSettings(BaseSettings):
+class AiSettings(GrpcTlsSettings):
     # A misplaced API key must not be echoed in a start-up error.
     model_config = SettingsConfigDict(
         env_prefix="AI_", populate_by_name=True, extra="ignore", hide_input_in_errors=True

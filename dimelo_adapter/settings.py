@@ -1,11 +1,14 @@
 """The adapter's settings, read from the environment."""
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from service_kit.grpc_tls import GrpcTlsSettings
 
 
-class AdapterSettings(BaseSettings):
-    """Environment variables named as the fields in upper case (DIMELO_API_URL, ADAPTER_LISTEN_ADDR, ...)."""
+class AdapterSettings(GrpcTlsSettings):
+    """Environment variables named as the fields in upper case (DIMELO_API_URL, ADAPTER_LISTEN_ADDR, GRPC_TLS_*:
+    service_kit.grpc_tls, ...)."""
 
     # A misplaced token (say, in the URL) must not be echoed in a start-up error.
     model_config = SettingsConfigDict(frozen=True, hide_input_in_errors=True)

@@ -28,7 +28,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
                 " X-Dimelo-Secret, from anyone who can reach the webhook; never do this in production"
             )
         # Idempotent: the orchestrator dedupes events by id, so a delivery cut off by a crash is simply sent again.
-        async with peer_channel(settings.orchestrator_addr, idempotent=True) as channel:
+        async with peer_channel(settings.orchestrator_addr, idempotent=True, tls=settings) as channel:
             app.state.orchestrator = orchestrator_pb2_grpc.OrchestratorServiceStub(channel)
             app.state.orchestrator_health = health_pb2_grpc.HealthStub(channel)
             yield

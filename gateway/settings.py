@@ -3,10 +3,14 @@
 from typing import Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from service_kit.grpc_tls import GrpcTlsSettings
 
 
-class GatewaySettings(BaseSettings):
+class GatewaySettings(GrpcTlsSettings):
+    """The gateway's settings (GRPC_TLS_* turn TLS on for its channel to the orchestrator: service_kit.grpc_tls)."""
+
     # hide_input_in_errors: a validation error never quotes the values read, which include the secrets.
     model_config = SettingsConfigDict(
         env_prefix="GATEWAY_", populate_by_name=True, extra="ignore", hide_input_in_errors=True

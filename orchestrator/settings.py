@@ -7,6 +7,8 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from service_kit.grpc_tls import GrpcTlsSettings
+
 
 class NoAgentPolicy(StrEnum):
     """What to do when the AI hands over and no agent is available on the source's channel."""
@@ -53,8 +55,8 @@ class IntakeSettings(StoreSettings):
         return value
 
 
-class Settings(IntakeSettings):
-    """The orchestrator's settings."""
+class Settings(IntakeSettings, GrpcTlsSettings):
+    """The orchestrator's settings (GRPC_TLS_* turn TLS on: service_kit.grpc_tls)."""
 
     orchestrator_listen_addr: str = "[::]:50051"
     ai_addr: str = "localhost:50052"

@@ -13,6 +13,7 @@ from grpc_reflection.v1alpha import reflection
 
 from service_kit.grpc_client import MAX_MESSAGE_BYTES
 from service_kit.grpc_telemetry import ServerTelemetry
+from service_kit.grpc_tls import GrpcTlsSettings
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +58,14 @@ class GrpcServer:
         )
         self.port = 0
 
-    def bind(self, address: str) -> int:
-        """Listens on `address` (host:port, port 0 for any free one) and returns the bound port."""
-        self.port = self.server.add_insecure_port(address)
+    def bind(self, address: str, tls: GrpcTlsSettings | None = None) -> int:
+        """Listens on `address` (host:port, port 0 for any free one), with TLS when `tls` names a certificate, and
+        returns the bound port."""
+        credentials = tls.server_credentials() if tls is not None else None
+        if credentials is None:
+            self.port = self.server.add_insecure_port(address)
+        else:
+            self.port = self.server.add_secure_port(address, credentials)
         if not self.port:
             raise OSError(f"cannot listen on {address}")
         return self.port

@@ -2,7 +2,9 @@
 """Container health probe for docker-compose: `botbridge-healthcheck grpc HOST:PORT` or `... http URL`.
 
 Exits 0 when the gRPC health service answers SERVING (overall status) or the URL answers 200; otherwise exits 1
-with the reason on stderr, which `docker inspect` shows. Kubernetes does not need it: it probes gRPC natively.
+with the reason on stderr, which `docker inspect` shows. The gRPC check speaks TLS (mutual TLS too) when the
+service's GRPC_TLS_* settings are in the environment, so it probes a service as its peers reach it. Kubernetes
+probes gRPC natively, except over TLS: the TLS overlay runs this probe instead.
 """
 
 import sys
@@ -11,13 +13,16 @@ import urllib.request
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from service_kit.grpc_tls import GrpcTlsSettings
+
 TIMEOUT_SECONDS = 3.0
 USAGE = "usage: botbridge-healthcheck grpc HOST:PORT | http URL"
 
 
 def check_grpc(address: str) -> str | None:
     """None when SERVING, else what was seen."""
-    with grpc.insecure_channel(address) as channel:
+    credentials = GrpcTlsSettings().channel_credentials()
+    with grpc.insecure_channel(address) if credentials is None else grpc.secure_channel(address, credentials) as channel:
         request = health_pb2.HealthCheckRequest()
         status = health_pb2_grpc.HealthStub(channel).Check(request, timeout=TIMEOUT_SECONDS).status
     if status == health_pb2.HealthCheckResponse.SERVING:
