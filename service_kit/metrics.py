@@ -4,6 +4,7 @@ One process per service (no multiprocess mode): each process serves its own metr
 """
 
 import logging
+import socket
 import threading
 from collections.abc import Callable, Collection
 from http import HTTPStatus
@@ -36,6 +37,10 @@ class _ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
 
+class _ThreadingServer6(_ThreadingServer):
+    address_family = socket.AF_INET6
+
+
 class _QuietHandler(WSGIRequestHandler):
     def log_message(self, fmt: str, *args: object) -> None:
         """No line per scrape: it would say nothing."""
@@ -55,7 +60,8 @@ def serve_metrics(host: str, port: int, page: Page | None = None) -> int:
         start_response(f"{status} {HTTPStatus(status).phrase}", [("Content-Type", "text/plain; charset=utf-8")])
         return [text.encode()]
 
-    server = make_server(host, port, app, _ThreadingServer, handler_class=_QuietHandler)
+    server_class = _ThreadingServer6 if ":" in host else _ThreadingServer  # a pod's address may be IPv6
+    server = make_server(host, port, app, server_class, handler_class=_QuietHandler)
     threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
     bound = server.server_port
     log.info("metrics served", extra={"metrics_host": host, "metrics_port": bound, "metrics_path": "/metrics"})
