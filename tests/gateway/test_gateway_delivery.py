@@ -5,6 +5,7 @@ import json
 import httpx
 
 from botbridge.events.v1 import events_pb2
+from gateway.routes import SUBMIT_BATCH_EVENTS
 
 PATH = "/dimelo/webhook"
 
@@ -101,3 +102,19 @@ async def test_empty_event_list_is_a_delivery_of_nothing(gateway: httpx.AsyncCli
     # In: a delivery whose events list is empty. Out: 200 {"accepted": 0, "duplicates": 0, "quarantined": 0}.
     response = await gateway.post(PATH, json={"id": "d4", "events": []})
     assert (response.status_code, response.json()) == (200, {"accepted": 0, "duplicates": 0, "quarantined": 0})
+
+
+async def test_a_large_delivery_goes_to_the_orchestrator_in_batches(open_gateway, settings, orchestrator) -> None:
+    # In: a delivery of 2,345 events and one unreadable event. Out: 200 with the counts of all of them; the
+    # orchestrator got 3 SubmitDelivery calls of at most SUBMIT_BATCH_EVENTS events, in order, the same delivery
+    # id on each, and the quarantine item only with the first.
+    gateway = await open_gateway(settings.model_copy(update={"max_body_bytes": 1024 * 1024}))
+    events = [{"id": f"e{n}", "type": "survey_response.imported"} for n in range(2345)]
+    response = await gateway.post(PATH, json={"id": "d-big", "domain_id": "dom", "events": [*events, 42]})
+    assert (response.status_code, response.json()) == (200, {"accepted": 2345, "duplicates": 0, "quarantined": 1})
+    sizes = [len(request.delivery.events) for request in orchestrator.deliveries]
+    assert sizes == [SUBMIT_BATCH_EVENTS, SUBMIT_BATCH_EVENTS, 2345 - 2 * SUBMIT_BATCH_EVENTS]
+    sent = [event.id for request in orchestrator.deliveries for event in request.delivery.events]
+    assert sent == [event["id"] for event in events]
+    assert {request.delivery.id for request in orchestrator.deliveries} == {"d-big"}
+    assert [len(request.quarantine) for request in orchestrator.deliveries] == [1, 0, 0]
