@@ -65,7 +65,8 @@ async def _body_within_limit(request: Request, settings: Settings) -> bytes:
                     raise HTTPException(413, f"the body is larger than {limit} bytes")
                 chunks.append(chunk)
     except TimeoutError:
-        raise HTTPException(408, f"the body took longer than {settings.body_read_timeout_seconds} s to arrive") from None
+        seconds = settings.body_read_timeout_seconds
+        raise HTTPException(408, f"the body took longer than {seconds} s to arrive") from None
     return b"".join(chunks)
 
 

@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 
 from google.protobuf.json_format import MessageToDict
 
+from botbridge.orchestrator.v1 import orchestrator_pb2 as pb
 from orchestrator.conversation_view import render_thread
 from orchestrator.database import Database
-from botbridge.orchestrator.v1 import orchestrator_pb2 as pb
 from orchestrator.intake import Intake
 from orchestrator.settings import IntakeSettings
 from orchestrator.store import DEAD, Store
@@ -98,8 +98,9 @@ async def _replay_quarantined(quarantine_id: str, store: Store, settings: Intake
     answer = await intake.take_in(request)
     await store.drop_quarantined(quarantine_id)
     for receipt in answer.receipts:
+        disposition = pb.EventDisposition.Name(receipt.disposition).removeprefix("EVENT_DISPOSITION_").lower()
         again = f" as {receipt.quarantine_id}" if receipt.quarantine_id else ""
-        print(f"{receipt.event_id}  {pb.EventDisposition.Name(receipt.disposition).removeprefix('EVENT_DISPOSITION_').lower()}{again}")
+        print(f"{receipt.event_id}  {disposition}{again}")
     for unreadable, again in zip(request.quarantine, answer.quarantine_ids, strict=True):
         print(f"quarantined again as {again}: {unreadable.reason}")
     return 0

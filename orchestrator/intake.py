@@ -102,7 +102,9 @@ class Intake:
         (raises when the store takes neither: it is down, not refusing this event)."""
         receipt, event = kept
         try:
-            [is_new] = await self._store.accept([event], delivery_id, [state], [reason], self._hold_seconds, traceparent)
+            [is_new] = await self._store.accept(
+                [event], delivery_id, [state], [reason], self._hold_seconds, traceparent
+            )
             return is_new
         except Exception as error:  # noqa: BLE001 - quarantined below, or raised if the quarantine fails too
             refusal = f"the store refused the event ({type(error).__name__})"

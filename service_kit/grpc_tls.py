@@ -33,7 +33,9 @@ class GrpcTlsSettings(BaseSettings):
         if (self.grpc_tls_cert_file is None) != (self.grpc_tls_key_file is None):
             raise ValueError("GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE go together: set both or neither")
         if self.grpc_tls_client_auth and (self.grpc_tls_ca_file is None or self.grpc_tls_cert_file is None):
-            raise ValueError("GRPC_TLS_CLIENT_AUTH=true needs GRPC_TLS_CA_FILE, GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE")
+            raise ValueError(
+                "GRPC_TLS_CLIENT_AUTH=true needs GRPC_TLS_CA_FILE, GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE"
+            )
         return self
 
     def server_credentials(self) -> grpc.ServerCredentials | None:
@@ -42,10 +44,9 @@ class GrpcTlsSettings(BaseSettings):
         if self.grpc_tls_cert_file is None or self.grpc_tls_key_file is None:
             return None
         pair = (self.grpc_tls_key_file.read_bytes(), self.grpc_tls_cert_file.read_bytes())
+        clients_ca = _read(self.grpc_tls_ca_file) if self.grpc_tls_client_auth else None
         return grpc.ssl_server_credentials(
-            [pair],
-            root_certificates=self.grpc_tls_ca_file.read_bytes() if self.grpc_tls_client_auth else None,  # type: ignore[union-attr]
-            require_client_auth=self.grpc_tls_client_auth,
+            [pair], root_certificates=clients_ca, require_client_auth=self.grpc_tls_client_auth
         )
 
     def channel_credentials(self) -> grpc.ChannelCredentials | None:

@@ -1,10 +1,10 @@
 #!/usr/bin/env python
 """Container health probe: `botbridge-healthcheck grpc HOST:PORT [SERVICE]` or `... http URL`.
 
-Exits 0 when the gRPC health service answers SERVING (for SERVICE, else the overall status) or the URL answers 200; otherwise exits 1
-with the reason on stderr, which `docker inspect` shows. The gRPC check speaks TLS (mutual TLS too) when the
-service's GRPC_TLS_* settings are in the environment, so it probes a service as its peers reach it. Kubernetes
-probes gRPC natively, except over TLS: the TLS overlay runs this probe instead.
+Exits 0 when the gRPC health service answers SERVING (for SERVICE, else the overall status) or the URL answers 200;
+otherwise exits 1 with the reason on stderr, which `docker inspect` shows. The gRPC check speaks TLS (mutual TLS
+too) when the service's GRPC_TLS_* settings are in the environment, so it probes a service as its peers reach it.
+Kubernetes probes gRPC natively, except over TLS: the TLS overlay runs this probe instead.
 """
 
 import sys

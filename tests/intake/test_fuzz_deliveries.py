@@ -1,6 +1,7 @@
 """Fuzz: thousands of signed deliveries, mutated by a seeded mutator, through the real gateway and orchestrator.
 
-In: FUZZ_DELIVERIES deliveries (default: 5,000 on SQLite, 1,000 on PostgreSQL to keep `make test` short) of 1 to 6 events each. Each has a few mutations: a field's value
+In: FUZZ_DELIVERIES deliveries (default: 5,000 on SQLite, 1,000 on PostgreSQL to keep `make test` short) of 1 to 6
+events each. Each has a few mutations: a field's value
 replaced (NUL, lone surrogate, huge string or number, wrong type), a key dropped or added, an event replaced by
 something that is not an event, an event sent twice; one delivery in eight is also damaged as a whole (cut short,
 bytes flipped, wrapped in a list). Out: no 5xx at all; 200 for every delivery that still holds an untouched, hence
@@ -25,7 +26,8 @@ DEFAULT_DELIVERIES = {"sqlite": 5000, "postgres": 1000}
 # Deliveries in flight at once, as Dimelo's parallel webhook calls would be.
 CONCURRENCY = 8
 POISON = ["", "a\x00b", "\x00", "\ud800", "\udfff-x", "é" * 300, "x" * 20_000, "\u2028", "😀", 0, -1, 10**30,
-          10**400, 1.5e308, -0.0, True, None, [], {}, ["a\x00"], {"a": {"b": [None]}}, "2024-13-45T99:99:99Z"]  # fmt: skip
+          10**400, 1.5e308, -0.0, True, None, [], {}, ["a\x00"], {"a": {"b": [None]}},
+          "2024-13-45T99:99:99Z"]  # fmt: skip
 
 
 def _leaves(node: object, path: tuple = ()) -> list[tuple]:

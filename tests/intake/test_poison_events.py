@@ -28,7 +28,9 @@ def poisoned(path: tuple[str, ...], value: object, event_id: str) -> dict:
     return event
 
 
-@pytest.mark.parametrize("value", [NUL, HUGE, 10**400, [NUL], {"nested": NUL}], ids=["nul", "huge", "big-int", "list", "object"])
+@pytest.mark.parametrize(
+    "value", [NUL, HUGE, 10**400, [NUL], {"nested": NUL}], ids=["nul", "huge", "big-int", "list", "object"]
+)
 async def test_poison_in_any_field_costs_only_its_event(edge: Edge, value: object) -> None:
     # In: for each field of an event, one delivery of that event with `value` in the field, beside a good event.
     # Out: 200 every time, every event accounted for (accepted or quarantined, none lost), the good event stored.

@@ -9,7 +9,8 @@ DATABASE_URL = "postgresql://botbridge:db-PASSWORD@db.internal/botbridge"
 
 
 @pytest.mark.parametrize(
-    "broken", [{}, {"AGENT_CATEGORY_IDS": "a", "METRICS_PORT": "high"}, {"AGENT_CATEGORY_IDS": "a", "LEASE_SECONDS": "x"}]
+    "broken",
+    [{}, {"AGENT_CATEGORY_IDS": "a", "METRICS_PORT": "high"}, {"AGENT_CATEGORY_IDS": "a", "LEASE_SECONDS": "x"}],
 )
 def test_no_settings_error_prints_the_database_url(monkeypatch: pytest.MonkeyPatch, broken: dict[str, str]) -> None:
     # In: ORCHESTRATOR_DATABASE_URL with a password, and AGENT_CATEGORY_IDS missing or another setting broken.

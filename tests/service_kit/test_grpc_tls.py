@@ -42,7 +42,8 @@ async def health(target: str, settings: GrpcTlsSettings | None) -> int | grpc.St
     """The overall health status seen through peer_channel(target, tls=settings), or the call's error code."""
     async with peer_channel(target, default_timeout=3, tls=settings) as channel:
         try:
-            reply = await health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), wait_for_ready=False)
+            request = health_pb2.HealthCheckRequest()
+            reply = await health_pb2_grpc.HealthStub(channel).Check(request, wait_for_ready=False)
         except grpc.aio.AioRpcError as error:
             return error.code()
     return reply.status
