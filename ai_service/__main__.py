@@ -19,7 +19,7 @@ async def main() -> None:
     configure_logging("ai_service", settings.log_level, secrets)
     configure_tracing("ai_service", TracingSettings())
     server = await create_server(settings)
-    serve_metrics(settings.metrics_port)
+    serve_metrics(settings.metrics_host, settings.metrics_port)
     await server.start()
     if settings.backend == "llm":
         backend = {"model": settings.llm_model, "base_url": settings.llm_base_url, "tools": settings.llm_use_tools}

@@ -30,7 +30,7 @@ async def create_server(settings: AiSettings) -> GrpcServer:
     resources = AsyncExitStack()
     try:
         server = AiServer(AiServicer(await open_backend(settings, resources)), resources)
-        server.bind(settings.listen_addr)
+        server.bind(settings.listen_addr, settings)
     except BaseException:
         await resources.aclose()
         raise

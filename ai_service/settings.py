@@ -1,17 +1,18 @@
-"""The AI service's settings, from AI_* environment variables (and LOG_LEVEL)."""
+"""The AI service's settings, from AI_* environment variables (and LOG_LEVEL, METRICS_*, GRPC_TLS_*)."""
 
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from ai_service.llm.prompt import DEFAULT_SYSTEM_PROMPT
+from service_kit.grpc_tls import GrpcTlsSettings
 
 PACKAGED_FAQ = Path(__file__).with_name("faq.json")
 
 
-class AiSettings(BaseSettings):
+class AiSettings(GrpcTlsSettings):
     # A misplaced API key must not be echoed in a start-up error.
     model_config = SettingsConfigDict(
         env_prefix="AI_", populate_by_name=True, extra="ignore", hide_input_in_errors=True
@@ -42,7 +43,9 @@ class AiSettings(BaseSettings):
     # How long in-flight calls may finish after SIGTERM.
     grace_seconds: float = Field(5.0, ge=0)
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
-    # Prometheus metrics (the gRPC calls served, by method and code) on this port; 0 for any free one.
+    # Prometheus metrics (the gRPC calls served, by method and code) on this host and port (port 0 for any free one).
+    # Loopback by default: in Kubernetes, the pod's address, for Prometheus to scrape.
+    metrics_host: str = Field("127.0.0.1", validation_alias="METRICS_HOST")
     metrics_port: int = Field(9466, ge=0, le=65535, validation_alias="METRICS_PORT")
 
     @field_validator("llm_base_url")

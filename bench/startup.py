@@ -53,6 +53,7 @@ async def startup_seconds(workdir: Path, repeats: int) -> dict[str, list[float]]
                 "GATEWAY_HOST": "127.0.0.1",
                 "GATEWAY_PORT": str(gateway_port),
                 "GATEWAY_VERIFY_TOKEN": secrets.token_urlsafe(16),
+                "GATEWAY_WEBHOOK_SECRET": secrets.token_urlsafe(16),
                 "ORCHESTRATOR_ADDR": orchestrator,
             }
             await start("gateway", gateway_env, http_ok(f"http://127.0.0.1:{gateway_port}/readyz"))

@@ -101,9 +101,9 @@ class Stack:
         self._start(
             "dimelo_adapter",
             f"127.0.0.1:{adapter}",
-            {**dimelo, "ADAPTER_LISTEN_ADDR": f"127.0.0.1:{adapter}", **self._metrics_port("dimelo_adapter")},
+            {**dimelo, "ADAPTER_LISTEN_ADDR": f"127.0.0.1:{adapter}", **self._metrics_address("dimelo_adapter")},
         )
-        self._start("ai_service", f"127.0.0.1:{ai}", {"AI_LISTEN_ADDR": f"127.0.0.1:{ai}", **self._metrics_port("ai_service")})
+        self._start("ai_service", f"127.0.0.1:{ai}", {"AI_LISTEN_ADDR": f"127.0.0.1:{ai}", **self._metrics_address("ai_service")})
         orchestrators = []
         for replica in range(self.orchestrator_replicas):
             address = f"127.0.0.1:{free_port()}"
@@ -118,7 +118,7 @@ class Stack:
                     "ORCHESTRATOR_DB_PATH": str(self.workdir / "orchestrator.sqlite3"),
                     "AI_ADDR": f"127.0.0.1:{ai}",
                     "DIMELO_ADAPTER_ADDR": f"127.0.0.1:{adapter}",
-                    **self._metrics_port(name),
+                    **self._metrics_address(name),
                 },
                 module="orchestrator",
             )
@@ -143,11 +143,12 @@ class Stack:
         if self.uses_sandbox:
             self.subscribe_webhook()
 
-    def _metrics_port(self, name: str) -> dict[str, str]:
-        """The METRICS_PORT setting of a gRPC service, a free port whose URL the service's `metrics_url` gives."""
+    def _metrics_address(self, name: str) -> dict[str, str]:
+        """The METRICS_HOST and METRICS_PORT settings of a gRPC service: loopback, and a free port whose URL the
+        service's `metrics_url` gives."""
         port = free_port()
         self._metrics_urls[name] = f"http://127.0.0.1:{port}/metrics"
-        return {"METRICS_PORT": str(port)}
+        return {"METRICS_HOST": "127.0.0.1", "METRICS_PORT": str(port)}
 
     def stop(self) -> None:
         """Stops the services in reverse start order."""

@@ -26,7 +26,7 @@ def main() -> None:
     settings = AdapterSettings()
     configure_logging("dimelo_adapter", settings.log_level, secrets=[settings.dimelo_access_token.get_secret_value()])
     configure_tracing("dimelo_adapter", TracingSettings())
-    serve_metrics(settings.metrics_port)
+    serve_metrics(settings.metrics_host, settings.metrics_port)
     asyncio.run(serve(settings))
 
 

@@ -34,7 +34,7 @@ async def create_server(
     client = DimeloClient(settings, transport, sleep)
     server = AdapterServer(client)
     try:
-        server.bind(settings.adapter_listen_addr)
+        server.bind(settings.adapter_listen_addr, settings)
     except BaseException:
         await client.aclose()
         raise

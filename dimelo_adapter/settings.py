@@ -1,11 +1,14 @@
 """The adapter's settings, read from the environment."""
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from service_kit.grpc_tls import GrpcTlsSettings
 
 
-class AdapterSettings(BaseSettings):
-    """Environment variables named as the fields in upper case (DIMELO_API_URL, ADAPTER_LISTEN_ADDR, ...)."""
+class AdapterSettings(GrpcTlsSettings):
+    """Environment variables named as the fields in upper case (DIMELO_API_URL, ADAPTER_LISTEN_ADDR, GRPC_TLS_*:
+    service_kit.grpc_tls, ...)."""
 
     # A misplaced token (say, in the URL) must not be echoed in a start-up error.
     model_config = SettingsConfigDict(frozen=True, hide_input_in_errors=True)
@@ -26,7 +29,9 @@ class AdapterSettings(BaseSettings):
     # Longest wait before a retry; a Retry-After asking for more ends the retries at once.
     dimelo_retry_max_wait_seconds: float = Field(30.0, ge=0)
     log_level: str = "INFO"
-    # Prometheus metrics at http://<host>:<port>/metrics; 0 for any free port (the bound port is logged).
+    # Prometheus metrics at http://<host>:<port>/metrics; port 0 for any free port (the bound port is logged).
+    # Loopback by default: in Kubernetes, the pod's address, for Prometheus to scrape.
+    metrics_host: str = "127.0.0.1"
     metrics_port: int = Field(9465, ge=0, le=65535)
     # How long in-flight calls may run after SIGTERM.
     adapter_grace_seconds: float = Field(10.0, ge=0)

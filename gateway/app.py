@@ -1,6 +1,7 @@
 """The gateway's FastAPI application, with its gRPC channel to the orchestrator open for the app's lifetime,
 and the process's metrics at /metrics."""
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,12 +16,19 @@ from gateway.metrics import DELIVERIES, HANDSHAKES, REFUSAL_OUTCOMES
 from gateway.settings import GatewaySettings
 from service_kit.grpc_client import peer_channel
 
+log = logging.getLogger(__name__)
+
 
 def create_app(settings: GatewaySettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.webhook_secret is None:
+            log.warning(
+                "GATEWAY_ALLOW_UNSIGNED=true and no GATEWAY_WEBHOOK_SECRET: deliveries are taken without"
+                " X-Dimelo-Secret, from anyone who can reach the webhook; never do this in production"
+            )
         # Idempotent: the orchestrator dedupes events by id, so a delivery cut off by a crash is simply sent again.
-        async with peer_channel(settings.orchestrator_addr, idempotent=True) as channel:
+        async with peer_channel(settings.orchestrator_addr, idempotent=True, tls=settings) as channel:
             app.state.orchestrator = orchestrator_pb2_grpc.OrchestratorServiceStub(channel)
             app.state.orchestrator_health = health_pb2_grpc.HealthStub(channel)
             yield

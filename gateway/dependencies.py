@@ -1,5 +1,6 @@
 """The routes' dependencies: the settings, the orchestrator's stubs, the Dimelo secret check, the bounded body."""
 
+import asyncio
 import hmac
 from typing import Annotated
 
@@ -49,17 +50,23 @@ def _dimelo_secret_check(status_when_missing: int) -> params.Depends:
 
 
 async def _body_within_limit(request: Request, settings: Settings) -> bytes:
-    """The request body, refused with 413 as soon as it passes the limit, whatever Content-Length said."""
+    """The request body, refused with 413 as soon as it passes the limit, whatever Content-Length said, and with 408
+    when it takes longer than the body read timeout to arrive."""
     limit = settings.max_body_bytes
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise HTTPException(413, f"the body is larger than {limit} bytes")
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise HTTPException(413, f"the body is larger than {limit} bytes")
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(settings.body_read_timeout_seconds):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise HTTPException(413, f"the body is larger than {limit} bytes")
+                chunks.append(chunk)
+    except TimeoutError:
+        seconds = settings.body_read_timeout_seconds
+        raise HTTPException(408, f"the body took longer than {seconds} s to arrive") from None
     return b"".join(chunks)
 
 

@@ -6,8 +6,9 @@ from service_kit.metrics import LATENCY_BUCKETS
 
 DELIVERIES = Counter(
     "botbridge_webhook_deliveries_total",
-    "Webhook POSTs by outcome: stored (200), quarantined (400, malformed), not_stored (503, Dimelo re-sends),"
-    " unauthorized (401), forbidden (403), too_large (413), refused (another 4xx).",
+    "Webhook POSTs by outcome: stored (200, unreadable events quarantined), quarantined (400, not a delivery),"
+    " not_stored (503, Dimelo re-sends),"
+    " unauthorized (401), forbidden (403), too_slow (408), too_large (413), refused (another 4xx).",
     ["outcome"],
 )
 DELIVERY_SECONDS = Histogram(
@@ -18,7 +19,8 @@ DELIVERY_SECONDS = Histogram(
 )
 EVENTS = Counter(
     "botbridge_webhook_events_total",
-    "Events of stored deliveries, by type (known types, else other) and disposition (accepted, duplicate).",
+    "Events of stored deliveries, by type (known types, else other; unreadable when it could not be read) and"
+    " disposition (accepted, duplicate, quarantined).",
     ["type", "disposition"],
 )
 HANDSHAKES = Counter(
@@ -26,4 +28,4 @@ HANDSHAKES = Counter(
 )
 
 # A refusal's HTTP status, as the delivery outcome it counts for.
-REFUSAL_OUTCOMES = {401: "unauthorized", 403: "forbidden", 413: "too_large"}
+REFUSAL_OUTCOMES = {401: "unauthorized", 403: "forbidden", 408: "too_slow", 413: "too_large"}

@@ -17,7 +17,8 @@ async def main() -> None:
     configure_logging("orchestrator", settings.log_level, [settings.orchestrator_database_url.get_secret_value()])
     configure_tracing("orchestrator", TracingSettings())
     orchestrator = await create_server(settings)
-    serve_metrics(settings.metrics_port, page=thread_page(orchestrator.store, asyncio.get_running_loop()))
+    page = thread_page(orchestrator.store, asyncio.get_running_loop())
+    serve_metrics(settings.metrics_host, settings.metrics_port, page=page)
     await orchestrator.start()
     logging.getLogger(__name__).info(
         "orchestrator serving", extra={"port": orchestrator.port, "db": str(settings.orchestrator_db_path)}

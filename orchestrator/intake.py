@@ -1,6 +1,9 @@
-"""OrchestratorService: deliveries from the gateway, stored durably before the call returns."""
+"""OrchestratorService: deliveries from the gateway, every event stored or quarantined durably before the call
+returns."""
 
+import json
 import logging
+from collections.abc import Callable, Iterable, Sequence
 
 import grpc
 
@@ -11,45 +14,104 @@ from orchestrator.intake_filter import OWN_REPLY, REPLY_EVENTS, IntakeDecision, 
 from orchestrator.metrics import INTAKE_EVENTS
 from orchestrator.scheduler import Scheduler
 from orchestrator.settings import Settings
+from orchestrator.storable import MAX_ID_CHARS, replace_nul, unstorable, without_nul
 from orchestrator.store import DEAD, DONE, PENDING, Store
 from service_kit.metrics import event_type_label
 from service_kit.tracing import current_traceparent
 
 log = logging.getLogger(__name__)
 
+# The intake outcome of an event kept in quarantine rather than stored.
+QUARANTINED = "quarantined"
 
-class IntakeServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
-    """Stores each event with its initial state: pending, done (not for the bot, and why) or dead (malformed)."""
 
-    def __init__(self, settings: Settings, store: Store, scheduler: Scheduler) -> None:
-        self._bot_source_ids = frozenset(settings.bot_source_ids)
-        self._hold_seconds = settings.ordering_window_seconds
+class Intake:
+    """Takes a delivery in: stores each event with its initial state (pending, done: not for the bot and why, dead:
+    malformed) and quarantines, each on its own with the reason, what cannot be stored as an event.
+
+    `on_pending` is called when a new event waits for processing."""
+
+    def __init__(
+        self, store: Store, bot_source_ids: Iterable[str], hold_seconds: float, on_pending: Callable[[], None]
+    ) -> None:
         self._store = store
-        self._scheduler = scheduler
+        self._bot_source_ids = frozenset(bot_source_ids)
+        self._hold_seconds = hold_seconds
+        self._on_pending = on_pending
 
-    async def SubmitDelivery(self, request: pb.SubmitDeliveryRequest, context: grpc.aio.ServicerContext):
-        events = list(request.delivery.events)
-        if any(not event.id for event in events):
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "every event needs an id")
-        decisions = [decide(event, self._bot_source_ids) for event in events]
-        decisions = await self._known_own_replies(events, decisions)
+    async def take_in(self, request: pb.SubmitDeliveryRequest, traceparent: str = "") -> pb.SubmitDeliveryResponse:
+        """Returns once every event is durably kept (stored or quarantined); raises when the store takes nothing."""
+        delivery = request.delivery
+        aside = [(item.body, without_nul(item.reason)) for item in request.quarantine]
+        unreadable = len(aside)
+        receipts = [pb.EventReceipt(event_id=event.id) for event in delivery.events]
+        kept, refused = [], []
+        for receipt, sent in zip(receipts, delivery.events, strict=True):
+            if reason := unstorable(sent):
+                aside.append((_alone(delivery, sent), reason))
+                refused.append(receipt)
+                _count(sent, QUARANTINED, "unstorable", reason, logging.WARNING)
+            else:
+                event = events_pb2.Event()
+                event.CopyFrom(sent)
+                replace_nul(event)
+                kept.append((receipt, event))
+        quarantine_ids = await self._store.quarantine(aside) if aside else []
+        for receipt, quarantine_id in zip(refused, quarantine_ids[unreadable:], strict=True):
+            receipt.disposition, receipt.quarantine_id = pb.EVENT_DISPOSITION_QUARANTINED, quarantine_id
+        await self._store_events(without_nul(delivery.id), kept, traceparent, delivery)
+        return pb.SubmitDeliveryResponse(receipts=receipts, quarantine_ids=quarantine_ids[:unreadable])
+
+    async def _store_events(
+        self,
+        delivery_id: str,
+        kept: Sequence[tuple[pb.EventReceipt, events_pb2.Event]],
+        traceparent: str,
+        delivery: events_pb2.Delivery,
+    ) -> None:
+        """Stores the events in one commit, or one at a time when the store refuses them together: an event it
+        refuses alone is quarantined with the store's reason. Sets each receipt's disposition."""
+        events = [event for _, event in kept]
+        decisions = await self._known_own_replies(events, [decide(e, self._bot_source_ids) for e in events])
         states = [PENDING if d.process else DEAD if d.malformed else DONE for d in decisions]
-        fresh = await self._store.accept(
-            events,
-            request.delivery.id,
-            states,
-            [d.reason for d in decisions],
-            self._hold_seconds,
-            current_traceparent(),
-        )
-        if any(is_new and state == PENDING for is_new, state in zip(fresh, states, strict=True)):
-            self._scheduler.wake()
-        receipts = []
-        for event, decision, is_new in zip(events, decisions, fresh, strict=True):
+        reasons = [d.reason for d in decisions]
+        try:
+            fresh = await self._store.accept(events, delivery_id, states, reasons, self._hold_seconds, traceparent)
+        except Exception:  # noqa: BLE001 - one event may be what the store refuses: the others must still be kept
+            log.warning("the store refused the delivery's events together: storing them one at a time", exc_info=True)
+            fresh = [await self._store_alone(delivery, delivery_id, *args, traceparent) for args in zip(
+                kept, states, reasons, strict=True)]  # fmt: skip
+        for (receipt, event), decision, is_new in zip(kept, decisions, fresh, strict=True):
+            if is_new is None:
+                continue
+            receipt.disposition = pb.EVENT_DISPOSITION_ACCEPTED if is_new else pb.EVENT_DISPOSITION_DUPLICATE
             _log_and_count(event, decision, is_new)
-            disposition = pb.EVENT_DISPOSITION_ACCEPTED if is_new else pb.EVENT_DISPOSITION_DUPLICATE
-            receipts.append(pb.EventReceipt(event_id=event.id, disposition=disposition))
-        return pb.SubmitDeliveryResponse(receipts=receipts)
+        if any(is_new and state == PENDING for is_new, state in zip(fresh, states, strict=True)):
+            self._on_pending()
+
+    async def _store_alone(
+        self,
+        delivery: events_pb2.Delivery,
+        delivery_id: str,
+        kept: tuple[pb.EventReceipt, events_pb2.Event],
+        state: str,
+        reason: str,
+        traceparent: str,
+    ) -> bool | None:
+        """Stores one event: whether it is new, or None when the store refused it and it was quarantined instead
+        (raises when the store takes neither: it is down, not refusing this event)."""
+        receipt, event = kept
+        try:
+            [is_new] = await self._store.accept(
+                [event], delivery_id, [state], [reason], self._hold_seconds, traceparent
+            )
+            return is_new
+        except Exception as error:  # noqa: BLE001 - quarantined below, or raised if the quarantine fails too
+            refusal = f"the store refused the event ({type(error).__name__})"
+        [receipt.quarantine_id] = await self._store.quarantine([(_alone(delivery, event), refusal)])
+        receipt.disposition = pb.EVENT_DISPOSITION_QUARANTINED
+        _count(event, QUARANTINED, "store_refused", refusal, logging.ERROR)
+        return None
 
     async def _known_own_replies(
         self, events: list[events_pb2.Event], decisions: list[IntakeDecision]
@@ -60,10 +122,33 @@ class IntakeServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
         own = await self._store.bot_messages(echoes)
         return [OWN_REPLY if d.process and e.content.id in own else d for e, d in zip(events, decisions, strict=True)]
 
+
+class IntakeServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
+    """The gRPC face of the intake; a new pending event wakes the scheduler."""
+
+    def __init__(self, settings: Settings, store: Store, scheduler: Scheduler) -> None:
+        self._intake = Intake(store, settings.bot_source_ids, settings.ordering_window_seconds, scheduler.wake)
+        self._store = store
+
+    async def SubmitDelivery(self, request: pb.SubmitDeliveryRequest, context: grpc.aio.ServicerContext):
+        return await self._intake.take_in(request, current_traceparent())
+
     async def QuarantineDelivery(self, request: pb.QuarantineDeliveryRequest, context: grpc.aio.ServicerContext):
-        quarantine_id = await self._store.quarantine(request.body, request.reason)
+        [quarantine_id] = await self._store.quarantine([(request.body, without_nul(request.reason))])
         log.warning("delivery quarantined: %s", request.reason, extra={"quarantine_id": quarantine_id})
         return pb.QuarantineDeliveryResponse(quarantine_id=quarantine_id)
+
+
+def _alone(delivery: events_pb2.Delivery, event: events_pb2.Event) -> bytes:
+    """An event as a delivery body holding only it, from its raw JSON, so that a replay parses it again."""
+    raw = event.raw_json or "{}"
+    envelope = json.dumps({"id": delivery.id, "domain_id": delivery.domain_id, "events": []}, ensure_ascii=False)
+    return (envelope[:-2] + raw + "]}").encode("utf-8", "surrogatepass")
+
+
+def _count(event: events_pb2.Event, outcome: str, code: str, reason: str, level: int) -> None:
+    log.log(level, reason, extra={"event_id": event.id[:MAX_ID_CHARS], "event_type": event.type[:MAX_ID_CHARS]})
+    INTAKE_EVENTS.labels(event_type_label(event.type), outcome, code).inc()
 
 
 def _log_and_count(event: events_pb2.Event, decision: IntakeDecision, is_new: bool) -> None:

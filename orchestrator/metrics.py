@@ -11,7 +11,8 @@ from service_kit.metrics import LATENCY_BUCKETS
 
 INTAKE_EVENTS = Counter(
     "botbridge_intake_events_total",
-    "Events submitted by the gateway, by type, outcome (queued, ignored, malformed, duplicate) and reason code.",
+    "Events submitted by the gateway, by type, outcome (queued, ignored, malformed, duplicate, quarantined) and"
+    " reason code.",
     ["type", "outcome", "reason"],
 )
 EVENTS_PROCESSED = Counter(
@@ -56,4 +57,7 @@ OLDEST_PENDING_AGE = Gauge(
     "botbridge_intake_oldest_pending_age_seconds", "Age of the oldest pending event; 0 when none is pending."
 )
 DEAD_LETTERS = Gauge("botbridge_dead_letters", "Events in the dead letters (see `python -m orchestrator.admin`).")
-QUARANTINED = Gauge("botbridge_quarantined_deliveries", "Webhook bodies kept because they could not be parsed.")
+QUARANTINED = Gauge(
+    "botbridge_quarantined_deliveries",
+    "Webhook bodies and events kept aside because they could not be read or stored (see orchestrator.admin).",
+)

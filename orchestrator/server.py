@@ -37,7 +37,7 @@ class Orchestrator:
         orchestrator_pb2_grpc.add_OrchestratorServiceServicer_to_server(
             IntakeServicer(settings, store, self.scheduler), self.grpc.server
         )
-        self.port = self.grpc.bind(settings.orchestrator_listen_addr)
+        self.port = self.grpc.bind(settings.orchestrator_listen_addr, settings)
 
     async def start(self) -> None:
         await self.grpc.start()
@@ -58,5 +58,8 @@ async def create_server(settings: Settings) -> Orchestrator:
         settings.orchestrator_db_path, settings.orchestrator_database_url.get_secret_value()
     )
     store = await Store.open(database, settings.lease_seconds)
-    channels = [peer_channel(settings.ai_addr), peer_channel(settings.dimelo_adapter_addr, settings.adapter_timeout_seconds)]
+    channels = [
+        peer_channel(settings.ai_addr, tls=settings),
+        peer_channel(settings.dimelo_adapter_addr, settings.adapter_timeout_seconds, tls=settings),
+    ]
     return Orchestrator(settings, store, channels)

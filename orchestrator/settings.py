@@ -7,6 +7,8 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from service_kit.grpc_tls import GrpcTlsSettings
+
 
 class NoAgentPolicy(StrEnum):
     """What to do when the AI hands over and no agent is available on the source's channel."""
@@ -25,7 +27,8 @@ class StoreSettings(BaseSettings):
 
     Every value can be set by the environment variable of the same name in upper case."""
 
-    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False)
+    # hide_input_in_errors: a validation error never quotes the values read, the database URL among them.
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, hide_input_in_errors=True)
 
     # SQLite database file of the durable store (events, journal, thread states), for a single replica.
     orchestrator_db_path: Path = Path("var/orchestrator.sqlite3")
@@ -35,16 +38,31 @@ class StoreSettings(BaseSettings):
     lease_seconds: float = 30.0
 
 
-class Settings(StoreSettings):
-    """The orchestrator's settings."""
+class IntakeSettings(StoreSettings):
+    """How events are taken in; also read by `python -m orchestrator.admin` to replay quarantined events."""
+
+    # Only act on these sources (comma-separated ids); empty: every source the webhook sends.
+    bot_source_ids: IdList = Field(default_factory=list)
+    # How long a new event waits before processing, so that an earlier message of its thread that Dimelo delivers
+    # a moment later (order is not guaranteed) is answered first. Adds as much to the bot's answer time.
+    ordering_window_seconds: float = 0.3
+
+    @field_validator("agent_category_ids", "bot_source_ids", "bot_category_ids", mode="before", check_fields=False)
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+
+class Settings(IntakeSettings, GrpcTlsSettings):
+    """The orchestrator's settings (GRPC_TLS_* turn TLS on: service_kit.grpc_tls)."""
 
     orchestrator_listen_addr: str = "[::]:50051"
     ai_addr: str = "localhost:50052"
     dimelo_adapter_addr: str = "localhost:50053"
     # The thread categories agents see: a handover sets these on the thread (comma-separated ids, at least one).
     agent_category_ids: Annotated[list[str], NoDecode, Field(min_length=1)]
-    # Only act on these sources (comma-separated ids); empty: every source the webhook sends.
-    bot_source_ids: IdList = Field(default_factory=list)
     # Only act on threads carrying one of these categories (the bot's); empty: don't check.
     bot_category_ids: IdList = Field(default_factory=list)
     ai_deadline_seconds: float = 8.0
@@ -65,9 +83,6 @@ class Settings(StoreSettings):
     max_reply_chars: int = 2000
     # How many earlier messages of the thread the AI receives.
     history_size: int = 20
-    # How long a new event waits before processing, so that an earlier message of its thread that Dimelo delivers
-    # a moment later (order is not guaranteed) is answered first. Adds as much to the bot's answer time.
-    ordering_window_seconds: float = 0.3
     # How many threads are processed at once (messages of one thread are always processed one at a time).
     max_parallel_threads: int = 32
     # Retries of a message whose processing failed for a transient reason, before it becomes a dead letter.
@@ -78,14 +93,9 @@ class Settings(StoreSettings):
     log_level: str = "INFO"
     # Write the customers' messages and the bot's answers in the logs (customer data: off by default).
     log_message_bodies: bool = False
-    # Prometheus metrics at http://<host>:<port>/metrics; 0 for any free port (the bound port is logged).
+    # Prometheus metrics (and the conversation page) at http://<host>:<port>/metrics; port 0 for any free port (the
+    # bound port is logged). Loopback by default: in Kubernetes, the pod's address, for Prometheus to scrape.
+    metrics_host: str = "127.0.0.1"
     metrics_port: int = Field(9464, ge=0, le=65535)
     # How often readiness (the store answers, the AI and the adapter answer) is checked, in the background.
     readiness_interval_seconds: float = Field(5.0, gt=0)
-
-    @field_validator("agent_category_ids", "bot_source_ids", "bot_category_ids", mode="before")
-    @classmethod
-    def _split_ids(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value

@@ -73,6 +73,8 @@ CREATE TABLE IF NOT EXISTS quarantine (
 ADDED_COLUMNS = (("events", "traceparent", "TEXT NOT NULL DEFAULT ''"),)
 
 PENDING, DONE, DEAD = "pending", "done", "dead"
+# Events written by one INSERT at intake: 13 values each, within SQLite's oldest limit of 999 per statement.
+ROWS_PER_INSERT = 50
 BOT_OWNER, AGENTS_OWNER = "bot", "agents"
 
 
@@ -170,40 +172,76 @@ class Store:
         hold_seconds: float = 0.0,
         traceparent: str = "",
     ) -> list[bool]:
-        """Stores new events in one transaction with their initial state; returns, per event, False if already stored.
+        """Stores new events in one transaction with their initial state; returns, per event, False if already stored
+        (or earlier in `events`).
 
         Pending events become due after `hold_seconds`, so that an earlier event of the same thread delivered a
         moment later (Dimelo does not keep order) is still processed first. `traceparent` is the trace the delivery
-        came in, continued when the events are processed."""
+        came in, continued when the events are processed. Events go ROWS_PER_INSERT at a time: one look-up of the
+        ids already stored and one insert of the others (an event another replica stores at that very moment is
+        kept once, and reported new by both)."""
         now = time.time()
+        rows = []
+        for event, state, outcome in zip(events, states, outcomes, strict=True):
+            issued = event.issued_at.ToMicroseconds() / 1e6 if event.HasField("issued_at") else now
+            rows.append((event.id, delivery_id, event.type, event.content.thread_id, event.content.id, issued, now,
+                         event.SerializeToString(), state, outcome, now + hold_seconds, 0 if state == PENDING else now,
+                         traceparent))  # fmt: skip
 
         def write() -> list[bool]:
-            fresh = []
+            fresh, seen = [], set()
             with self._db.transaction():
-                for event, state, outcome in zip(events, states, outcomes, strict=True):
-                    issued = event.issued_at.ToMicroseconds() / 1e6 if event.HasField("issued_at") else now
-                    cursor = self._db.execute(
-                        "INSERT INTO events (event_id, delivery_id, type, thread_id, content_id, issued_at, received_at,"
-                        " event, state, outcome, next_attempt_at, finished_at, traceparent)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING",
-                        (event.id, delivery_id, event.type, event.content.thread_id, event.content.id, issued, now,
-                         event.SerializeToString(), state, outcome, now + hold_seconds, 0 if state == PENDING else now,
-                         traceparent),
-                    )  # fmt: skip
-                    fresh.append(cursor.rowcount == 1)
+                for start in range(0, len(rows), ROWS_PER_INSERT):
+                    chunk = rows[start : start + ROWS_PER_INSERT]
+                    ids = [row[0] for row in chunk]
+                    stored = self._db.execute(
+                        f"SELECT event_id FROM events WHERE event_id IN ({','.join('?' * len(ids))})", tuple(ids)
+                    ).fetchall()
+                    seen.update(event_id for (event_id,) in stored)
+                    new = []
+                    for row in chunk:
+                        fresh.append(row[0] not in seen)
+                        new += [row] if fresh[-1] else []
+                        seen.add(row[0])
+                    if new:
+                        self._db.execute(
+                            "INSERT INTO events (event_id, delivery_id, type, thread_id, content_id, issued_at,"
+                            " received_at, event, state, outcome, next_attempt_at, finished_at, traceparent) VALUES "
+                            + ",".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(new))
+                            + " ON CONFLICT (event_id) DO NOTHING",
+                            tuple(value for row in new for value in row),
+                        )
             return fresh
 
         return await self._db.run(write)
 
-    async def quarantine(self, body: bytes, reason: str) -> str:
-        quarantine_id = uuid.uuid4().hex
-        await self._db.run(
+    async def quarantine(self, items: Sequence[tuple[bytes, str]]) -> list[str]:
+        """Keeps bodies aside with the reason (text without NUL), in one commit; returns their ids, in order."""
+        now, kept = time.time(), [(uuid.uuid4().hex, body, reason) for body, reason in items]
+
+        def write() -> None:
+            with self._db.transaction():
+                for quarantine_id, body, reason in kept:
+                    self._db.execute(
+                        "INSERT INTO quarantine (id, body, reason, received_at) VALUES (?, ?, ?, ?)",
+                        (quarantine_id, body, reason, now),
+                    )
+
+        await self._db.run(write)
+        return [quarantine_id for quarantine_id, _, _ in kept]
+
+    async def quarantined_item(self, quarantine_id: str) -> tuple[str, float, bytes] | None:
+        """A quarantined body's reason, time received and body; None when there is no such item."""
+        row = await self._db.run(
             lambda: self._db.execute(
-                "INSERT INTO quarantine (id, body, reason, received_at) VALUES (?, ?, ?, ?)",
-                (quarantine_id, body, reason, time.time()),
-            )
+                "SELECT reason, received_at, body FROM quarantine WHERE id = ?", (quarantine_id,)
+            ).fetchone()
         )
-        return quarantine_id
+        return (row[0], row[1], bytes(row[2])) if row else None
+
+    async def drop_quarantined(self, quarantine_id: str) -> None:
+        """Forgets a quarantined body (once replayed)."""
+        await self._db.run(lambda: self._db.execute("DELETE FROM quarantine WHERE id = ?", (quarantine_id,)))
 
     # Processing queue
 

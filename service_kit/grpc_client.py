@@ -5,6 +5,11 @@ import json
 import grpc
 
 from service_kit.grpc_telemetry import ClientTelemetry
+from service_kit.grpc_tls import GrpcTlsSettings
+
+# The largest message a service sends or takes (gRPC's default is 4 MiB): a delivery of GATEWAY_MAX_BODY_BYTES (at
+# most 8 MiB) parsed into events is at most about three times its size.
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
 # Reconnect to a restarted peer within a second, rather than after gRPC's default backoff of up to two minutes;
 # spread calls over every address a target resolves to (several replicas behind one name, or "ipv4:a,b").
@@ -13,6 +18,8 @@ CHANNEL_OPTIONS = (
     ("grpc.min_reconnect_backoff_ms", 100),
     ("grpc.max_reconnect_backoff_ms", 1000),
     ("grpc.lb_policy_name", "round_robin"),
+    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
 )
 
 
@@ -42,13 +49,18 @@ def _retry_unavailable(max_attempts: int) -> tuple[str, str]:
     return ("grpc.service_config", json.dumps({"methodConfig": [{"name": [{}], "retryPolicy": policy}]}))
 
 
-def peer_channel(target: str, default_timeout: float = 30.0, idempotent: bool = False) -> grpc.aio.Channel:
-    """An insecure (in-cluster) channel to a peer service; calls without a deadline get `default_timeout` seconds.
-    Every call is counted, timed and traced (the trace context goes along in the metadata).
+def peer_channel(
+    target: str, default_timeout: float = 30.0, idempotent: bool = False, tls: GrpcTlsSettings | None = None
+) -> grpc.aio.Channel:
+    """A channel to a peer service, over TLS when `tls` names a CA (else plaintext, in-cluster); calls without a
+    deadline get `default_timeout` seconds. Every call is counted, timed and traced (the trace context goes along in
+    the metadata).
 
     `idempotent`: every method of the peer may run twice safely, so calls cut off by a crash are sent again.
     """
     options = [*CHANNEL_OPTIONS, _retry_unavailable(5)] if idempotent else list(CHANNEL_OPTIONS)
-    return grpc.aio.insecure_channel(
-        target, options=options, interceptors=[ClientTelemetry(), _PatientCalls(default_timeout)]
-    )
+    interceptors = [ClientTelemetry(), _PatientCalls(default_timeout)]
+    credentials = tls.channel_credentials() if tls is not None else None
+    if credentials is None:
+        return grpc.aio.insecure_channel(target, options=options, interceptors=interceptors)
+    return grpc.aio.secure_channel(target, credentials, options=options, interceptors=interceptors)

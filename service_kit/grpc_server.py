@@ -11,7 +11,9 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from service_kit.grpc_client import MAX_MESSAGE_BYTES
 from service_kit.grpc_telemetry import ServerTelemetry
+from service_kit.grpc_tls import GrpcTlsSettings
 
 log = logging.getLogger(__name__)
 
@@ -21,9 +23,12 @@ Readiness = Callable[[], Awaitable[Mapping[str, bool]]]
 NOT_READY_RECHECK_SECONDS = 0.5
 
 # Clients reconnect every few minutes, so replicas added by scaling out soon get their share of the calls.
+# Messages up to MAX_MESSAGE_BYTES: a webhook body of a few MiB grows as it is parsed (raw JSON beside typed fields).
 SERVER_OPTIONS = (
     ("grpc.max_connection_age_ms", 300_000),
     ("grpc.max_connection_age_grace_ms", 30_000),
+    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
 )
 
 
@@ -53,9 +58,14 @@ class GrpcServer:
         )
         self.port = 0
 
-    def bind(self, address: str) -> int:
-        """Listens on `address` (host:port, port 0 for any free one) and returns the bound port."""
-        self.port = self.server.add_insecure_port(address)
+    def bind(self, address: str, tls: GrpcTlsSettings | None = None) -> int:
+        """Listens on `address` (host:port, port 0 for any free one), with TLS when `tls` names a certificate, and
+        returns the bound port."""
+        credentials = tls.server_credentials() if tls is not None else None
+        if credentials is None:
+            self.port = self.server.add_insecure_port(address)
+        else:
+            self.port = self.server.add_secure_port(address, credentials)
         if not self.port:
             raise OSError(f"cannot listen on {address}")
         return self.port

@@ -4,6 +4,7 @@ One process per service (no multiprocess mode): each process serves its own metr
 """
 
 import logging
+import socket
 import threading
 from collections.abc import Callable, Collection
 from http import HTTPStatus
@@ -36,14 +37,18 @@ class _ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
 
+class _ThreadingServer6(_ThreadingServer):
+    address_family = socket.AF_INET6
+
+
 class _QuietHandler(WSGIRequestHandler):
     def log_message(self, fmt: str, *args: object) -> None:
         """No line per scrape: it would say nothing."""
 
 
-def serve_metrics(port: int, host: str = "0.0.0.0", page: Page | None = None) -> int:
-    """Serves /metrics on `port` (0: any free one), and `page` if given, from background threads; returns the bound
-    port, also logged."""
+def serve_metrics(host: str, port: int, page: Page | None = None) -> int:
+    """Serves /metrics on host:port (port 0: any free one), and `page` if given, from background threads; returns the
+    bound port, also logged."""
     disable_created_metrics()
     metrics = make_wsgi_app()
 
@@ -55,10 +60,11 @@ def serve_metrics(port: int, host: str = "0.0.0.0", page: Page | None = None) ->
         start_response(f"{status} {HTTPStatus(status).phrase}", [("Content-Type", "text/plain; charset=utf-8")])
         return [text.encode()]
 
-    server = make_server(host, port, app, _ThreadingServer, handler_class=_QuietHandler)
+    server_class = _ThreadingServer6 if ":" in host else _ThreadingServer  # a pod's address may be IPv6
+    server = make_server(host, port, app, server_class, handler_class=_QuietHandler)
     threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
     bound = server.server_port
-    log.info("metrics served", extra={"metrics_port": bound, "metrics_path": "/metrics"})
+    log.info("metrics served", extra={"metrics_host": host, "metrics_port": bound, "metrics_path": "/metrics"})
     return bound
 
 

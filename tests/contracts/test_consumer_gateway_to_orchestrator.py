@@ -3,7 +3,8 @@ once and run over gRPC against the real orchestrator (a fresh SQLite store per t
 
 The gateway answers Dimelo 200 only after SubmitDelivery succeeds, counting the receipts' dispositions, and 503 on
 any error (Dimelo then re-sends); a body it cannot parse goes to QuarantineDelivery; /readyz asks the health
-service about OrchestratorService. The deliveries here are parsed by the gateway's own parser, as it sends them.
+service about OrchestratorService. The deliveries here are parsed by the gateway's own parser, as it sends them:
+unreadable events go along as quarantine items, and the orchestrator quarantines what it cannot store.
 They are on a source the bot does not handle, so the orchestrator stores them and never calls its peers.
 """
 
@@ -17,16 +18,17 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from botbridge.orchestrator.v1 import orchestrator_pb2, orchestrator_pb2_grpc
-from gateway.parsing import parse_delivery
 from gateway.routes import ORCHESTRATOR_SERVICE
 from gateway.settings import GatewaySettings
 from orchestrator.server import create_server as create_orchestrator
 from orchestrator.settings import Settings as OrchestratorSettings
+from service_kit.webhook_delivery import delivery_request
 
 # The deadline the gateway gives each call.
 TIMEOUT = GatewaySettings.model_fields["submit_timeout_seconds"].default
 ACCEPTED = orchestrator_pb2.EVENT_DISPOSITION_ACCEPTED
 DUPLICATE = orchestrator_pb2.EVENT_DISPOSITION_DUPLICATE
+QUARANTINED = orchestrator_pb2.EVENT_DISPOSITION_QUARANTINED
 BOT_SOURCE = "s-bot"
 OTHER_SOURCE = "s-not-the-bots"
 UNUSED_PEER = "127.0.0.1:9"
@@ -75,6 +77,8 @@ CASES = [
     Case("the same event twice in one delivery", [[("e1", "content.imported"), ("e1", "content.imported")]],
          [ACCEPTED, DUPLICATE]),
     Case("a delivery without events", [[]], []),
+    Case("an id too long to index beside a good event", [[("e" * 600, "content.imported"), ("e2", "content.imported")]],
+         [QUARANTINED, ACCEPTED]),
 ]  # fmt: skip
 
 
@@ -112,11 +116,23 @@ async def test_receipts_are_what_the_gateway_counts(orchestrator: Orchestrator, 
     # last one has one receipt per event, in order, with the event's id and the expected disposition.
     for events in case.deliveries:
         body = json.dumps({"id": str(uuid.uuid4()), "domain_id": "d-1", "events": [event(*e) for e in events]})
-        request = orchestrator_pb2.SubmitDeliveryRequest(delivery=parse_delivery(body.encode()))
+        request = delivery_request(body.encode())
         response = await orchestrator.service.SubmitDelivery(request, timeout=TIMEOUT)
 
     assert [receipt.event_id for receipt in response.receipts] == [event_id for event_id, _ in case.deliveries[-1]]
     assert [receipt.disposition for receipt in response.receipts] == case.expected
+    assert [bool(r.quarantine_id) for r in response.receipts] == [d == QUARANTINED for d in case.expected]
+
+
+async def test_unreadable_events_are_kept_under_ids_beside_the_stored_ones(orchestrator: Orchestrator):
+    # In: a delivery of an event without an id (the gateway sends it as a quarantine item) and a good event.
+    # Out: one receipt, accepted, for the good event; one quarantine id for the item.
+    body = json.dumps({"id": "d", "events": [{"type": "content.imported"}, event("e1")]})
+    response = await orchestrator.service.SubmitDelivery(delivery_request(body.encode()), timeout=TIMEOUT)
+
+    assert [(r.event_id, r.disposition) for r in response.receipts] == [("e1", ACCEPTED)]
+    [quarantine_id] = response.quarantine_ids
+    assert quarantine_id
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,9 @@ import yaml
 from .tooling import REPO, deploy_tool, run
 
 COMPOSE_FILE = REPO / "docker-compose.yml"
-REQUIRED = "GATEWAY_VERIFY_TOKEN"
+# Each setting without a default, with the start of its message.
+REQUIRED = {"GATEWAY_VERIFY_TOKEN": "set GATEWAY_VERIFY_TOKEN to a random string",
+            "GATEWAY_WEBHOOK_SECRET": "set GATEWAY_WEBHOOK_SECRET to a random string"}  # fmt: skip
 # Every variable the file reads from the caller's environment, cleared so the host's own cannot leak into a check.
 CALLER_VARIABLES = sorted(set(re.findall(r"\$\{(\w+)", COMPOSE_FILE.read_text())))
 GRPC_PORTS = {"orchestrator": 50051, "ai-service": 50052, "dimelo-adapter": 50053}
@@ -46,25 +48,30 @@ def test_the_file_validates_against_the_compose_specification() -> None:
 
 @pytest.mark.parametrize("profile", [None, "postgres"])
 def test_docker_compose_accepts_the_file_once_the_required_setting_is_given(profile: str | None) -> None:
-    """In: GATEWAY_VERIFY_TOKEN set, with and without the postgres profile. Out: `docker-compose config -q` passes."""
+    """In: the verify token and webhook secret set, with and without the postgres profile. Out: `docker-compose
+    config -q` passes."""
     profiles = ["--profile", profile] if profile else []
     command = [docker_compose(), "--file", str(COMPOSE_FILE), *profiles, "config", "-q"]
-    result = run(command, env=compose_env(**{REQUIRED: "a-verify-token"}))
+    result = run(command, env=compose_env(**{name: "a-random-string" for name in REQUIRED}))
     assert result.returncode == 0, result.stderr
 
 
-def test_a_missing_required_setting_stops_compose_with_its_message() -> None:
-    """In: no GATEWAY_VERIFY_TOKEN. Out: docker-compose refuses, naming the variable and what it is for."""
-    result = run([docker_compose(), "--file", str(COMPOSE_FILE), "config", "-q"], env=compose_env())
+@pytest.mark.parametrize("missing", sorted(REQUIRED))
+def test_a_missing_required_setting_stops_compose_with_its_message(missing: str) -> None:
+    """In: one required setting missing. Out: docker-compose refuses, naming the variable and what it is for."""
+    given = {name: "a-random-string" for name in REQUIRED if name != missing}
+    result = run([docker_compose(), "--file", str(COMPOSE_FILE), "config", "-q"], env=compose_env(**given))
     assert result.returncode != 0
-    assert f"set {REQUIRED} to a random string" in result.stderr
+    assert REQUIRED[missing] in result.stderr
 
 
 def test_required_settings_use_the_failing_form(compose: dict) -> None:
-    """In: the gateway's and sandbox's verify token. Out: both read ${GATEWAY_VERIFY_TOKEN:?message}."""
-    pattern = re.compile(rf"^\$\{{{REQUIRED}:\?.+\}}$")
-    assert pattern.match(compose["services"]["gateway"]["environment"]["GATEWAY_VERIFY_TOKEN"])
-    assert pattern.match(compose["services"]["dimelo-sandbox"]["environment"]["SANDBOX_VERIFY_TOKEN"])
+    """In: the gateway's and sandbox's verify token and webhook secret. Out: each reads ${VARIABLE:?message}."""
+    services = compose["services"]
+    for name in REQUIRED:
+        pattern = re.compile(rf"^\$\{{{name}:\?.+\}}$")
+        assert pattern.match(services["gateway"]["environment"][name])
+        assert pattern.match(services["dimelo-sandbox"]["environment"][name.replace("GATEWAY_", "SANDBOX_")])
 
 
 def test_every_service_has_a_healthcheck_and_waits_for_healthy_dependencies(compose: dict) -> None:

@@ -2,22 +2,27 @@
 against real servers on loopback: exit 0 only for a SERVING gRPC health check or an HTTP 200."""
 
 import asyncio
+import os
 import sys
 from collections.abc import AsyncIterator
 
 import pytest
 
 from service_kit.grpc_server import GrpcServer
+from service_kit.grpc_tls import GrpcTlsSettings
+from tests.tls_certificates import make_certificates
 
 from .tooling import DEPLOY
 
 PROBE = DEPLOY / "docker" / "healthcheck.py"
 
 
-async def probe(*args: str) -> tuple[int, str]:
-    """Runs the probe with this interpreter (the image runs it with the same dependencies); exit code and stderr."""
+async def probe(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    """Runs the probe with this interpreter (the image runs it with the same dependencies), with `env` added to the
+    environment; exit code and stderr."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, str(PROBE), *args, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+        sys.executable, str(PROBE), *args, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, **(env or {})},
     )
     _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
     return process.returncode, stderr.decode()
@@ -62,6 +67,23 @@ async def test_grpc_with_nothing_listening_is_unhealthy(http_server: tuple[str, 
     """In: an address where no gRPC server answers. Out: exit 1 with the gRPC error."""
     code, reason = await probe("grpc", "127.0.0.1:1")
     assert code == 1 and "UNAVAILABLE" in reason
+
+
+async def test_grpc_over_mutual_tls_is_probed_with_the_services_certificates(tmp_path) -> None:
+    """In: a gRPC server requiring mutual TLS; the probe with the service's GRPC_TLS_* in its environment, then
+    without. Out: exit 0, then 1 (a plaintext probe is refused)."""
+    certificates = make_certificates(tmp_path)
+    env = {"GRPC_TLS_CERT_FILE": str(certificates.cert), "GRPC_TLS_KEY_FILE": str(certificates.key),
+           "GRPC_TLS_CA_FILE": str(certificates.ca), "GRPC_TLS_CLIENT_AUTH": "true"}  # fmt: skip
+    server = GrpcServer(["botbridge.test.v1.TestService"])
+    port = server.bind("127.0.0.1:0", GrpcTlsSettings(**{name.lower(): value for name, value in env.items()}))
+    await server.start()
+    try:
+        assert await probe("grpc", f"localhost:{port}", env=env) == (0, "")
+        code, reason = await probe("grpc", f"localhost:{port}")
+        assert code == 1 and "UNAVAILABLE" in reason
+    finally:
+        await server.stop(0)
 
 
 async def test_http_200_is_healthy_and_503_is_not(http_server: tuple[str, dict]) -> None:

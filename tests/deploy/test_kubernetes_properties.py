@@ -19,7 +19,7 @@ DRAIN_SETTINGS = {
     "ai-service": "AI_GRACE_SECONDS",
 }
 # Secrets are created by hand or by a secret manager, never rendered from this repository (deploy/README.md).
-EXPECTED_SECRETS = {"gateway-webhook", "dimelo-api", "orchestrator-database", "gateway-tls"}
+EXPECTED_SECRETS = {"gateway-webhook", "dimelo-api", "orchestrator-database", "gateway-tls", "grpc-tls"}
 TOKEN_SECRET, TOKEN_ENV = "dimelo-api", "DIMELO_ACCESS_TOKEN"
 # Peers in NetworkPolicies, besides our services.
 OUTSIDE, ANYWHERE, DNS, CLUSTER = "outside the cluster", "anywhere", "cluster DNS", "any pod of the cluster"
@@ -48,14 +48,21 @@ def test_exactly_the_four_services_are_deployed_and_never_the_sandbox(build: Ren
 
 
 def test_every_container_has_liveness_and_readiness_probes_of_its_protocol(build: Rendered) -> None:
-    """In: each container. Out: native gRPC probes on the gRPC port; HTTP /healthz and /readyz for the gateway."""
+    """In: each container. Out: native gRPC probes on the gRPC port (over TLS, which they cannot speak: the image's
+    botbridge-healthcheck on the same port); HTTP /healthz and /readyz for the gateway."""
+    intake = "botbridge.orchestrator.v1.OrchestratorService"
     for name, deployment in deployments(build).items():
         for container in pod_spec(deployment)["containers"]:
             live, ready = container["livenessProbe"], container["readinessProbe"]
-            if name in GRPC_SERVICES:
+            if name in GRPC_SERVICES and "GRPC_TLS_CERT_FILE" in env_of(container):
+                # the orchestrator's intake needs only the store; a peer outage must not restart it
+                expected = ["botbridge-healthcheck", "grpc", f"localhost:{GRPC_SERVICES[name]}"]
+                expected += [intake] if name == "orchestrator" else []
+                assert live["exec"]["command"] == ready["exec"]["command"] == expected, name
+                assert "grpc" not in live and "grpc" not in ready, name
+            elif name in GRPC_SERVICES:
                 assert live["grpc"]["port"] == ready["grpc"]["port"] == GRPC_SERVICES[name], name
-                if name == "orchestrator":  # its intake needs only the store; a peer outage must not restart it
-                    intake = "botbridge.orchestrator.v1.OrchestratorService"
+                if name == "orchestrator":
                     assert live["grpc"]["service"] == ready["grpc"]["service"] == intake
             else:
                 assert (live["httpGet"]["path"], ready["httpGet"]["path"]) == ("/healthz", "/readyz"), name
@@ -287,6 +294,33 @@ def test_the_postgres_component_lets_the_orchestrator_reach_postgres_only_inside
     policy = build.one("NetworkPolicy", "orchestrator-postgres")
     (rule,) = policy["spec"]["egress"]
     assert rule["to"] == [{"namespaceSelector": {}}] and [p["port"] for p in rule["ports"]] == [5432]
+
+
+def test_metrics_bind_to_the_pods_address(build: Rendered) -> None:
+    """In: the gRPC services' containers. Out: METRICS_HOST is the pod's IP (status.podIP), where Prometheus scrapes;
+    the default, loopback, would hide the metrics."""
+    for name in GRPC_SERVICES:
+        [container] = pod_spec(deployments(build)[name])["containers"]
+        if name == "ai-service" and build.name == "overlays/custom-ai":
+            continue  # another team's image, with its own settings
+        assert env_of(container)["METRICS_HOST"]["valueFrom"]["fieldRef"]["fieldPath"] == "status.podIP", name
+
+
+def test_the_grpc_tls_overlay_turns_mutual_tls_on_everywhere(rendered: dict[str, Rendered]) -> None:
+    """In: overlays/grpc-tls. Out: every container reads the Secret grpc-tls, mounted read-only, through
+    GRPC_TLS_CERT_FILE, GRPC_TLS_KEY_FILE and GRPC_TLS_CA_FILE, with client certificates required."""
+    build = rendered["overlays/grpc-tls"]
+    for name, deployment in deployments(build).items():
+        spec = pod_spec(deployment)
+        [volume] = [v for v in spec["volumes"] if v["name"] == "grpc-tls"]
+        assert volume["secret"]["secretName"] == "grpc-tls", name
+        [container] = spec["containers"]
+        [mount] = [m for m in container["volumeMounts"] if m["name"] == "grpc-tls"]
+        assert mount["readOnly"] is True, name
+        env = env_of(container)
+        files = {env[f"GRPC_TLS_{part}_FILE"]["value"] for part in ("CERT", "KEY", "CA")}
+        assert files == {f"{mount['mountPath']}/{file}" for file in ("tls.crt", "tls.key", "ca.crt")}, name
+        assert env["GRPC_TLS_CLIENT_AUTH"]["value"] == "true", name
 
 
 def test_the_custom_ai_overlay_swaps_the_ai_image_and_nothing_else(rendered: dict[str, Rendered]) -> None:

@@ -12,7 +12,8 @@ KUBERNETES_VERSIONS = ("1.30.0", "1.37.0")
 
 def test_every_overlay_and_component_is_rendered(rendered: dict[str, Rendered]) -> None:
     """In: the folders under deploy/. Out: base and each overlay render; each component is used by an overlay."""
-    assert {"base", "overlays/production", "overlays/production-postgres", "overlays/custom-ai"} <= set(rendered)
+    overlays = {"overlays/production", "overlays/production-postgres", "overlays/custom-ai", "overlays/grpc-tls"}
+    assert {"base", *overlays} <= set(rendered)
     used = set()
     for folder in kustomization_dirs():
         kustomization = yaml.safe_load((folder / "kustomization.yaml").read_text())

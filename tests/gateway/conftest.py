@@ -46,7 +46,8 @@ class FakeOrchestrator(orchestrator_pb2_grpc.OrchestratorServiceServicer):
             )
             for event in request.delivery.events
         ]
-        return orchestrator_pb2.SubmitDeliveryResponse(receipts=receipts)
+        quarantine_ids = [f"event-quarantine-{position}" for position, _ in enumerate(request.quarantine, 1)]
+        return orchestrator_pb2.SubmitDeliveryResponse(receipts=receipts, quarantine_ids=quarantine_ids)
 
     async def QuarantineDelivery(self, request, context):
         if self.failure is not None:

@@ -5,6 +5,7 @@ import json
 import httpx
 
 from botbridge.events.v1 import events_pb2
+from gateway.routes import SUBMIT_BATCH_EVENTS
 
 PATH = "/dimelo/webhook"
 
@@ -22,7 +23,7 @@ async def test_seed_delivery_reaches_the_orchestrator_typed(gateway: httpx.Async
     # In: the seed guide's sample delivery. Out: 200 {"accepted": 1}; the orchestrator gets the typed content.
     response = await gateway.post(PATH, json=seed_delivery)
     assert response.status_code == 200
-    assert response.json() == {"accepted": 1, "duplicates": 0}
+    assert response.json() == {"accepted": 1, "duplicates": 0, "quarantined": 0}
     [request] = orchestrator.deliveries
     delivery = request.delivery
     assert (delivery.id, delivery.domain_id) == ("50df05692c64ac7799f09a98", "48cc6703bdae1462ce06a555")
@@ -49,12 +50,12 @@ async def test_seed_delivery_reaches_the_orchestrator_typed(gateway: httpx.Async
 
 async def test_several_events_in_one_delivery_are_one_call_in_order(gateway: httpx.AsyncClient, orchestrator):
     # In: three content events, one of which the orchestrator already has. Out: one call with all three in order,
-    # answered {"accepted": 2, "duplicates": 1}.
+    # answered {"accepted": 2, "duplicates": 1, "quarantined": 0}.
     orchestrator.duplicate_ids.add("e2")
     events = [content_event("e1", "c1", "Hello"), content_event("e2", "c2", "Hi"), content_event("e3", "c3", "Bye")]
     response = await gateway.post(PATH, json={"id": "d1", "domain_id": "dom", "events": events})
     assert response.status_code == 200
-    assert response.json() == {"accepted": 2, "duplicates": 1}
+    assert response.json() == {"accepted": 2, "duplicates": 1, "quarantined": 0}
     [request] = orchestrator.deliveries
     assert [(e.id, e.content.id, e.content.body) for e in request.delivery.events] == [
         ("e1", "c1", "Hello"),
@@ -98,6 +99,22 @@ async def test_content_event_keeps_its_own_content_id_and_other_event_kinds(gate
 
 
 async def test_empty_event_list_is_a_delivery_of_nothing(gateway: httpx.AsyncClient, orchestrator):
-    # In: a delivery whose events list is empty. Out: 200 {"accepted": 0, "duplicates": 0}.
+    # In: a delivery whose events list is empty. Out: 200 {"accepted": 0, "duplicates": 0, "quarantined": 0}.
     response = await gateway.post(PATH, json={"id": "d4", "events": []})
-    assert (response.status_code, response.json()) == (200, {"accepted": 0, "duplicates": 0})
+    assert (response.status_code, response.json()) == (200, {"accepted": 0, "duplicates": 0, "quarantined": 0})
+
+
+async def test_a_large_delivery_goes_to_the_orchestrator_in_batches(open_gateway, settings, orchestrator) -> None:
+    # In: a delivery of 2,345 events and one unreadable event. Out: 200 with the counts of all of them; the
+    # orchestrator got 3 SubmitDelivery calls of at most SUBMIT_BATCH_EVENTS events, in order, the same delivery
+    # id on each, and the quarantine item only with the first.
+    gateway = await open_gateway(settings.model_copy(update={"max_body_bytes": 1024 * 1024}))
+    events = [{"id": f"e{n}", "type": "survey_response.imported"} for n in range(2345)]
+    response = await gateway.post(PATH, json={"id": "d-big", "domain_id": "dom", "events": [*events, 42]})
+    assert (response.status_code, response.json()) == (200, {"accepted": 2345, "duplicates": 0, "quarantined": 1})
+    sizes = [len(request.delivery.events) for request in orchestrator.deliveries]
+    assert sizes == [SUBMIT_BATCH_EVENTS, SUBMIT_BATCH_EVENTS, 2345 - 2 * SUBMIT_BATCH_EVENTS]
+    sent = [event.id for request in orchestrator.deliveries for event in request.delivery.events]
+    assert sent == [event["id"] for event in events]
+    assert {request.delivery.id for request in orchestrator.deliveries} == {"d-big"}
+    assert [len(request.quarantine) for request in orchestrator.deliveries] == [1, 0, 0]

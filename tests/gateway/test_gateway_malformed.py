@@ -1,5 +1,7 @@
-"""Bodies that are not deliveries: quarantined with the orchestrator and refused with 400; oversize bodies: 413."""
+"""Bodies that are not deliveries: quarantined with the orchestrator and refused with 400; unreadable events:
+quarantined one by one, the delivery's other events stored, 200; oversize bodies: 413."""
 
+import json
 import logging
 
 import grpc
@@ -19,19 +21,9 @@ PATH = "/dimelo/webhook"
         (b'["events"]', "the body is not a JSON object"),
         (b'{"id": "d1", "events": {"type": "content.imported"}}', '"events" is missing or not a list'),
         (b'{"id": "d1"}', '"events" is missing or not a list'),
-        (b'{"events": [42]}', "event 0 is not an object"),
-        (b'{"events": [{"id": "e1", "type": "x"}, {"type": "content.imported"}]}', 'event 1 has no string "id"'),
-        (b'{"events": [{"id": 7, "type": "content.imported"}]}', 'event 0 has no string "id"'),
-        (b'{"events": [{"id": "e1"}]}', 'event 0 has no string "type"'),
-        (b'{"events": [{"id": "e1", "type": "x", "issued_at": "yesterday"}]}', "event 0 has an unreadable field"),
-        (b'{"events": [{"id": "\\ud800", "type": "x"}]}', "event 0 has an unreadable field"),
-        (
-            b'{"events": [{"id": "e1", "type": "content.imported", "resource": {"metadata": {"category_ids": 5}}}]}',
-            "event 0 has an unreadable field",
-        ),
     ],
 )
-async def test_malformed_body_is_quarantined_and_refused(
+async def test_body_that_is_not_a_delivery_is_quarantined_and_refused(
     gateway: httpx.AsyncClient, orchestrator, body: bytes, reason: str
 ) -> None:
     # In: a body that is not a delivery. Out: 400 {"error": "malformed_delivery", reason, quarantine id};
@@ -46,6 +38,53 @@ async def test_malformed_body_is_quarantined_and_refused(
     assert kept.body == body
     assert kept.reason == answer["message"]
     assert orchestrator.deliveries == []
+
+
+GOOD = {"id": "good-1", "type": "content.imported", "resource": {"type": "x", "id": "c1", "metadata": {}}}
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        (42, "event 0 is not an object"),
+        ({"type": "content.imported"}, 'event 0 has no string "id"'),
+        ({"id": 7, "type": "content.imported"}, 'event 0 has no string "id"'),
+        ({"id": "e1"}, 'event 0 has no string "type"'),
+        ({"id": "e1", "type": "x", "issued_at": "yesterday"}, "event 0 has an unreadable field"),
+        ({"id": "e1", "type": "x", "issued_at": 1e300}, "event 0 has an unreadable field"),
+        ({"id": "e1", "type": "content.imported", "resource": {"metadata": {"category_ids": 5}}},
+         "event 0 has an unreadable field"),
+        ([[[[["deep"]]]] * 3], "event 0 is not an object"),
+    ],
+)  # fmt: skip
+async def test_unreadable_event_is_quarantined_alone_and_the_delivery_stored(
+    gateway: httpx.AsyncClient, orchestrator, bad: object, reason: str
+) -> None:
+    # In: a delivery of one unreadable event then a good one. Out: 200 {"accepted": 1, "quarantined": 1}; the good
+    # event goes to the orchestrator typed, the bad one goes along as a quarantine item: a delivery body holding
+    # only it (so that a replay parses it again), with the reason.
+    body = {"id": "d1", "domain_id": "dom", "events": [bad, GOOD]}
+    response = await gateway.post(PATH, json=body)
+    assert (response.status_code, response.json()) == (200, {"accepted": 1, "duplicates": 0, "quarantined": 1})
+    [request] = orchestrator.deliveries
+    assert [event.id for event in request.delivery.events] == ["good-1"]
+    [item] = request.quarantine
+    assert item.reason.startswith(reason)
+    assert json.loads(item.body) == {"id": "d1", "domain_id": "dom", "events": [bad]}
+    assert orchestrator.quarantined == []
+
+
+async def test_lone_surrogates_and_bytes_not_utf8_become_replacement_characters(
+    gateway: httpx.AsyncClient, orchestrator
+) -> None:
+    # In: an event whose id is a lone surrogate escape and whose body holds a byte that is not UTF-8 (neither can
+    # travel in a protobuf string). Out: 200, the event stored with U+FFFD in their place.
+    body = (b'{"events": [{"id": "e-\\ud800", "type": "content.imported",'
+            b' "resource": {"id": "c1", "metadata": {"body": "caf\xe9"}}}]}')
+    response = await gateway.post(PATH, content=body)
+    assert response.status_code == 200
+    [event] = orchestrator.deliveries[0].delivery.events
+    assert (event.id, event.content.body) == ("e-\ufffd", "caf\ufffd")
 
 
 async def test_quarantine_is_logged_as_a_warning_without_the_body(

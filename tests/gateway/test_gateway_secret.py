@@ -1,5 +1,7 @@
 """X-Dimelo-Secret on both webhook methods: the handshake refuses with 403, a delivery with 401 (missing) or 403."""
 
+import logging
+
 import httpx
 import pytest
 
@@ -35,9 +37,15 @@ async def test_delivery_without_the_right_secret_is_refused_and_not_stored(
     assert orchestrator.deliveries == [] and orchestrator.quarantined == []
 
 
-async def test_delivery_needs_no_secret_when_none_is_configured(open_gateway, settings, orchestrator, seed_delivery):
-    # In: no secret configured and none sent. Out: the delivery is stored (200).
-    client = await open_gateway(settings.model_copy(update={"webhook_secret": None}))
+async def test_unsigned_deliveries_only_when_waived_and_with_a_warning_at_start(
+    open_gateway, settings, orchestrator, seed_delivery, caplog: pytest.LogCaptureFixture
+):
+    # In: no secret, GATEWAY_ALLOW_UNSIGNED=true, a delivery sent without X-Dimelo-Secret. Out: a WARNING at start
+    # naming the waiver; the delivery is stored (200).
+    with caplog.at_level(logging.WARNING, logger="gateway"):
+        client = await open_gateway(settings.model_copy(update={"webhook_secret": None, "allow_unsigned": True}))
+    [warning] = [r for r in caplog.records if r.name == "gateway.app"]
+    assert warning.levelno == logging.WARNING and "GATEWAY_ALLOW_UNSIGNED=true" in warning.getMessage()
     response = await client.post(PATH, json=seed_delivery)
     assert response.status_code == 200
     assert len(orchestrator.deliveries) == 1

@@ -39,6 +39,6 @@ async def test_handshake_and_delivery_over_real_http(served: str, settings, orch
         assert (handshake.status_code, handshake.text) == (200, "xyz")
         assert handshake.headers["content-type"].startswith("text/html")
         delivery = await client.post("/dimelo/webhook", json=seed_delivery)
-        assert (delivery.status_code, delivery.json()) == (200, {"accepted": 1, "duplicates": 0})
+        assert (delivery.status_code, delivery.json()) == (200, {"accepted": 1, "duplicates": 0, "quarantined": 0})
         assert (await client.get("/readyz")).status_code == 200
     assert orchestrator.deliveries[0].delivery.events[0].id == "5950328914bf8a22305f446a"

@@ -1,0 +1,74 @@
+"""Intake when the store refuses a delivery's events together: each is tried alone, the one refused alone is
+quarantined with the store's reason, and a store that takes nothing fails the call (so Dimelo sends it again).
+
+The store is the real one (SQLite) with a refusal injected for one event id: no real value is known that passes
+intake's own checks and still makes a store fail, which is the point of those checks."""
+
+from pathlib import Path
+
+import pytest
+
+from botbridge.events.v1 import events_pb2
+from botbridge.orchestrator.v1 import orchestrator_pb2 as pb
+from orchestrator.database import Database
+from orchestrator.intake import Intake
+from orchestrator.store import Store
+from tests.orchestrator.conftest import customer_message
+
+
+class RefusingStore(Store):
+    """Refuses any write of events holding `poison`; with `down`, refuses every write (quarantine included)."""
+
+    poison = ""
+    down = False
+
+    async def accept(self, events, *args, **kwargs):
+        if self.down or any(event.id == self.poison for event in events):
+            raise ValueError("refused on purpose")
+        return await super().accept(events, *args, **kwargs)
+
+    async def quarantine(self, items):
+        if self.down:
+            raise ConnectionError("the store is down")
+        return await super().quarantine(items)
+
+
+@pytest.fixture
+async def store(tmp_path: Path):
+    database = await Database.open(tmp_path / "store.sqlite3")
+    opened = await RefusingStore.open(database, lease_seconds=30)
+    yield opened
+    await opened.close()
+
+
+def delivery(*events: events_pb2.Event) -> pb.SubmitDeliveryRequest:
+    return pb.SubmitDeliveryRequest(delivery=events_pb2.Delivery(id="d", events=events))
+
+
+async def test_the_event_the_store_refuses_alone_is_quarantined_and_the_others_stored(store: RefusingStore) -> None:
+    # In: three events, the store refusing the second. Out: receipts accepted, quarantined (with an id), accepted;
+    # the first and third stored, the second in quarantine with the store's error class as the reason.
+    first, poison, third = customer_message(), customer_message(), customer_message()
+    store.poison = poison.id
+    woken = []
+    answer = await Intake(store, [], 0.0, lambda: woken.append(True)).take_in(delivery(first, poison, third))
+
+    dispositions = [(r.event_id, r.disposition, bool(r.quarantine_id)) for r in answer.receipts]
+    assert dispositions == [(first.id, pb.EVENT_DISPOSITION_ACCEPTED, False),
+                            (poison.id, pb.EVENT_DISPOSITION_QUARANTINED, True),
+                            (third.id, pb.EVENT_DISPOSITION_ACCEPTED, False)]  # fmt: skip
+    assert await store.stored_event(first.id) is not None and await store.stored_event(third.id) is not None
+    assert await store.stored_event(poison.id) is None
+    [(quarantine_id, reason, _, _)] = await store.quarantined()
+    assert (quarantine_id, reason) == (answer.receipts[1].quarantine_id, "the store refused the event (ValueError)")
+    assert woken
+
+
+async def test_a_store_that_takes_nothing_fails_the_delivery(store: RefusingStore) -> None:
+    # In: a delivery while the store refuses every write. Out: take_in raises (the gateway answers 503); nothing
+    # is stored or quarantined.
+    store.down = True
+    with pytest.raises((ValueError, ConnectionError)):
+        await Intake(store, [], 0.0, lambda: None).take_in(delivery(customer_message()))
+    store.down = False
+    assert await store.quarantined() == []
