@@ -83,6 +83,13 @@ class DimeloClient:
     async def close_intervention(self, intervention_id: str) -> Json:
         return await self._object(endpoints.CLOSE_INTERVENTION, intervention_id)
 
+    async def get_intervention(self, intervention_id: str) -> Json:
+        return await self._object(endpoints.GET_INTERVENTION, intervention_id)
+
+    async def create_intervention_comment(self, intervention_id: str, user_id: str, body: str) -> Json:
+        form = {"intervention_id": intervention_id, "user_id": user_id, "body": body}
+        return await self._object(endpoints.CREATE_INTERVENTION_COMMENT, data=form)
+
     async def close_thread(self, thread_id: str) -> Json:
         return await self._object(endpoints.CLOSE_THREAD, thread_id)
 

@@ -94,6 +94,15 @@ class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
         closed = await self._client.close_intervention(request.intervention_id)
         return dimelo_pb2.CloseInterventionResponse(intervention=converters.intervention(closed))
 
+    async def CreateInterventionComment(
+        self, request: dimelo_pb2.CreateInterventionCommentRequest, context: grpc.aio.ServicerContext
+    ) -> dimelo_pb2.CreateInterventionCommentResponse:
+        """The comment's user is the intervention's owner (Dimelo requires one; the bot owns its intervention)."""
+        _require(request, "intervention_id", "body")
+        owner = (await self._client.get_intervention(request.intervention_id)).get("user_id") or ""
+        comment = await self._client.create_intervention_comment(request.intervention_id, owner, request.body)
+        return dimelo_pb2.CreateInterventionCommentResponse(comment_id=str(comment.get("id") or ""))
+
     async def CloseThread(
         self, request: dimelo_pb2.CloseThreadRequest, context: grpc.aio.ServicerContext
     ) -> dimelo_pb2.CloseThreadResponse:

@@ -15,6 +15,7 @@ from botbridge.events.v1 import events_pb2
 from orchestrator.decision import Decision, ask_ai, bounded_reason
 from orchestrator.errors import describe
 from orchestrator.formatting import to_plain_text
+from orchestrator.handover_note import handover_note, leave_note
 from orchestrator.metrics import HANDOVERS, NO_AGENT_FALLBACKS
 from orchestrator.settings import NoAgentPolicy, Settings
 from orchestrator.source_directory import SourceDirectory
@@ -150,10 +151,15 @@ class ConversationHandler:
             recategorize = self._settings.no_agent_policy is NoAgentPolicy.QUEUE
         else:
             notice, recategorize = self._settings.handover_message, True
+        agents = "unknown" if available is None else str(available)
+        if self._settings.handover_note and notice and not thread.intervention_id:
+            thread = await self._open_intervention(content, thread, journal)  # the note's home, closed below
         if notice:
             thread = await self._post(content, thread, to_plain_text(notice, self._settings.max_reply_chars), journal)
+        if self._settings.handover_note and thread.intervention_id:
+            note = handover_note(decision, agents)
+            await leave_note(self._dimelo, self._store, content.id, thread.intervention_id, note, journal)
         await self._close_intervention(content, thread, journal)
-        agents = "unknown" if available is None else str(available)
         if not recategorize:
             self._count_handover(decision, available)
             return Outcome(

@@ -58,6 +58,8 @@ class Settings(StoreSettings):
     close_thread_when_finished: bool = False
     # Posted to the customer just before a handover to an available agent; empty to post nothing.
     handover_message: str = "I'm passing you to one of our agents, who will answer you here shortly."
+    # On a handover, leave the agents a private note (an intervention comment) with the AI's reason and explanation.
+    handover_note: bool = True
     no_agent_policy: NoAgentPolicy = NoAgentPolicy.QUEUE
     # Posted when the AI hands over and no agent is available; empty to post nothing.
     no_agent_message: str = "All our agents are busy at the moment. One of them will answer you here as soon as possible."
