@@ -61,8 +61,9 @@ class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
         return dimelo_pb2.CreateReplyResponse(content=reply, opened_intervention_id=intervention.id)
 
     async def _post_reply(self, request: dimelo_pb2.CreateReplyRequest) -> events_pb2.Content:
+        structured = converters.structured_content(request) if request.HasField("structured_content") else None
         reply = await self._client.create_reply(
-            request.in_reply_to_id, request.body, request.private_message, request.author_id
+            request.in_reply_to_id, request.body, request.private_message, request.author_id, structured
         )
         return converters.content(reply)
 

@@ -1,10 +1,13 @@
 """Request parameters as a Rails API reads them: query string and form body merged, arrays as `name[]`."""
 
+import json
+from typing import Any
 from urllib.parse import parse_qsl
 
 from dimelo_sandbox.errors import ApiError, invalid_parameter, missing_parameter
 
 _FORM = "application/x-www-form-urlencoded"
+_JSON = "application/json"
 _MAX_FIELDS = 1000
 _TRUE = frozenset({"1", "true", "on", "yes"})
 _FALSE = frozenset({"0", "false", "off", "no", ""})
@@ -13,10 +16,12 @@ _FALSE = frozenset({"0", "false", "off", "no", ""})
 class Params:
     """Parameter values by name; a repeated scalar keeps its last value, `name[]` collects an array."""
 
-    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+    def __init__(self, pairs: list[tuple[str, str]], documents: dict[str, Any] | None = None) -> None:
         self._values: dict[str, list[str]] = {}
         for name, value in pairs:
             self._values.setdefault(name, []).append(value)
+        # Objects of a JSON body (e.g. `structured_content`), as sent.
+        self.documents: dict[str, Any] = documents or {}
 
     def get(self, name: str) -> str | None:
         values = self._values.get(name)
@@ -74,6 +79,8 @@ def parse_params(query: bytes, body: bytes, content_type: str | None) -> Params:
     pairs = _pairs(query.decode("latin-1"))
     if body:
         media_type = (content_type or _FORM).split(";", 1)[0].strip().lower()
+        if media_type == _JSON:
+            return _json_params(pairs, body)
         if media_type != _FORM:
             raise ApiError(400, "invalid_request", f"unsupported body type {media_type!r}: send parameters as {_FORM}")
         try:
@@ -82,3 +89,26 @@ def parse_params(query: bytes, body: bytes, content_type: str | None) -> Params:
             raise ApiError(400, "invalid_request", "the form body is not valid UTF-8") from None
         pairs.extend(_pairs(text))
     return Params(pairs)
+
+
+def _json_params(pairs: list[tuple[str, str]], body: bytes) -> Params:
+    """A JSON object body: its scalars as parameters (arrays of scalars as `name[]`), its objects as documents."""
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, ValueError):
+        raise ApiError(400, "invalid_request", "the JSON body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "invalid_request", "the JSON body must be an object")
+    documents = {}
+    for name, value in data.items():
+        if isinstance(value, dict):
+            documents[name] = value
+        elif isinstance(value, list):
+            pairs.extend((f"{name}[]", _scalar(item)) for item in value)
+        elif value is not None:
+            pairs.append((name, _scalar(value)))
+    return Params(pairs, documents)
+
+
+def _scalar(value: Any) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)

@@ -12,6 +12,7 @@ import grpc
 from botbridge.ai.v1 import ai_pb2, ai_pb2_grpc
 from botbridge.dimelo.v1 import dimelo_pb2, dimelo_pb2_grpc
 from botbridge.events.v1 import events_pb2
+from orchestrator import choices
 from orchestrator.decision import Decision, ask_ai, bounded_reason
 from orchestrator.errors import describe
 from orchestrator.formatting import to_plain_text
@@ -121,19 +122,24 @@ class ConversationHandler:
 
     async def _conversation(self, content: events_pb2.Content) -> ai_pb2.Conversation:
         history = await self._store.history(content.thread_id, self._settings.history_size + 1)
+        earlier = [entry for entry in history if entry.content_id != content.id]
+        message = _ai_message(_history_entry(content, "customer"))
+        pick = choices.picked(content.body, await choices.offered_before(self._store, earlier))
+        if pick is not None:
+            message.picked_choice.CopyFrom(ai_pb2.Choice(**pick))
         return ai_pb2.Conversation(
             thread_id=content.thread_id,
             source_id=content.source_id,
             language=content.language,
             title=content.thread_title,
-            message=_ai_message(_history_entry(content, "customer")),
-            history=[_ai_message(entry) for entry in history if entry.content_id != content.id],
+            message=message,
+            history=[_ai_message(entry) for entry in earlier],
         )
 
     async def _answer(self, content, thread: ThreadState, decision: Decision, journal: dict) -> Outcome:
         if self._settings.open_intervention and not thread.intervention_id:
             thread = await self._open_intervention(content, thread, journal)
-        thread = await self._post(content, thread, decision.text, journal)
+        thread = await self._post_with_choices(content, thread, decision, journal)
         if not decision.finished:
             return Outcome("answered", "answered")
         await self._close_intervention(content, thread, journal)
@@ -239,7 +245,25 @@ class ConversationHandler:
             content.id, "intervention_closed", intervention_id=thread.intervention_id, left_open=left_open
         )
 
-    async def _post(self, content, thread: ThreadState, text: str, journal: dict) -> ThreadState:
+    async def _post_with_choices(self, content, thread: ThreadState, decision: Decision, journal: dict) -> ThreadState:
+        """The answer with its choices as a structured message where the channel takes it, else as a numbered list
+        (also when Dimelo refuses the structured message: 422, nothing was posted)."""
+        max_chars = self._settings.max_reply_chars
+        text, structured = choices.reply_form(decision.text, decision.choices, content.capabilities_supported, max_chars)
+        if structured is None:
+            return await self._post(content, thread, text, journal)
+        try:
+            return await self._post(content, thread, text, journal, structured)
+        except grpc.aio.AioRpcError as error:
+            if error.code() is not grpc.StatusCode.FAILED_PRECONDITION:
+                raise
+            log.warning("structured reply refused, posting the choices as a list: %s", describe(error))
+        return await self._post(content, thread, choices.numbered(decision.text, decision.choices, max_chars), journal)
+
+    async def _post(
+        self, content, thread: ThreadState, text: str, journal: dict,
+        structured: dimelo_pb2.StructuredContent | None = None,
+    ) -> ThreadState:  # fmt: skip
         """Posts the bot's one reply to the customer's content, never twice: after a lost answer, look first."""
         if "posted" in journal:
             return thread
@@ -257,6 +281,7 @@ class ConversationHandler:
                     body=text,
                     private_message=content.private_message,
                     open_intervention_if_required=True,
+                    structured_content=structured,
                 )
             )
             reply = response.content

@@ -158,13 +158,21 @@ async def test_token_without_reply_right_is_refused(start):
     assert answer.status_code == 403 and answer.json()["error"] == "forbidden"
 
 
-async def test_malformed_bodies_get_400_not_500(sandbox):
-    """A JSON body, bytes that are not UTF-8, and too many fields -> 400 invalid_request."""
+async def test_a_json_body_is_read_like_a_form(sandbox):
+    """The API takes JSON bodies too (structured messages need them): a JSON reply is created as a form one is."""
     message = await sandbox.customer_says()
-    as_json = await sandbox.http.post(
-        "/1.0/contents", json={"in_reply_to_id": message["content"]["id"], "body": "x"}, headers=BOT
+    answer = await sandbox.http.post(
+        "/1.0/contents", json={"in_reply_to_id": message["content"]["id"], "body": "x", "private": True}, headers=BOT
     )
-    assert as_json.status_code == 400 and as_json.json()["error"] == "invalid_request"
+    assert answer.status_code == 200 and answer.json()["body"] == "x" and answer.json()["private_message"] is True
+
+
+async def test_malformed_bodies_get_400_not_500(sandbox):
+    """JSON that is not an object or not JSON, bytes that are not UTF-8, too many fields -> 400 invalid_request."""
+    as_json = {**BOT, "Content-Type": "application/json"}
+    for body in (b'["in_reply_to_id"]', b'{"body": '):
+        not_an_object = await sandbox.http.post("/1.0/contents", content=body, headers=as_json)
+        assert not_an_object.status_code == 400 and not_an_object.json()["error"] == "invalid_request"
     form = {**BOT, "Content-Type": "application/x-www-form-urlencoded"}
     not_utf8 = await sandbox.http.post("/1.0/contents", content=b"body=\xff\xfe", headers=form)
     assert not_utf8.status_code == 400
