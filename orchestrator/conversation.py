@@ -16,7 +16,9 @@ from orchestrator import choices
 from orchestrator.decision import Decision, ask_ai, bounded_reason
 from orchestrator.errors import describe
 from orchestrator.formatting import to_plain_text
+from orchestrator.handback import AGENT_REPLIED, HandbackRule
 from orchestrator.handover_note import handover_note, leave_note
+from orchestrator.intake_filter import INTERVENTION_CLOSED
 from orchestrator.metrics import HANDOVERS, NO_AGENT_FALLBACKS
 from orchestrator.settings import NoAgentPolicy, Settings
 from orchestrator.source_directory import SourceDirectory
@@ -48,26 +50,38 @@ class ConversationHandler:
         self._ai = ai
         self._dimelo = dimelo
         self._sources = SourceDirectory(dimelo)
+        self._handback = HandbackRule(settings, store, dimelo)
 
     async def handle(self, stored: StoredEvent) -> Outcome:
         event = stored.event
         if event.type == "content.imported":
             return await self._customer_message(event.content, stored.attempts)
+        if event.type == INTERVENTION_CLOSED:
+            return await self._intervention_closed(event.intervention)
         return await self._reply_seen(event)
+
+    async def _intervention_closed(self, intervention: events_pb2.Intervention) -> Outcome:
+        """An intervention closed: the thread may come back to the bot (orchestrator/handback.py)."""
+        if await self._handback.intervention_closed(await self._store.thread(intervention.thread_id)):
+            return Outcome("handed_back", "thread handed back to the bot: intervention closed in a bot category")
+        return Outcome("ignored_not_handed_back", "ignored: no handback, the thread stays where it is")
 
     async def _reply_seen(self, event: events_pb2.Event) -> Outcome:
         """A content created inside Dimelo: the bot's own, or an agent's, who then owns the thread."""
         content = event.content
         if content.id in await self._store.bot_messages([content.id]):
             return Outcome("ignored_own_reply", "ignored: the bot's own reply")
+        await self._store.add_message(content.thread_id, _history_entry(content, "agent"))  # for a later handback
         thread = await self._store.thread(content.thread_id)
         if thread.owner == AGENTS_OWNER:
             return Outcome("ignored_with_agents", "ignored: thread already with agents")
-        await self._store.save_thread(replace(thread, owner=AGENTS_OWNER, handover_reason="an agent replied"))
+        await self._store.save_thread(replace(thread, owner=AGENTS_OWNER, handover_reason=AGENT_REPLIED))
         return Outcome("agent_took_over", "thread left to agents: an agent replied")
 
     async def _customer_message(self, content: events_pb2.Content, attempts: int) -> Outcome:
         thread = await self._store.thread(content.thread_id)
+        if thread.owner == AGENTS_OWNER:
+            thread = await self._handback.customer_wrote(thread)
         if thread.owner == AGENTS_OWNER:
             return Outcome("ignored_with_agents", f"ignored: thread is with agents ({thread.handover_reason})")
         journal = await self._store.journal(content.id)

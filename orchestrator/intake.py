@@ -10,7 +10,7 @@ from botbridge.orchestrator.v1 import orchestrator_pb2_grpc
 from orchestrator.intake_filter import OWN_REPLY, REPLY_EVENTS, IntakeDecision, decide
 from orchestrator.metrics import INTAKE_EVENTS
 from orchestrator.scheduler import Scheduler
-from orchestrator.settings import Settings
+from orchestrator.settings import Handback, Settings
 from orchestrator.store import DEAD, DONE, PENDING, Store
 from service_kit.metrics import event_type_label
 from service_kit.tracing import current_traceparent
@@ -23,6 +23,7 @@ class IntakeServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
 
     def __init__(self, settings: Settings, store: Store, scheduler: Scheduler) -> None:
         self._bot_source_ids = frozenset(settings.bot_source_ids)
+        self._handback = settings.handback is Handback.ON
         self._hold_seconds = settings.ordering_window_seconds
         self._store = store
         self._scheduler = scheduler
@@ -31,7 +32,7 @@ class IntakeServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
         events = list(request.delivery.events)
         if any(not event.id for event in events):
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "every event needs an id")
-        decisions = [decide(event, self._bot_source_ids) for event in events]
+        decisions = [decide(event, self._bot_source_ids, self._handback) for event in events]
         decisions = await self._known_own_replies(events, decisions)
         states = [PENDING if d.process else DEAD if d.malformed else DONE for d in decisions]
         fresh = await self._store.accept(

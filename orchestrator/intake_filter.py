@@ -8,6 +8,8 @@ from botbridge.events.v1 import events_pb2
 CUSTOMER_MESSAGE = "content.imported"
 # Contents created inside Dimelo (by agents or through the API): they tell the proxy who else acts on a thread.
 REPLY_EVENTS = frozenset({"content.replied", "content.exported"})
+# An agent closing an intervention may hand the thread back to the bot (orchestrator/handback.py).
+INTERVENTION_CLOSED = "intervention.closed"
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,12 @@ class IntakeDecision:
 OWN_REPLY = IntakeDecision(False, "ignored: the bot's own reply", code="own_reply")
 
 
-def decide(event: events_pb2.Event, bot_source_ids: Collection[str]) -> IntakeDecision:
+def decide(event: events_pb2.Event, bot_source_ids: Collection[str], handback: bool = False) -> IntakeDecision:
+    if handback and event.type == INTERVENTION_CLOSED:
+        if event.intervention.thread_id:
+            return IntakeDecision(True)
+        reason = "malformed: intervention event without a thread id"
+        return IntakeDecision(False, reason, malformed=True, code="no_content_or_thread_id")
     if event.type not in REPLY_EVENTS and event.type != CUSTOMER_MESSAGE:
         return IntakeDecision(False, f"ignored: event type {event.type!r} is not used by the bot", code="event_type")
     content = event.content

@@ -17,6 +17,15 @@ class NoAgentPolicy(StrEnum):
     KEEP_WITH_BOT = "keep_with_bot"
 
 
+class Handback(StrEnum):
+    """Whether a thread the agents hold comes back to the bot (orchestrator/handback.py has the rule)."""
+
+    OFF = "off"
+    # Back to the bot when it is in a bot category and no agent category, once an agent closes their intervention,
+    # or, for a thread the bot recategorized for the agents, when the customer writes again.
+    ON = "on"
+
+
 IdList = Annotated[list[str], NoDecode]
 
 
@@ -61,6 +70,8 @@ class Settings(StoreSettings):
     # On a handover, leave the agents a private note (an intervention comment) with the AI's reason and explanation.
     handover_note: bool = True
     no_agent_policy: NoAgentPolicy = NoAgentPolicy.QUEUE
+    # Give threads back to the bot when the agents return them (see Handback).
+    handback: Handback = Handback.OFF
     # Posted when the AI hands over and no agent is available; empty to post nothing.
     no_agent_message: str = "All our agents are busy at the moment. One of them will answer you here as soon as possible."
     # Longest reply posted, in characters; longer answers are cut at a word boundary.
