@@ -2,9 +2,10 @@
 the customer's next message read back as the pick."""
 
 import pytest
-
 from botbridge.ai.v1 import ai_pb2
-from orchestrator.choices import picked
+import grpc
+
+from orchestrator.choices import picked, reply_form
 from tests.orchestrator.conftest import customer_message, settled
 
 _CHOICES = [ai_pb2.Choice(title="Shipping **costs**", payload="shipping"), ai_pb2.Choice(title="Delivery times", payload="times")]
@@ -56,3 +57,44 @@ def test_a_pick_is_a_title_or_a_number_in_the_list(body, payload):
     offered = ({"title": "Shipping costs", "payload": "shipping", "url": ""}, {"title": "Delivery times", "payload": "times", "url": ""})
     choice = picked(body, offered)
     assert (choice["payload"] if choice else None) == payload
+
+
+def _choices(count: int, link: bool = False) -> list[dict]:
+    return [{"title": f"Choice {n}", "payload": f"c{n}", "url": "https://x.test/" if link and n == 0 else ""}
+            for n in range(count)]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("capabilities", "choices", "form"),
+    [
+        (["select", "template"], _choices(5), "select"),
+        (["select", "template"], _choices(3, link=True), "template"),  # a link needs a button
+        (["template", "list"], _choices(3), "template"),  # WhatsApp: reply buttons
+        (["template", "list"], _choices(5), "list"),  # more than a template's 4 buttons
+        (["select", "list"], _choices(2, link=True), "list"),  # Apple: no template for the link
+        ([], _choices(2), "list"),
+    ],
+)
+def test_the_reply_form_follows_the_channel_s_capabilities(capabilities, choices, form):
+    # In: an answer with choices and the customer content's capabilities_supported. Out: a select, a template, or
+    # the text with a numbered list (no structured content).
+    text, structured = reply_form("Which one?", choices, capabilities, 2000)
+    assert (structured.type if structured else "list") == form
+    assert text == "Which one?" if structured else text.startswith("Which one?\n\n1. Choice 0")
+
+
+async def test_a_structured_reply_dimelo_refuses_is_posted_as_a_numbered_list(peers, settings_for, start_orchestrator):
+    # In: a select for a content that says it takes one, refused by Dimelo (422 -> FAILED_PRECONDITION).
+    # Out: the same answer posted once more, as text with the numbered choices; the message is answered.
+    ai, dimelo, _ = peers
+    ai.response = _ASKING
+    dimelo.failures["CreateReply"] = [grpc.StatusCode.FAILED_PRECONDITION]
+    running = await start_orchestrator(settings_for())
+
+    await running.submit(customer_message(capabilities_supported=["select"]))
+    [event] = await settled(running, "thread-1", 1)
+
+    assert event.outcome == "answered"
+    first, second = dimelo.calls["CreateReply"]
+    assert first.HasField("structured_content") and not second.HasField("structured_content")
+    assert second.body.endswith("1. Shipping costs\n2. Delivery times")
