@@ -4,16 +4,12 @@ processes against the sandbox."""
 
 import httpx
 
+from ai_service.faq import load_faq
+from ai_service.settings import PACKAGED_FAQ
 from tests.e2e.conftest import bot_contents, outcome_of
 
 TIED_QUESTION = "delivery"  # as close to "shipping costs" as to "delivery times" in the packaged FAQ
-
-
-def _delivery_times_answer(stack) -> str:
-    from ai_service.faq import load_faq
-    from ai_service.settings import PACKAGED_FAQ
-
-    return load_faq(PACKAGED_FAQ).entry("delivery_times").answers["en"]
+DELIVERY_TIMES = load_faq(PACKAGED_FAQ).entry("delivery_times").answers["en"]
 
 
 def _text_only_source(stack) -> str:
@@ -45,7 +41,7 @@ def test_a_tie_is_offered_as_a_select_on_a_messaging_channel_and_the_tapped_choi
     assert outcome_of(stack, pick["content"]["id"]) == "answered"
     answer = bot_contents(sandbox.transcript(thread_id))[-1]
     assert answer["in_reply_to_id"] == pick["content"]["id"]
-    assert answer["body"].split()[:4] == _delivery_times_answer(stack).split()[:4]
+    assert answer["body"].split()[:4] == DELIVERY_TIMES.split()[:4]
 
 
 def test_a_tie_is_a_numbered_list_on_a_text_only_channel_and_the_typed_number_answered(stack, sandbox):
@@ -64,4 +60,4 @@ def test_a_tie_is_a_numbered_list_on_a_text_only_channel_and_the_typed_number_an
 
     assert outcome_of(stack, pick["content"]["id"]) == "answered"
     answer = bot_contents(sandbox.transcript(thread_id))[-1]
-    assert answer["body"].split()[:4] == _delivery_times_answer(stack).split()[:4]
+    assert answer["body"].split()[:4] == DELIVERY_TIMES.split()[:4]
