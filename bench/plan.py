@@ -28,6 +28,8 @@ class Plan:
     ai_calls: int
     # The longest wait for a batch of messages to be answered.
     answer_timeout_seconds: float
+    # Generated answers for the plain-text property test (make test runs 300).
+    formatting_examples: int
 
 
 FULL = Plan(
@@ -48,6 +50,7 @@ FULL = Plan(
     startup_repeats=3,
     ai_calls=200,
     answer_timeout_seconds=600.0,
+    formatting_examples=3_000,
 )
 
 SMOKE = Plan(
@@ -68,4 +71,5 @@ SMOKE = Plan(
     startup_repeats=1,
     ai_calls=10,
     answer_timeout_seconds=60.0,
+    formatting_examples=20,
 )

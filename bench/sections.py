@@ -32,11 +32,12 @@ class Findings:
     batch_default_window: Batch | None = None
     burst_default_window: Batch | None = None
     acknowledgement: Section | None = None
+    formatting: Section | None = None
     profile: list[str] = field(default_factory=list)
 
 
 def render_report(header: list[str], found: Findings) -> str:
-    sections = [found.acknowledgement, _end_to_end(found), _footprint(found), _growth(found)]
+    sections = [found.acknowledgement, _end_to_end(found), _footprint(found), _growth(found), found.formatting]
     text = render(header, [s for s in sections if s is not None])
     if found.profile:
         title = "Profile during the growth run (py-spy, 100 Hz): share of samples under each function"

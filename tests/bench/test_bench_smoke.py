@@ -35,6 +35,8 @@ EXPECTED_LINES = (
     "4. Growth",
     "fill: ",
     "the same 12 msgs",
+    "5. Plain text for every mixture",
+    "every answer: met",
 )
 
 
