@@ -11,7 +11,7 @@ from orchestrator.metrics import LOOP_ERRORS
 log = logging.getLogger(__name__)
 
 BACKOFF_BASE_SECONDS = 0.1
-BACKOFF_MAX_SECONDS = 5.0
+BACKOFF_MAX_SECONDS = 2.0
 
 
 class Supervisor:
@@ -29,7 +29,7 @@ class Supervisor:
         survivable: tuple[type[BaseException], ...] = STORE_ERRORS,
     ) -> None:
         """Runs `iteration` again and again until it returns False. A `survivable` error is logged, counted and
-        retried after a backoff (0.1 s doubling up to 5 s); any other error ends the loop and fails the process."""
+        retried after a backoff (0.1 s doubling up to 2 s); any other error ends the loop and fails the process."""
         self._tasks[name] = asyncio.create_task(self._loop(name, iteration, survivable), name=name)
 
     def alive(self, name: str) -> bool:
