@@ -78,7 +78,7 @@ class ConversationHandler:
                 stored.lease, ThreadState(content.thread_id, owner=AGENTS_OWNER, handover_reason=decision.reason)
             )
             self._count_handover(decision, None)
-            outcome = Outcome("handed_over", f"handed over after a failure, without a notice ({describe(error)})")
+            outcome = Outcome("handed_over", "handed over after a failure, without a notice (it could not be posted)")
         await self._store.record_step(stored.lease, content.id, "done", outcome=outcome.text, failure=failure)
         return Outcome(outcome.code, f"{outcome.text}; failure: {failure}")
 
