@@ -63,8 +63,9 @@ class Settings(StoreSettings):
     ai_deadline_seconds: float = 8.0
     # Deadline of each call to the Dimelo adapter (which retries safe calls to Dimelo within it).
     adapter_timeout_seconds: float = 60.0
-    # How many times a message is retried (with backoff) while the AI service is unreachable, before handing over.
-    ai_unavailable_retries: int = 2
+    # How many times a message is retried (with backoff, RETRY_BASE_SECONDS doubling) while the AI service is
+    # unreachable, before handing over; each attempt fails at once, without waiting for the deadline.
+    ai_unavailable_retries: int = 4
     # Open a bot intervention on the customer's content before the bot's first answer in a thread.
     open_intervention: bool = True
     # Close the thread when the AI says the conversation is finished.

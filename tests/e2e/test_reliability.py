@@ -20,6 +20,8 @@ RELIABILITY_ENV = {
     "RETRY_BASE_SECONDS": "0.2",
     "RETRY_MAX_SECONDS": "2",
     "MAX_ATTEMPTS": "30",
+    # An AI killed and restarted is unreachable for a few seconds: retried rather than handed over.
+    "AI_UNAVAILABLE_RETRIES": "8",
     "LEASE_SECONDS": "3",
     "DIMELO_TIMEOUT_SECONDS": "1",
     "LOG_LEVEL": "WARNING",

@@ -240,7 +240,9 @@ async def test_an_unreachable_ai_is_retried_as_ai_unavailable_retries_says_then_
     """In: nothing listens at the AI's address, a 60 s AI deadline, AI_UNAVAILABLE_RETRIES=2. Out: three attempts
     (each fails at once, not at the deadline), then a handover for ai_error."""
     _, dimelo, _ = peers
-    running = await start_orchestrator(settings_for(ai_addr="127.0.0.1:1", ai_deadline_seconds=60))
+    running = await start_orchestrator(
+        settings_for(ai_addr="127.0.0.1:1", ai_deadline_seconds=60, ai_unavailable_retries=2)
+    )
 
     await running.submit(customer_message())
     [event] = await settled(running, "thread-1", 1)

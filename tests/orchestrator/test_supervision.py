@@ -3,9 +3,13 @@
 import asyncio
 import sqlite3
 
+import grpc
+from grpc_health.v1 import health_pb2_grpc
 from prometheus_client import REGISTRY
 
+from orchestrator.server import SERVICE_NAME
 from orchestrator.supervision import Supervisor
+from tests.orchestrator.test_orchestrator_readiness import NOT_SERVING, status_becomes
 
 
 def errors(loop: str, result: str) -> float:
@@ -52,3 +56,24 @@ async def test_an_error_a_loop_cannot_survive_fails_the_process():
     assert not supervisor.alive("test-fatal")
     assert supervisor.failure == "test-fatal: KeyError: 'thread-1'"
     assert errors("test-fatal", "fatal") == 1
+
+
+async def test_a_scheduler_that_cannot_go_on_makes_the_orchestrator_unready(
+    peers, settings_for, start_orchestrator, monkeypatch
+):
+    """In: a running orchestrator whose claim meets an error no loop may survive (a programming error). Out: the
+    process is marked failed (so `python -m orchestrator` exits 1) and OrchestratorService turns NOT_SERVING, so
+    the gateway stops sending it deliveries."""
+    running = await start_orchestrator(settings_for(readiness_interval_seconds=0.05))
+    orchestrator = running.orchestrator
+
+    async def broken_claim(*_):
+        raise AttributeError("a bug")
+
+    monkeypatch.setattr(orchestrator.store, "claim_next", broken_claim)
+    orchestrator.scheduler.wake()
+    await asyncio.wait_for(orchestrator.supervisor.failed.wait(), 10)
+
+    assert orchestrator.supervisor.failure == "scheduler: AttributeError: a bug"
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{orchestrator.port}") as channel:
+        await status_becomes(health_pb2_grpc.HealthStub(channel), SERVICE_NAME, NOT_SERVING)
