@@ -75,6 +75,7 @@ DEAD_LETTERS_TOTAL = Counter(
 )
 RETENTION_DELETED = Counter(
     "botbridge_retention_deleted_total",
-    "Rows deleted by retention (RETENTION_DAYS), by table: events, journal, messages, quarantine, leases.",
+    "Rows deleted by retention (RETENTION_DAYS), by table: events, journal, messages, quarantine, leases,"
+    " write_probes.",
     ["table"],
 )

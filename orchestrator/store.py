@@ -427,7 +427,8 @@ class Store:
 
     async def forget_older_than(self, seconds: float, batch: int = 1000) -> dict[str, int]:
         """Deletes what is older than `seconds`: handled events (done; dead letters stay until replayed), the
-        journal and history of contents no longer pending, quarantined bodies and ended leases. Deletes in batches
+        journal and history of contents no longer pending, quarantined bodies, ended leases and the write probes of
+        replicas long gone. Deletes in batches
         of `batch` rows, each its own commit, so a large clean-up never holds the store for long. Returns the
         count deleted per table."""
         statements = {
@@ -442,6 +443,8 @@ class Store:
             " LIMIT ?)",
             "leases": "DELETE FROM leases WHERE thread_id IN (SELECT thread_id FROM leases WHERE expires_at < {now} - ?"
             " LIMIT ?)",
+            "write_probes": "DELETE FROM write_probes WHERE replica IN (SELECT replica FROM write_probes"
+            " WHERE at < {now} - ? LIMIT ?)",
         }
         deleted = {}
         for table, sql in statements.items():

@@ -36,15 +36,15 @@ def sandbox_for(stack: Stack) -> SandboxClient:
 
 
 def writes_through(sandbox: SandboxClient, begin: Callable[[], None], end: Callable[[], None],
-                   label: str, seconds: float = FAULT_SECONDS) -> None:  # fmt: skip
-    """Customers write (8 threads, 2 messages each) just before the fault, during it and after it; the fault lasts
-    `seconds`. Prints the tally and asserts nothing is lost or duplicated."""
+                   label: str, seconds: float = FAULT_SECONDS, threads: int = 8) -> None:  # fmt: skip
+    """Customers write (8 threads, 2 messages each) just before the fault, during it (`threads` threads) and after
+    it; the fault lasts `seconds`. Prints the tally and asserts nothing is lost or duplicated."""
     started = time.monotonic()
     sent = send(sandbox, threads=8, per_thread=2)
     begin()
     fault_started = time.monotonic()
     try:
-        sent |= send(sandbox, threads=8, per_thread=2, pause=seconds / 2)
+        sent |= send(sandbox, threads=threads, per_thread=2, pause=seconds / 2)
         time.sleep(max(0.0, seconds - (time.monotonic() - fault_started)))
     finally:
         end()
@@ -108,13 +108,13 @@ def fill(disk: Path) -> None:
     assert free == "0", f"the disk still has {free} KiB free"
 
 
-def test_disk_full_for_10_s(tmp_path, small_disk):
-    """In: the disk holding the SQLite store fills up mid-run (a filler file on a 16 MiB tmpfs) and is freed 10 s
+def test_disk_full_for_5_s(tmp_path, small_disk):
+    """In: the disk holding the SQLite store fills up mid-run (a filler file on a 16 MiB tmpfs) and is freed 5 s
     later. Out: every message is answered once; the orchestrator stays up."""
     env = {**CHAOS_ENV, "ORCHESTRATOR_DB_PATH": str(small_disk / "orchestrator.sqlite3")}
     with Stack(tmp_path, env=env) as stack:
         sandbox = sandbox_for(stack)
-        writes_through(sandbox, lambda: fill(small_disk), (small_disk / "filler").unlink, "disk full 10 s")
+        writes_through(sandbox, lambda: fill(small_disk), (small_disk / "filler").unlink, "disk full 5 s", seconds=5)
         assert stack.services["orchestrator"].process.poll() is None
         logs = stack.services["orchestrator"].log_path.read_text()
         print(f"deliveries refused while full: {refused(sandbox)}; "
@@ -161,7 +161,7 @@ def test_two_replicas_on_postgresql_with_a_table_lock_longer_than_the_lease(tmp_
                 holding.set()
 
             writes_through(sandbox, lock_tables, lambda: locker.execute("COMMIT"),
-                           "2 replicas, tables locked 8 s > 5 s lease", seconds=8)  # fmt: skip
+                           "2 replicas, tables locked 8 s > 5 s lease", seconds=8, threads=24)  # fmt: skip
             locker.close()
             lost = sum(stack.services[name].log_path.read_text().count("is no longer held")
                        for name in ("orchestrator", "orchestrator-2"))  # fmt: skip
