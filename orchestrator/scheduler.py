@@ -52,10 +52,9 @@ class Scheduler:
         self._supervisor.run(LOOP_NAME, self._claim_and_start)
         self._supervisor.run("lease_renewal", self._renew_leases)
 
-    @property
     def alive(self) -> bool:
-        """The scheduling loop runs (it may be backing off from a store outage)."""
-        return self._supervisor.alive(LOOP_NAME)
+        """The scheduling loop runs (it may be backing off from a store outage) and no loop failed the process."""
+        return self._supervisor.alive(LOOP_NAME) and not self._supervisor.failed.is_set()
 
     def wake(self) -> None:
         """Called when new events are stored or a thread becomes free."""
@@ -126,6 +125,8 @@ class Scheduler:
                 result = "lease_lost"
             except STORE_ERRORS as error:
                 log.warning("the store could not record the end of processing; will resume: %s", describe(error))
+            except Exception:  # noqa: BLE001 - never a silent end: logged, and the event stays pending
+                log.exception("processing ended unexpectedly; the event stays pending and is tried again")
             finally:
                 self._busy.pop(stored.thread_id, None)
                 self._leases.pop(stored.thread_id, None)

@@ -38,9 +38,7 @@ class Orchestrator:
         )
         self.supervisor = Supervisor()
         self.scheduler = Scheduler(settings, store, handler, self.supervisor)
-        readiness = readiness_checks(
-            store, ai_channel, dimelo_channel, SERVICE_NAME, lambda: self.scheduler.alive and not self.supervisor.failed.is_set()
-        )
+        readiness = readiness_checks(store, ai_channel, dimelo_channel, SERVICE_NAME, self.scheduler.alive)
         self.grpc = GrpcServer(
             [SERVICE_NAME], readiness=readiness.run, readiness_interval=settings.readiness_interval_seconds
         )

@@ -11,7 +11,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from typing import TypeVar
 
 from botbridge.events.v1 import events_pb2
@@ -285,7 +285,7 @@ class Store:
         await self._db.run(
             lambda: self._db.execute(
                 f"UPDATE leases SET expires_at = {{now}} + ? WHERE owner = ? AND (thread_id, generation) IN ({pairs})",
-                (self._lease_seconds, self.replica, *(v for lease in held for v in (lease.thread_id, lease.generation))),
+                (self._lease_seconds, self.replica, *(v for held_lease in held for v in astuple(held_lease))),
             )
         )
 
@@ -341,7 +341,8 @@ class Store:
 
         def write() -> None:
             self._db.execute(
-                "UPDATE events SET attempts = attempts + 1, next_attempt_at = {now} + ?, outcome = ? WHERE event_id = ?",
+                "UPDATE events SET attempts = attempts + 1, next_attempt_at = {now} + ?, outcome = ?"
+                " WHERE event_id = ?",
                 (delay, outcome, event_id),
             )
             self._release_now(lease)

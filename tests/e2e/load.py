@@ -33,7 +33,8 @@ class Tally:
 
     def line(self, label: str) -> str:
         return (
-            f"[{label}] sent={self.messages} answered={self.answered} handed_over={self.handed_over} lost={len(self.lost)} "
+            f"[{label}] sent={self.messages} answered={self.answered} handed_over={self.handed_over} "
+            f"lost={len(self.lost)} "
             f"duplicates={len(self.duplicates)} out_of_order_threads={len(self.out_of_order_threads)} "
             f"seconds={self.seconds:.1f}"
         )
