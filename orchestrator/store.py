@@ -212,9 +212,9 @@ class Store:
                     cursor = self._db.execute(
                         "INSERT INTO events (event_id, delivery_id, type, thread_id, content_id, issued_at, received_at,"
                         " event, state, outcome, next_attempt_at, finished_at, traceparent)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {now} + ?, ?, ?) ON CONFLICT (event_id) DO NOTHING",
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING",
                         (event.id, delivery_id, event.type, event.content.thread_id, event.content.id, issued, now,
-                         event.SerializeToString(), state, outcome, hold_seconds, 0 if state == PENDING else now,
+                         event.SerializeToString(), state, outcome, now + hold_seconds, 0 if state == PENDING else now,
                          traceparent),
                     )  # fmt: skip
                     fresh.append(cursor.rowcount == 1)

@@ -103,7 +103,11 @@ async def test_retention_forgets_handled_events_journals_and_quarantine_but_keep
     await store.record_step(claimed["thread-handled"].lease, handled.content.id, "done", outcome="answered")
     await store.record_step(claimed["thread-pending"].lease, pending.content.id, "decision", answer=True)
     await store.finish(handled.id, DONE, "answered", claimed["thread-handled"].lease)
-    await store.quarantine(b"{not json", "not JSON")
+    await store._db.run(  # a quarantined body, written as intake keeps one
+        lambda: store._db.execute(
+            "INSERT INTO quarantine (id, body, reason, received_at) VALUES ('q-1', ?, 'not JSON', 0)", (b"{not json",)
+        )
+    )
     await asyncio.sleep(0.05)
 
     deleted = await store.forget_older_than(0.01)
