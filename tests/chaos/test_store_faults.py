@@ -55,17 +55,86 @@ def writes_through(sandbox: SandboxClient, begin: Callable[[], None], end: Calla
     assert result.answered == result.messages
 
 
-def test_sqlite_store_locked_for_10_s(tmp_path):
+@pytest.fixture(scope="module")
+def sqlite_disk(tmp_path_factory):
+    """Where the SQLite store lives: a 16 MiB tmpfs that the disk-full test fills (mounting needs root, as in CI);
+    else a plain folder, and that test skips. Yields the folder and why it is not a tmpfs ("" when it is)."""
+    disk = tmp_path_factory.mktemp("disk")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(disk)], capture_output=True)
+    yield disk, mounted.stderr.decode().strip() if mounted.returncode else ""
+    if mounted.returncode == 0:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+@pytest.fixture(scope="module")
+def sqlite_stack(tmp_path_factory, sqlite_disk):
+    """One stack on SQLite for the tests below (each writes in threads of its own), with a 30 s lease."""
+    disk, _ = sqlite_disk
+    env = {**CHAOS_ENV, "LEASE_SECONDS": "30", "ORCHESTRATOR_DB_PATH": str(disk / "orchestrator.sqlite3")}
+    with Stack(tmp_path_factory.mktemp("stack"), env=env) as stack:
+        yield stack
+
+
+def test_sqlite_store_locked_for_10_s(sqlite_stack, sqlite_disk):
     """In: another process holds the SQLite store's write lock for 10 s mid-run. Out: deliveries are refused (503)
     and re-sent meanwhile, the orchestrator keeps running, every message is answered once."""
-    with Stack(tmp_path, env=CHAOS_ENV) as stack:
-        sandbox = sandbox_for(stack)
-        locker = sqlite3.connect(tmp_path / "orchestrator.sqlite3", isolation_level=None)
-        writes_through(sandbox, lambda: locker.execute("BEGIN EXCLUSIVE"), lambda: locker.execute("COMMIT"),
-                       "sqlite locked 10 s")  # fmt: skip
-        locker.close()
-        assert stack.services["orchestrator"].process.poll() is None
-        print(f"deliveries refused while locked: {refused(sandbox)}")
+    sandbox = sandbox_for(sqlite_stack)
+    refused_before = refused(sandbox)
+    locker = sqlite3.connect(sqlite_disk[0] / "orchestrator.sqlite3", isolation_level=None)
+    writes_through(sandbox, lambda: locker.execute("BEGIN EXCLUSIVE"), lambda: locker.execute("COMMIT"),
+                   "sqlite locked 10 s")  # fmt: skip
+    locker.close()
+    assert sqlite_stack.services["orchestrator"].process.poll() is None
+    print(f"deliveries refused while locked: {refused(sandbox) - refused_before}")
+
+
+def fill(disk: Path) -> None:
+    """Writes a filler file until the disk is full (ENOSPC)."""
+    with open(disk / "filler", "wb") as filler:
+        with contextlib.suppress(OSError):
+            while True:
+                filler.write(b"\0" * 65536)
+                filler.flush()
+    free = subprocess.run(["df", "--output=avail", str(disk)], capture_output=True, text=True).stdout.split()[-1]
+    assert free == "0", f"the disk still has {free} KiB free"
+
+
+def test_disk_full_for_5_s(sqlite_stack, sqlite_disk):
+    """In: the disk holding the SQLite store fills up mid-run (a filler file on a 16 MiB tmpfs) and is freed 5 s
+    later. Out: every message is answered once; the orchestrator stays up."""
+    disk, not_mounted = sqlite_disk
+    if not_mounted:
+        pytest.skip(f"cannot mount a tmpfs to fill: {not_mounted}")
+    sandbox = sandbox_for(sqlite_stack)
+    refused_before = refused(sandbox)
+    writes_through(sandbox, lambda: fill(disk), (disk / "filler").unlink, "disk full 5 s", seconds=5)
+    assert sqlite_stack.services["orchestrator"].process.poll() is None
+    logs = sqlite_stack.services["orchestrator"].log_path.read_text()
+    print(f"deliveries refused while full: {refused(sandbox) - refused_before}; "
+          f"orchestrator log lines naming the full disk: {logs.count('database or disk is full')}")  # fmt: skip
+
+
+def test_kill_9_and_immediate_restart_takes_the_threads_back_at_once(sqlite_stack, sqlite_disk):
+    """In: a 30 s lease; the orchestrator killed (SIGKILL) while threads are in flight and restarted at once under
+    the same replica id. Out: the threads it held are taken back without waiting for their leases (the figure is
+    printed), and every message is answered once."""
+    stack, database = sqlite_stack, sqlite_disk[0] / "orchestrator.sqlite3"
+    sandbox = sandbox_for(stack)
+    started = time.monotonic()
+    sent = send(sandbox, threads=30, per_thread=2)
+    stack.services["orchestrator"].kill()
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+        held = db.execute("SELECT COUNT(*) FROM leases WHERE expires_at > ?", (time.time(),)).fetchone()[0]
+    restarted = time.monotonic()
+    stack.restart("orchestrator")
+    result = tally(sandbox, sent, started, timeout=60)
+    recovered_in = time.monotonic() - restarted
+    print(result.line("kill -9, restart"))
+    print(f"threads leased by the killed process: {held}; all answered {recovered_in:.1f} s after the kill, the"
+          f" restart included (lease: 30 s)")  # fmt: skip
+    assert result.lost == [] and result.duplicates == [], result
+    assert held > 0, "the kill came too late to catch threads in flight"
+    assert recovered_in < 30, "the restarted replica waited for its own leases"
 
 
 def test_postgresql_unreachable_for_10_s(tmp_path):
@@ -83,65 +152,6 @@ def test_postgresql_unreachable_for_10_s(tmp_path):
                 print(f"deliveries refused while unreachable: {refused(sandbox)}")
         finally:
             proxy.kill()
-
-
-@pytest.fixture
-def small_disk(tmp_path):
-    """A 16 MiB tmpfs for the SQLite store, so the test can fill it (needs root, as in CI)."""
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(disk)], capture_output=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs to fill: {mounted.stderr.decode().strip()}")
-    yield disk
-    subprocess.run(["umount", "-l", str(disk)], check=False)
-
-
-def fill(disk: Path) -> None:
-    """Writes a filler file until the disk is full (ENOSPC)."""
-    with open(disk / "filler", "wb") as filler:
-        with contextlib.suppress(OSError):
-            while True:
-                filler.write(b"\0" * 65536)
-                filler.flush()
-    free = subprocess.run(["df", "--output=avail", str(disk)], capture_output=True, text=True).stdout.split()[-1]
-    assert free == "0", f"the disk still has {free} KiB free"
-
-
-def test_disk_full_for_5_s(tmp_path, small_disk):
-    """In: the disk holding the SQLite store fills up mid-run (a filler file on a 16 MiB tmpfs) and is freed 5 s
-    later. Out: every message is answered once; the orchestrator stays up."""
-    env = {**CHAOS_ENV, "ORCHESTRATOR_DB_PATH": str(small_disk / "orchestrator.sqlite3")}
-    with Stack(tmp_path, env=env) as stack:
-        sandbox = sandbox_for(stack)
-        writes_through(sandbox, lambda: fill(small_disk), (small_disk / "filler").unlink, "disk full 5 s", seconds=5)
-        assert stack.services["orchestrator"].process.poll() is None
-        logs = stack.services["orchestrator"].log_path.read_text()
-        print(f"deliveries refused while full: {refused(sandbox)}; "
-              f"orchestrator log lines naming the full disk: {logs.count('database or disk is full')}")  # fmt: skip
-
-
-def test_kill_9_and_immediate_restart_takes_the_threads_back_at_once(tmp_path):
-    """In: a 30 s lease; the orchestrator killed (SIGKILL) while threads are in flight and restarted at once under
-    the same replica id. Out: the threads it held are taken back without waiting for their leases (the figure is
-    printed), and every message is answered once."""
-    with Stack(tmp_path, env={**CHAOS_ENV, "LEASE_SECONDS": "30"}) as stack:
-        sandbox = sandbox_for(stack)
-        started = time.monotonic()
-        sent = send(sandbox, threads=30, per_thread=2)
-        stack.services["orchestrator"].kill()
-        with sqlite3.connect(f"file:{tmp_path / 'orchestrator.sqlite3'}?mode=ro", uri=True) as db:
-            held = db.execute("SELECT COUNT(*) FROM leases WHERE expires_at > ?", (time.time(),)).fetchone()[0]
-        restarted = time.monotonic()
-        stack.restart("orchestrator")
-        result = tally(sandbox, sent, started, timeout=60)
-        recovered_in = time.monotonic() - restarted
-        print(result.line("kill -9, restart"))
-        print(f"threads leased by the killed process: {held}; all answered {recovered_in:.1f} s after the restart"
-              f" (lease: 30 s)")  # fmt: skip
-        assert result.lost == [] and result.duplicates == [], result
-        assert held > 0, "the kill came too late to catch threads in flight"
-        assert recovered_in < 30, "the restarted replica waited for its own leases"
 
 
 def test_two_replicas_on_postgresql_with_a_table_lock_longer_than_the_lease(tmp_path):
