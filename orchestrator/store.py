@@ -238,20 +238,21 @@ class Store:
         """Leases up to `limit` threads not busy here nor leased elsewhere, and returns each one's oldest due event.
 
         A lease is taken when free, expired, or already this replica's (left by this replica before a restart);
-        taking it raises its generation. Every time is read from the database's clock as the statement runs."""
+        taking it raises its generation. Lease times are read from the database's clock as each statement runs;
+        when an event is due is this process's clock, as when it was scheduled (only time, not safety, rides on it)."""
         busy = list(busy_threads)
 
         def claim() -> list[StoredEvent]:
             not_busy = f" AND e.thread_id NOT IN ({','.join('?' * len(busy))})" if busy else ""
             rows = self._db.execute(
                 "SELECT e.event_id, e.event, e.thread_id, e.attempts, e.received_at, e.traceparent FROM events e"
-                " WHERE e.state = 'pending' AND e.next_attempt_at <= {now}" + not_busy +
+                " WHERE e.state = 'pending' AND e.next_attempt_at <= ?" + not_busy +
                 " AND e.seq = (SELECT f.seq FROM events f WHERE f.state = 'pending' AND f.thread_id = e.thread_id"
                 "              ORDER BY f.issued_at, f.seq LIMIT 1)"
                 " AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.thread_id = e.thread_id AND l.expires_at > {now}"
                 "                 AND l.owner <> ?)"
                 " ORDER BY e.issued_at, e.seq LIMIT ?",
-                (*busy, self.replica, limit),
+                (time.time(), *busy, self.replica, limit),
             ).fetchall()
             claimed = []
             for event_id, blob, thread_id, attempts, received_at, traceparent in rows:
@@ -319,7 +320,7 @@ class Store:
         """How long until the earliest pending event becomes due (0 or less: due now), None when none is pending."""
         return await self._db.run(
             lambda: self._db.execute(
-                "SELECT MIN(next_attempt_at) - {now} FROM events WHERE state = 'pending'"
+                "SELECT MIN(next_attempt_at) - ? FROM events WHERE state = 'pending'", (time.time(),)
             ).fetchone()[0]
         )
 
@@ -341,9 +342,8 @@ class Store:
 
         def write() -> None:
             self._db.execute(
-                "UPDATE events SET attempts = attempts + 1, next_attempt_at = {now} + ?, outcome = ?"
-                " WHERE event_id = ?",
-                (delay, outcome, event_id),
+                "UPDATE events SET attempts = attempts + 1, next_attempt_at = ?, outcome = ? WHERE event_id = ?",
+                (time.time() + delay, outcome, event_id),
             )
             self._release_now(lease)
 

@@ -120,9 +120,11 @@ def test_kill_9_and_immediate_restart_takes_the_threads_back_at_once(sqlite_stac
     printed), and every message is answered once."""
     stack, database = sqlite_stack, sqlite_disk[0] / "orchestrator.sqlite3"
     sandbox = sandbox_for(stack)
+    sandbox.set_faults({"POST /1.0/contents": {"latency_ms": 300}})  # replies slow enough to be caught in flight
     started = time.monotonic()
     sent = send(sandbox, threads=30, per_thread=2)
     stack.services["orchestrator"].kill()
+    sandbox.set_faults({})
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
         held = db.execute("SELECT COUNT(*) FROM leases WHERE expires_at > ?", (time.time(),)).fetchone()[0]
     restarted = time.monotonic()
