@@ -49,6 +49,9 @@ OPEN_INTERVENTION = Endpoint(
     "opening an intervention needs the right to handle contents of the content's source",
     if_unsure="the intervention may be open all the same: read the content's intervention_id before opening one",
 )
+LIST_INTERVENTIONS = Endpoint(
+    "GET", "/1.0/interventions", "listing a thread's interventions needs read access on its source"
+)
 CLOSE_INTERVENTION = Endpoint(
     "PUT",
     "/1.0/interventions/:id/close",
