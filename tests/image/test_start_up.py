@@ -22,6 +22,7 @@ from .manifests import promise
 
 pytestmark = pytest.mark.image
 
+ORCHESTRATOR_VOLUME = "botbridge-image-test-orchestrator"  # its /data, as the manifest's PersistentVolumeClaim
 READY_TARGET_SECONDS = 2.0  # from `docker run` to ready (issue #15), printed as met or not
 
 
@@ -50,7 +51,7 @@ def start(service: str, spec: dict, image: str, settings: dict[str, str], probe:
         user, writable = f"{declared.user}:{declared.group}", set(declared.writable_paths)
     volumes = []
     for path in sorted(writable):
-        volumes += ["--tmpfs", path] if path == "/tmp" else ["--volume", f"botbridge-image-test-{service}:{path}"]
+        volumes += ["--tmpfs", path] if path == "/tmp" else ["--volume", f"{ORCHESTRATOR_VOLUME}:{path}"]
     environment = [f"--env={key}={value}" for key, value in {**spec["environment"], **settings}.items()]
     name = f"botbridge-image-test-{service}-{secrets.token_hex(3)}"
     started = time.monotonic()
@@ -61,14 +62,16 @@ def start(service: str, spec: dict, image: str, settings: dict[str, str], probe:
     wait_until(probe, service, timeout=60, container=name)
     ready_at, from_docker_run = time.time(), time.monotonic() - started
     started_at = docker("inspect", "--format", "{{.State.StartedAt}}", name).stdout.strip()
-    process_start = datetime.fromisoformat(started_at[:26] + "+00:00").timestamp()  # nanoseconds cut to micro
+    seconds, _, fraction = started_at.rstrip("Z").partition(".")  # RFC 3339 in UTC, up to nanoseconds
+    process_start = datetime.fromisoformat(f"{seconds}.{fraction[:6]:0<6}+00:00").timestamp()
     return Started(name, from_docker_run, ready_at - process_start)
 
 
 @pytest.fixture(scope="module")
 def started() -> Iterator[dict[str, Started]]:
     """The four services and the sandbox, each started once its peers are ready; removed afterwards."""
-    remove_labelled_containers()
+    remove_labelled_containers()  # and the volume, whatever an interrupted run left
+    docker("volume", "rm", "--force", ORCHESTRATOR_VOLUME, check=False)
     specs = yaml.safe_load(compose("botbridge-image-test", "config", env=compose_env(GATEWAY_VERIFY_TOKEN="x")))
     specs = specs["services"]
     port = {service: free_port() for service in specs}
@@ -111,7 +114,7 @@ def started() -> Iterator[dict[str, Started]]:
         yield result
     finally:
         remove_labelled_containers()
-        docker("volume", "rm", "--force", "botbridge-image-test-orchestrator", check=False)
+        docker("volume", "rm", "--force", ORCHESTRATOR_VOLUME, check=False)
 
 
 @pytest.mark.parametrize("service", ["gateway", "orchestrator", "dimelo-adapter", "ai-service"])
