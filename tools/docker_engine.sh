@@ -22,8 +22,12 @@ command -v dockerd >/dev/null || missing+=(docker.io)
 command -v debootstrap >/dev/null || missing+=(debootstrap)
 command -v docker-compose >/dev/null || missing+=(docker-compose)
 if [ ${#missing[@]} -gt 0 ]; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  echo "installing ${missing[*]} from Debian" >&2
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } \
+      >/var/log/botbridge-apt.log 2>&1; then
+    tail -n 20 /var/log/botbridge-apt.log >&2
+    exit 1
+  fi
 fi
 
 # setsid: the engine outlives the make that started it, and is not stopped by a Ctrl-C in this terminal.

@@ -30,15 +30,16 @@ fi
 mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null \
   | awk '/^URIs:/ {print $2} /^deb / {print ($2 ~ /^\[/ ? $3 : $2)}' | grep -m1 '/debian/\?$' || true)
 mirror=${mirror:-http://deb.debian.org/debian}
+started=$SECONDS
 root=$(mktemp -d /var/tmp/botbridge-base.XXXXXX)
 trap 'rm -rf "$root" "$root.log"' EXIT
-echo "no registry answers: making $LOCAL with debootstrap from $mirror (about 2 minutes, once)" >&2
+echo "no registry answers: making $LOCAL with debootstrap from $mirror (2 to 4 minutes, once)" >&2
 debootstrap --variant=minbase --include=python3,python3-venv bookworm "$root" "$mirror" >"$root.log" 2>&1 \
   || { tail -n 20 "$root.log" >&2; exit 1; }
-
 chmod 0755 "$root"  # mktemp made it 0700: the image's / must let every user through
 ln -sf python3 "$root/usr/bin/python"
 install -D -m 0644 /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
 rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
 tar -C "$root" -c . | docker import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' --change 'ENV LANG=C.UTF-8' --change 'CMD ["python3"]' - "$LOCAL" >/dev/null
+echo "made $LOCAL in $((SECONDS - started)) s" >&2
 echo "$LOCAL"
