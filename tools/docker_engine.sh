@@ -2,8 +2,8 @@
 # Makes sure a Docker engine answers, for `make image` and `make image-test`. Run as root on a machine with none
 # running (CI, this project's machines), it installs Debian's docker.io (and debootstrap and docker-compose, which
 # tools/image_base.sh and the compose demo use) when missing, then starts dockerd in the background with no
-# iptables and no default bridge (this machine's sandbox allows neither): `docker run` needs `--network host` or
-# a user-defined network (compose makes one). The storage driver is dockerd's own choice: overlay2 where the
+# iptables and no default bridge, as this project's sandboxed machines run it: `docker run` needs
+# `--network host` or a user-defined network (compose makes one; its containers find each other by name). The storage driver is dockerd's own choice: overlay2 where the
 # kernel allows it (here: `docker run` in about 1 s), else vfs (a full copy of the image for every container and
 # layer: 5-15 s per `docker run` here); a machine that already holds images keeps the driver that made them.
 # The log goes to /var/log/botbridge-dockerd.log. An engine that already answers is used as it is.
