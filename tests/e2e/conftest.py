@@ -64,13 +64,17 @@ def has_bot_reply(transcript: dict) -> bool:
 
 
 
-def outcome_of(stack, content_id: str, timeout: float = 20.0) -> str:
-    """Waits until the orchestrator has processed the events about a content; returns the last one's outcome."""
+def outcome_of(stack, content_id: str, timeout: float = 20.0, event_type: str = "") -> str:
+    """Waits until the orchestrator has processed the events about a content (of `event_type` only, when given);
+    returns the last one's outcome."""
     database = stack.workdir / "orchestrator.sqlite3"
     deadline = time.monotonic() + timeout
     while True:
         with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
-            rows = db.execute("SELECT state, outcome FROM events WHERE content_id = ? ORDER BY seq", (content_id,)).fetchall()
+            rows = db.execute(
+                "SELECT state, outcome FROM events WHERE content_id = ? AND (? = '' OR type = ?) ORDER BY seq",
+                (content_id, event_type, event_type),
+            ).fetchall()
         if rows and all(state != "pending" for state, _ in rows):
             return rows[-1][1]
         if time.monotonic() > deadline:
