@@ -43,7 +43,7 @@ def wait_healthy(container: str, timeout: float = 180) -> None:
 @pytest.fixture(scope="module")
 def stack() -> Iterator[dict[str, str]]:
     """The compose demo, up and healthy: its containers' names by service. Taken down, volumes too, afterwards."""
-    env = compose_env(GATEWAY_VERIFY_TOKEN=secrets.token_hex(16))
+    env = compose_env(GATEWAY_VERIFY_TOKEN=secrets.token_hex(16), GATEWAY_WEBHOOK_SECRET=secrets.token_hex(16))
     compose(PROJECT, "down", "--volumes", "--remove-orphans", env=env)  # whatever an interrupted run left
     try:
         # --no-build: the images `make image` built from the same Dockerfile, under the tags the compose file names.

@@ -72,11 +72,11 @@ def started() -> Iterator[dict[str, Started]]:
     """The four services and the sandbox, each started once its peers are ready; removed afterwards."""
     remove_labelled_containers()  # and the volume, whatever an interrupted run left
     docker("volume", "rm", "--force", ORCHESTRATOR_VOLUME, check=False)
-    specs = yaml.safe_load(compose("botbridge-image-test", "config", env=compose_env(GATEWAY_VERIFY_TOKEN="x")))
+    specs = yaml.safe_load(compose("botbridge-image-test", "config", env=compose_env(GATEWAY_VERIFY_TOKEN="x", GATEWAY_WEBHOOK_SECRET="x")))
     specs = specs["services"]
     port = {service: free_port() for service in specs}
     addr = {service: f"127.0.0.1:{port[service]}" for service in port}
-    token = secrets.token_hex(8)
+    token, secret = secrets.token_hex(8), secrets.token_hex(8)
     plan = [
         ("ai-service", IMAGE, {"AI_LISTEN_ADDR": addr["ai-service"], "METRICS_PORT": "0"}),
         ("dimelo-adapter", IMAGE, {
@@ -89,11 +89,11 @@ def started() -> Iterator[dict[str, Started]]:
         }),
         ("gateway", IMAGE, {
             "GATEWAY_HOST": "127.0.0.1", "GATEWAY_PORT": str(port["gateway"]), "GATEWAY_VERIFY_TOKEN": token,
-            "ORCHESTRATOR_ADDR": addr["orchestrator"],
+            "GATEWAY_WEBHOOK_SECRET": secret, "ORCHESTRATOR_ADDR": addr["orchestrator"],
         }),
         ("dimelo-sandbox", SANDBOX_IMAGE, {
             "SANDBOX_HOST": "127.0.0.1", "SANDBOX_PORT": str(port["dimelo-sandbox"]), "SANDBOX_VERIFY_TOKEN": token,
-            "SANDBOX_WEBHOOK_URL": f"http://{addr['gateway']}/dimelo/webhook",
+            "SANDBOX_WEBHOOK_SECRET": secret, "SANDBOX_WEBHOOK_URL": f"http://{addr['gateway']}/dimelo/webhook",
         }),
     ]
     probes = {
