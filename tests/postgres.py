@@ -27,3 +27,13 @@ def fresh_schema() -> Iterator[str]:
             yield f"{SERVER_URL}{separator}options={quote(f'-csearch_path={schema}')}"
         finally:
             admin.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Runs a test on the embedded SQLite store (an empty URL) and on PostgreSQL (a fresh schema's DSN)."""
+    if request.param == "sqlite":
+        yield ""
+        return
+    with fresh_schema() as url:
+        yield url

@@ -7,7 +7,6 @@ fails with its container's log. The time from `docker run` to ready is measured 
 target, not asserted (speed is measured, not tested: a shared machine's load would make it flaky)."""
 
 import secrets
-import socket
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -15,6 +14,8 @@ from datetime import datetime
 
 import pytest
 import yaml
+
+from devstack.processes import free_port
 
 from .docker import IMAGE, LABEL, REPORT, SANDBOX_IMAGE, compose, compose_env, docker, grpc_serving, http_ok
 from .docker import remove_labelled_containers, wait_until
@@ -24,12 +25,6 @@ pytestmark = pytest.mark.image
 
 ORCHESTRATOR_VOLUME = "botbridge-image-test-orchestrator"  # its /data, as the manifest's PersistentVolumeClaim
 READY_TARGET_SECONDS = 2.0  # from `docker run` to ready (issue #15), printed as met or not
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass

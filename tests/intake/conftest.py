@@ -15,7 +15,7 @@ from gateway.settings import GatewaySettings
 from orchestrator.server import Orchestrator, create_server
 from orchestrator.settings import Settings
 from orchestrator.store import Store
-from tests.postgres import fresh_schema
+
 
 SECRET = "edge-webhook-secret"
 PATH = "/dimelo/webhook"
@@ -47,15 +47,6 @@ def message(event_id: str, thread_id: str = "t-1", **metadata: object) -> dict:
                "created_from": "synchronizer", "status": "new", "created_at": "2024-05-24T04:00:44Z", **metadata}
     return {"id": event_id, "type": "content.imported", "issued_at": "2024-05-24T04:00:44Z",
             "resource": {"type": "chat/message", "id": content["id"], "metadata": content}}  # fmt: skip
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        yield ""
-        return
-    with fresh_schema() as url:
-        yield url
 
 
 @pytest.fixture

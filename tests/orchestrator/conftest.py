@@ -13,7 +13,7 @@ from botbridge.orchestrator.v1 import orchestrator_pb2, orchestrator_pb2_grpc
 from orchestrator.server import create_server
 from orchestrator.settings import Settings
 from tests.orchestrator.fakes import FakeAi, FakeDimelo
-from tests.postgres import fresh_schema
+
 
 _ids = itertools.count(1)
 
@@ -28,16 +28,6 @@ async def peers():
     await server.start()
     yield ai, dimelo, f"127.0.0.1:{port}"
     await server.stop(None)
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request):
-    """Each orchestrator test runs on the embedded SQLite store and on PostgreSQL."""
-    if request.param == "sqlite":
-        yield ""
-        return
-    with fresh_schema() as url:
-        yield url
 
 
 @pytest.fixture
