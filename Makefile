@@ -17,8 +17,9 @@ $(VENV)/.deps: requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-gen/python/.generated: $(VENV)/.deps $(PROTOS) tools/gen_protos.py
-	$(PY) -m tools.gen_protos
+# `buf generate` (buf.gen.yaml), offline: protoc and the gRPC generator come from grpcio-tools in the venv.
+gen/python/.generated: $(VENV)/.deps node_modules/.installed $(PROTOS) buf.gen.yaml tools/protoc_gen_grpc_python.py
+	node_modules/.bin/buf generate
 	touch $@
 
 # The venv imports our packages from the work tree and the stubs from gen/python, as the image does (PYTHONPATH).
