@@ -8,7 +8,7 @@ PROTOS := $(shell find protos -name '*.proto')
 # Validation tools for the deployment files (compose, kustomize, checkov), apart so they never pin our services.
 DEPLOY_VENV := .venv-deploy
 
-.PHONY: setup run test bench image image-test
+.PHONY: setup run test test-fast bench image image-test
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -17,8 +17,9 @@ $(VENV)/.deps: requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-gen/python/.generated: $(VENV)/.deps $(PROTOS) tools/gen_protos.py
-	$(PY) -m tools.gen_protos
+# `buf generate` (buf.gen.yaml), offline: protoc and the gRPC generator come from grpcio-tools in the venv.
+gen/python/.generated: $(VENV)/.deps node_modules/.installed $(PROTOS) buf.gen.yaml tools/protoc_gen_grpc_python.py
+	node_modules/.bin/buf generate
 	touch $@
 
 # The venv imports our packages from the work tree and the stubs from gen/python, as the image does (PYTHONPATH).
@@ -39,6 +40,13 @@ run: setup
 
 test: setup $(DEPLOY_VENV)/.installed
 	$(PY) -m pytest
+
+# The inner loop: unit and contract tests with in-process servers; no process stacks (e2e, chaos, observability),
+# no deployment validators, no sandbox or spec suites, no property or fuzz runs (marked slow). `make test` runs all.
+FAST_TESTS := tests/test_readme_configuration.py tests/contracts tests/service_kit tests/ai_service tests/ai_conformance \
+	tests/gateway tests/dimelo_adapter tests/orchestrator tests/intake
+test-fast: setup
+	$(PY) -m pytest -m 'not e2e and not image and not slow' $(FAST_TESTS)
 
 # Prints the benchmark table (a few minutes); bench/setup.sh, run by the bench itself, installs wrk when missing.
 bench: setup

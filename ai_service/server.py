@@ -1,5 +1,5 @@
 """Builds the AI's gRPC server: AiService with the configured backend, plus health and reflection, bound but not
-started."""
+started; and the service `python -m ai_service` runs."""
 
 from contextlib import AsyncExitStack
 
@@ -8,6 +8,7 @@ from ai_service.servicer import AiServicer
 from ai_service.settings import AiSettings
 from botbridge.ai.v1 import ai_pb2, ai_pb2_grpc
 from service_kit.grpc_server import GrpcServer
+from service_kit.service import Service
 
 SERVICE_NAME = ai_pb2.DESCRIPTOR.services_by_name["AiService"].full_name
 
@@ -35,3 +36,18 @@ async def create_server(settings: AiSettings) -> GrpcServer:
         await resources.aclose()
         raise
     return server
+
+
+async def service(settings: AiSettings) -> Service:
+    """The AI service as `run_service` runs it: its server, and metrics on METRICS_HOST:METRICS_PORT."""
+    server = await create_server(settings)
+    if settings.backend == "llm":
+        backend = {"model": settings.llm_model, "base_url": settings.llm_base_url, "tools": settings.llm_use_tools}
+    else:
+        backend = {"threshold": settings.confidence_threshold}
+    return Service(
+        start=server.start,
+        stop=lambda: server.stop(settings.grace_seconds),
+        facts=lambda: {"port": server.port, "backend": settings.backend, **backend},
+        metrics=(settings.metrics_host, settings.metrics_port),
+    )

@@ -1,4 +1,5 @@
-"""Builds the adapter's gRPC server: DimeloService, health and reflection, bound but not started."""
+"""Builds the adapter's gRPC server: DimeloService, health and reflection, bound but not started; and the service
+`python -m dimelo_adapter` runs."""
 
 import asyncio
 
@@ -10,6 +11,7 @@ from dimelo_adapter.interceptor import ErrorStatusInterceptor
 from dimelo_adapter.servicer import DimeloServicer
 from dimelo_adapter.settings import AdapterSettings
 from service_kit.grpc_server import GrpcServer
+from service_kit.service import Service
 
 SERVICE_NAME = dimelo_pb2.DESCRIPTOR.services_by_name["DimeloService"].full_name
 
@@ -39,3 +41,14 @@ async def create_server(
         await client.aclose()
         raise
     return server
+
+
+async def service(settings: AdapterSettings) -> Service:
+    """The adapter as `run_service` runs it: its server, and metrics on METRICS_HOST:METRICS_PORT."""
+    server = await create_server(settings)
+    return Service(
+        start=server.start,
+        stop=lambda: server.stop(settings.adapter_grace_seconds),
+        facts=lambda: {"port": server.port, "dimelo_api_url": settings.dimelo_api_url},
+        metrics=(settings.metrics_host, settings.metrics_port),
+    )

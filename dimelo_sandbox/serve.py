@@ -1,7 +1,4 @@
-"""Runs an ASGI app with uvicorn on the current event loop, on a socket bound beforehand (port 0 works)."""
-
-import socket
-from dataclasses import dataclass
+"""Starts the sandbox, or any Starlette app the tests serve, with uvicorn on the current event loop (port 0 works)."""
 
 import uvicorn
 from starlette.applications import Starlette
@@ -9,19 +6,7 @@ from starlette.applications import Starlette
 from dimelo_sandbox.app import create_app
 from dimelo_sandbox.config import SandboxConfig
 from dimelo_sandbox.sandbox import Sandbox
-
-
-@dataclass
-class RunningServer:
-    """A started server: its base URL and app; `await stop()` shuts it down gracefully."""
-
-    url: str
-    app: Starlette
-    _server: uvicorn.Server
-    _socket: socket.socket
-
-    async def stop(self) -> None:
-        await self._server.shutdown(sockets=[self._socket])
+from service_kit.http_server import R, RunningServer, start_http
 
 
 class RunningSandbox(RunningServer):
@@ -30,25 +15,12 @@ class RunningSandbox(RunningServer):
         return self.app.state.sandbox
 
 
-def _bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # IPPROTO_TCP explicitly: asyncio only disables Nagle's algorithm on accepted sockets that say so, and
-    # without TCP_NODELAY every answer on a kept-alive connection waits for the client's delayed ACK (~40 ms).
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind((host, port))
-    return sock
-
-
-async def start_server(app: Starlette, host: str, port: int, running: type[RunningServer] = RunningServer):
-    """Serves `app` on host:port (0: any free port); returns once its lifespan has started and it listens.
-
-    uvicorn's own main loop is not used: the caller decides when to stop (tests at teardown, __main__ on a signal).
-    """
-    sock = _bind(host, port)
+async def start_server(app: Starlette, host: str, port: int, running: type[R] = RunningServer) -> R:  # type: ignore[assignment]
+    """Serves `app` on host:port (0: any free port); returns once its lifespan has started and it listens."""
     config = uvicorn.Config(
         app,
+        host=host,
+        port=port,
         http="httptools",
         ws="none",
         lifespan="on",
@@ -57,12 +29,7 @@ async def start_server(app: Starlette, host: str, port: int, running: type[Runni
         server_header=False,
         date_header=False,
     )
-    config.load()
-    server = uvicorn.Server(config)
-    server.lifespan = config.lifespan_class(config)
-    await server.startup(sockets=[sock])
-    shown = f"[{host}]" if ":" in host else host
-    return running(f"http://{shown}:{sock.getsockname()[1]}", app, server, sock)
+    return await start_http(config, running)
 
 
 async def start_sandbox(config: SandboxConfig) -> RunningSandbox:

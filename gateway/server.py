@@ -1,5 +1,6 @@
 """The gateway under uvicorn, with read deadlines: a client that sends its headers too slowly is cut off, and an
-idle kept-alive connection is closed (the body's deadline is the route's: gateway.dependencies)."""
+idle kept-alive connection is closed (the body's deadline is the route's: gateway.dependencies). And the service
+`python -m gateway` runs."""
 
 import asyncio
 
@@ -8,6 +9,8 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
+from service_kit.http_server import RunningServer, start_http
+from service_kit.service import Service
 
 
 class _HeaderDeadline(HttpToolsProtocol):
@@ -62,3 +65,14 @@ def server_config(settings: GatewaySettings) -> uvicorn.Config:
         log_config=None,
         access_log=False,
     )
+
+
+async def service(settings: GatewaySettings) -> Service:
+    """The gateway as `run_service` runs it: uvicorn on GATEWAY_HOST:GATEWAY_PORT, the metrics at /metrics there."""
+    config = server_config(settings)
+    running: list[RunningServer] = []
+
+    async def start() -> None:
+        running.append(await start_http(config))
+
+    return Service(start=start, stop=lambda: running[0].stop(), facts=lambda: {"url": running[0].url})

@@ -1,4 +1,5 @@
-"""Builds the orchestrator: store, peers, scheduler, retention and gRPC server, and stops them in order."""
+"""Builds the orchestrator: store, peers, scheduler, retention and gRPC server, and stops them in order; and the
+service `python -m orchestrator` runs."""
 
 import asyncio
 import logging
@@ -17,8 +18,10 @@ from orchestrator.scheduler import Scheduler
 from orchestrator.settings import Settings
 from orchestrator.store import Store
 from orchestrator.supervision import Supervisor
+from orchestrator.thread_page import thread_page
 from service_kit.grpc_client import peer_channel
 from service_kit.grpc_server import GrpcServer
+from service_kit.service import Service
 
 SERVICE_NAME = orchestrator_pb2.DESCRIPTOR.services_by_name["OrchestratorService"].full_name
 log = logging.getLogger(__name__)
@@ -86,3 +89,23 @@ async def create_server(settings: Settings) -> Orchestrator:
         peer_channel(settings.dimelo_adapter_addr, settings.adapter_timeout_seconds, tls=settings),
     ]
     return Orchestrator(settings, store, channels)
+
+
+async def service(settings: Settings) -> Service:
+    """The orchestrator as `run_service` runs it: metrics with the thread page on METRICS_HOST:METRICS_PORT; a
+    background loop failed beyond repair makes it unready at once, then stops it (exit 1, for the supervisor)."""
+    orchestrator = await create_server(settings)
+
+    async def failed() -> object:
+        await orchestrator.supervisor.failed.wait()
+        await orchestrator.grpc.set_serving(False)
+        return orchestrator.supervisor.failure
+
+    return Service(
+        start=orchestrator.start,
+        stop=orchestrator.stop,
+        facts=lambda: {"port": orchestrator.port, "db": str(settings.orchestrator_db_path)},
+        metrics=(settings.metrics_host, settings.metrics_port),
+        metrics_page=thread_page(orchestrator.store, asyncio.get_running_loop()),
+        failed=failed,
+    )

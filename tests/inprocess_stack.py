@@ -1,7 +1,6 @@
 """The whole bridge in this process, each service started by its own factory on a loopback port 0, against an
 in-process sandbox that delivers its webhook to the gateway over real HTTP."""
 
-import asyncio
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from gateway.settings import GatewaySettings
 from orchestrator.server import Orchestrator
 from orchestrator.server import create_server as create_orchestrator
 from orchestrator.settings import Settings
+from tests.support.eventually import eventually
 
 VERIFY_TOKEN = "in-process-verify-token"
 WEBHOOK_SECRET = "in-process-webhook-secret"
@@ -39,14 +39,11 @@ class InProcessStack:
 
     async def wait_for(self, thread_id: str, condition, timeout: float = 10.0) -> dict:
         """The thread's transcript once `condition(transcript)` holds; TimeoutError if it does not in time."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
-            transcript = (await self.sandbox.get(f"/_sandbox/threads/{thread_id}")).json()
-            if condition(transcript):
-                return transcript
-            if asyncio.get_running_loop().time() > deadline:
-                raise TimeoutError(f"thread {thread_id} never reached the expected state: {transcript}")
-            await asyncio.sleep(0.02)
+
+        async def transcript() -> dict:
+            return (await self.sandbox.get(f"/_sandbox/threads/{thread_id}")).json()
+
+        return await eventually(transcript, condition, timeout=timeout, what=f"thread {thread_id}'s expected state")
 
 
 async def start_stack(

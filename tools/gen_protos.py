@@ -1,4 +1,5 @@
-"""Generate the Python gRPC stubs (with .pyi types) from protos/ into gen/python, the one stub package."""
+"""Generate the Python gRPC stubs (with .pyi types) from protos/ into gen/python in the image's build stage, which has
+no buf; everywhere else `buf generate` (buf.gen.yaml) makes the same stubs."""
 
 import pathlib
 import shutil

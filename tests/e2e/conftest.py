@@ -4,13 +4,13 @@ import contextlib
 import json
 import os
 import sqlite3
-import time
 
 import pytest
 
 from devstack.processes import Stack
 from devstack.sandbox_client import SandboxClient
 from tests.spec.spec_check import check_all, delivery_problems
+from tests.support.eventually import eventually_sync
 
 
 def recorded(path, kind: str) -> list[dict]:
@@ -68,15 +68,18 @@ def outcome_of(stack, content_id: str, timeout: float = 20.0, event_type: str = 
     """Waits until the orchestrator has processed the events about a content (of `event_type` only, when given);
     returns the last one's outcome."""
     database = stack.workdir / "orchestrator.sqlite3"
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def rows() -> list:
         with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
-            rows = db.execute(
+            return db.execute(
                 "SELECT state, outcome FROM events WHERE content_id = ? AND (? = '' OR type = ?) ORDER BY seq",
                 (content_id, event_type, event_type),
             ).fetchall()
-        if rows and all(state != "pending" for state, _ in rows):
-            return rows[-1][1]
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"content {content_id} not processed: {rows}")
-        time.sleep(0.05)
+
+    processed = eventually_sync(
+        rows,
+        lambda found: found and all(state != "pending" for state, _ in found),
+        timeout=timeout,
+        what=f"content {content_id} processed",
+    )
+    return processed[-1][1]

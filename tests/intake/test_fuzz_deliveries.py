@@ -102,6 +102,7 @@ def store_folder() -> Iterator[Path]:
         yield Path(folder)
 
 
+@pytest.mark.slow
 async def test_fuzzed_deliveries_never_get_5xx_and_well_formed_ones_get_200(edge: Edge) -> None:
     store = "postgres" if edge.database_url else "sqlite"
     deliveries = int(os.environ.get("FUZZ_DELIVERIES", DEFAULT_DELIVERIES[store]))

@@ -7,7 +7,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 
 import httpx
@@ -17,6 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from devstack.processes import Stack
 from devstack.sandbox_client import SandboxClient
 from tests.observability.otlp_collector import Collector, running_collector
+from tests.support.eventually import eventually_sync
 
 pytestmark = pytest.mark.e2e
 
@@ -40,14 +40,7 @@ def _bot_answered(transcript: dict) -> bool:
 
 def _wait(condition, what: str):
     """Polls `condition()` until it returns something truthy, which it returns."""
-    deadline = time.monotonic() + TIMEOUT_SECONDS
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out waiting for {what}")
-        time.sleep(0.05)
+    return eventually_sync(condition, timeout=TIMEOUT_SECONDS, what=what)
 
 
 def _nothing_pending(stack: Stack) -> bool:

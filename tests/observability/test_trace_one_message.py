@@ -1,12 +1,12 @@
 """One customer message makes one trace: gateway → orchestrator (intake, then processing from the store) → AI →
 adapter → Dimelo, with the trace context carried in gRPC metadata and across the store."""
 
-import asyncio
 from contextlib import AsyncExitStack
 
 from opentelemetry.trace import SpanKind
 
 from tests.inprocess_stack import start_stack
+from tests.support.eventually import eventually
 
 
 def _bot_answered(transcript: dict) -> bool:
@@ -15,18 +15,16 @@ def _bot_answered(transcript: dict) -> bool:
 
 async def _processing_span(spans, content_id: str, timeout: float = 10.0):
     """The orchestrator's span for the content's processing, once it has ended."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        found = [
+    found = await eventually(
+        lambda: [
             s
             for s in spans.get_finished_spans()
             if s.name == "process event" and s.attributes.get("content_id") == content_id
-        ]
-        if found:
-            return found[0]
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError(f"no processing span for content {content_id}")
-        await asyncio.sleep(0.02)
+        ],
+        timeout=timeout,
+        what=f"a processing span for content {content_id}",
+    )
+    return found[0]
 
 
 async def test_one_trace_id_spans_gateway_orchestrator_ai_and_adapter_for_one_message(spans, tmp_path):

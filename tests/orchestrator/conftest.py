@@ -1,6 +1,5 @@
 """The orchestrator under test, in-process on gRPC port 0, with fake AI and adapter servers."""
 
-import asyncio
 import itertools
 
 import grpc
@@ -13,7 +12,7 @@ from botbridge.orchestrator.v1 import orchestrator_pb2, orchestrator_pb2_grpc
 from orchestrator.server import create_server
 from orchestrator.settings import Settings
 from tests.orchestrator.fakes import FakeAi, FakeDimelo
-
+from tests.support.eventually import eventually
 
 _ids = itertools.count(1)
 
@@ -82,14 +81,13 @@ async def start_orchestrator():
 
 async def settled(running: Running, thread_id: str, count: int, timeout: float = 5.0) -> list:
     """Waits until `count` events of the thread are processed (done or dead); returns the thread's events."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        events = await running.orchestrator.store.thread_events(thread_id)
-        if sum(e.state != "pending" for e in events) >= count:
-            return events
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError(f"thread {thread_id} not settled: {events}")
-        await asyncio.sleep(0.01)
+    return await eventually(
+        lambda: running.orchestrator.store.thread_events(thread_id),
+        lambda events: sum(e.state != "pending" for e in events) >= count,
+        timeout=timeout,
+        interval=0.01,
+        what=f"thread {thread_id} settled",
+    )
 
 
 def customer_message(thread_id: str = "thread-1", body: str = "What are your opening hours?", **content) -> events_pb2.Event:

@@ -9,6 +9,7 @@ runs a larger one); the seed is fixed, so a run is repeatable.
 import os
 import re
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from orchestrator.formatting import to_plain_text
@@ -22,6 +23,7 @@ _PLAIN = re.compile(r"[a-z0-9 \n&<>\"©€.\-]*")
 _MARKUP = re.compile(r"<[a-zA-Z/!?]|&#?[a-zA-Z0-9]+;|--|^\d+\.\S", re.MULTILINE)
 
 
+@pytest.mark.slow
 @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])  # fmt: skip
 @given(documents())

@@ -1,13 +1,13 @@
 """The orchestrator counts what the bot did with each message: handovers by reason and agents, no-agent
 fallbacks by policy, the AI's results, dead letters."""
 
-import asyncio
 
 import grpc
 from prometheus_client import REGISTRY
 
 from botbridge.ai.v1 import ai_pb2
 from tests.orchestrator.conftest import customer_message, settled
+from tests.support.eventually import eventually
 
 
 def sample(name: str, **labels: str) -> float:
@@ -16,10 +16,13 @@ def sample(name: str, **labels: str) -> float:
 
 async def outcome_counted(outcome: str, at_least: float, timeout: float = 5.0) -> None:
     """Waits until the scheduler has counted the outcome (it counts just after storing the event's end)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while sample("botbridge_events_processed_total", type="content.imported", outcome=outcome) < at_least:
-        assert asyncio.get_running_loop().time() < deadline, f"{outcome} never counted"
-        await asyncio.sleep(0.01)
+    await eventually(
+        lambda: sample("botbridge_events_processed_total", type="content.imported", outcome=outcome),
+        lambda count: count >= at_least,
+        timeout=timeout,
+        interval=0.01,
+        what=f"{outcome} counted",
+    )
 
 
 async def test_a_handover_with_no_agent_kept_with_the_bot_is_counted_once(peers, settings_for, start_orchestrator):

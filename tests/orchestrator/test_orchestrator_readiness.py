@@ -14,6 +14,7 @@ from orchestrator.server import SERVICE_NAME
 from service_kit.grpc_server import GrpcServer
 from tests.orchestrator.conftest import customer_message
 from tests.orchestrator.fakes import FakeAi, FakeDimelo
+from tests.support.eventually import eventually
 
 SERVING = health_pb2.HealthCheckResponse.SERVING
 NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
@@ -91,8 +92,9 @@ async def test_the_backlog_gauges_follow_the_store(peers, settings_for, start_or
     backlog gauge counts one pending event, and the oldest pending age is set."""
     running = await start_orchestrator(settings_for(readiness_interval_seconds=0.05, ordering_window_seconds=60))
     await running.submit(customer_message(thread_id="thread-backlog"))
-    deadline = asyncio.get_running_loop().time() + 5
-    while REGISTRY.get_sample_value("botbridge_intake_backlog_events") != 1:
-        assert asyncio.get_running_loop().time() < deadline, "the backlog gauge never counted the pending event"
-        await asyncio.sleep(0.02)
+    await eventually(
+        lambda: REGISTRY.get_sample_value("botbridge_intake_backlog_events"),
+        lambda backlog: backlog == 1,
+        what="the backlog gauge counting the pending event",
+    )
     assert REGISTRY.get_sample_value("botbridge_intake_oldest_pending_age_seconds") >= 0
