@@ -6,7 +6,9 @@ only right after a commit proving this replica still holds the thread's lease (t
 deadline shorter than the lease, so a replica that stalled is stopped before it acts where another one took over.
 """
 
+import asyncio
 import logging
+import time
 from dataclasses import dataclass, replace
 
 import grpc
@@ -27,6 +29,13 @@ from orchestrator.source_directory import AutoSubmitted, BotUser, SourceDirector
 from orchestrator.store import AGENTS_OWNER, HistoryMessage, Lease, Store, StoredEvent, ThreadState
 
 log = logging.getLogger(__name__)
+# How often a reply an interrupted attempt may still be posting is looked for again (see _earlier_reply).
+REPLY_LOOKUP_INTERVAL_SECONDS = 1.0
+# Failures of CreateReply that are Dimelo's own refusal: no reply can still be on its way after them.
+REFUSED_FOR_SURE = frozenset({
+    grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND, grpc.StatusCode.PERMISSION_DENIED,
+    grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.UNAUTHENTICATED,
+})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -314,6 +323,25 @@ class ConversationHandler:
             lease, content.id, "intervention_closed", intervention_id=thread.intervention_id, left_open=left_open
         )
 
+    async def _earlier_reply(self, content, thread: ThreadState, posting: dict, lease: Lease):
+        """The reply an earlier attempt posted, or None when it never reached Dimelo. That attempt's call may still
+        be on its way (its process died, the call did not) until its `settled_by` time: until then a reply not found
+        yet is looked for again, every second, rather than posted twice."""
+        while True:
+            found = await self._dimelo.FindReply(
+                dimelo_pb2.FindReplyRequest(
+                    thread_id=content.thread_id, in_reply_to_id=content.id, intervention_id=thread.intervention_id
+                )
+            )
+            if found.HasField("content"):
+                return found.content
+            wait = posting.get("settled_by", 0.0) - time.time()
+            if wait <= 0:
+                return None
+            log.info("earlier reply not found yet; its call may still be in flight: looking again")
+            await asyncio.sleep(min(REPLY_LOOKUP_INTERVAL_SECONDS, wait))
+            await self._store.hold(lease)
+
     async def _post_with_choices(
         self, content, thread: ThreadState, decision: Decision, journal: dict, lease: Lease
     ) -> ThreadState:
@@ -346,24 +374,26 @@ class ConversationHandler:
             return thread
         reply = None
         if "posting" in journal:
-            found = await self._dimelo.FindReply(
-                dimelo_pb2.FindReplyRequest(
-                    thread_id=content.thread_id, in_reply_to_id=content.id, intervention_id=thread.intervention_id
-                )
-            )
-            reply = found.content if found.HasField("content") else None
+            reply = await self._earlier_reply(content, thread, journal["posting"], lease)
         if reply is None:
-            await self._store.record_step(lease, content.id, "posting")  # proves the lease, then posts at once
-            response = await self._dimelo.CreateReply(
-                dimelo_pb2.CreateReplyRequest(
-                    in_reply_to_id=content.id,
-                    body=text,
-                    private_message=content.private_message,
-                    open_intervention_if_required=True,
-                    structured_content=structured,
-                ),
-                timeout=self._effect_timeout,
-            )
+            # Proves the lease, then posts at once; until `settled_by` the call may still reach Dimelo.
+            settled_by = time.time() + self._effect_timeout
+            await self._store.record_step(lease, content.id, "posting", settled_by=settled_by)
+            try:
+                response = await self._dimelo.CreateReply(
+                    dimelo_pb2.CreateReplyRequest(
+                        in_reply_to_id=content.id,
+                        body=text,
+                        private_message=content.private_message,
+                        open_intervention_if_required=True,
+                        structured_content=structured,
+                    ),
+                    timeout=self._effect_timeout,
+                )
+            except grpc.aio.AioRpcError as error:
+                if error.code() in REFUSED_FOR_SURE:  # Dimelo answered: nothing is on its way
+                    await self._store.record_step(lease, content.id, "posting", settled_by=0.0)
+                raise
             reply = response.content
             if response.opened_intervention_id:
                 thread = replace(thread, intervention_id=response.opened_intervention_id)
