@@ -31,10 +31,12 @@ from orchestrator.store import AGENTS_OWNER, HistoryMessage, Lease, Store, Store
 log = logging.getLogger(__name__)
 # How often a reply an interrupted attempt may still be posting is looked for again (see _earlier_reply).
 REPLY_LOOKUP_INTERVAL_SECONDS = 1.0
-# Failures of CreateReply that are Dimelo's own refusal: no reply can still be on its way after them.
-REFUSED_FOR_SURE = frozenset({
-    grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND, grpc.StatusCode.PERMISSION_DENIED,
-    grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.UNAUTHENTICATED,
+# Failures of CreateReply after which the reply may still land: Dimelo did not answer in time (the adapter's
+# UNAVAILABLE "no answer from Dimelo"), our deadline cut the call, or its fate is unknown. After any other failure
+# Dimelo refused the reply: nothing is on its way.
+MAY_STILL_LAND = frozenset({
+    grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED,
+    grpc.StatusCode.UNKNOWN,
 })  # fmt: skip
 
 
@@ -391,7 +393,7 @@ class ConversationHandler:
                     timeout=self._effect_timeout,
                 )
             except grpc.aio.AioRpcError as error:
-                if error.code() in REFUSED_FOR_SURE:  # Dimelo answered: nothing is on its way
+                if error.code() not in MAY_STILL_LAND:  # the call is over: nothing is on its way
                     await self._store.record_step(lease, content.id, "posting", settled_by=0.0)
                 raise
             reply = response.content

@@ -27,7 +27,8 @@ async def outcome_counted(outcome: str, at_least: float, timeout: float = 5.0) -
 
 async def test_a_handover_with_no_agent_kept_with_the_bot_is_counted_once(peers, settings_for, start_orchestrator):
     """In: the AI hands over for low confidence, no agent is available, NO_AGENT_POLICY=keep_with_bot, and the
-    first notice fails once (retried). Out: one handover (low_confidence, agents none), one keep_with_bot fallback,
+    first notice fails once with no answer from Dimelo (retried once the failed call's 0.5 s deadline has passed,
+    the notice not found). Out: one handover (low_confidence, agents none), one keep_with_bot fallback,
     one kept_with_bot outcome and one retry."""
     ai, dimelo, _ = peers
     ai.response = ai_pb2.RespondResponse(handover=ai_pb2.Handover(reason=ai_pb2.HANDOVER_REASON_LOW_CONFIDENCE))
@@ -41,7 +42,7 @@ async def test_a_handover_with_no_agent_kept_with_the_bot_is_counted_once(peers,
         sample("botbridge_events_processed_total", **imported, outcome="retry"),
         sample("botbridge_ai_requests_total", result="handover"),
     )
-    running = await start_orchestrator(settings_for(no_agent_policy="keep_with_bot"))
+    running = await start_orchestrator(settings_for(no_agent_policy="keep_with_bot", adapter_timeout_seconds=0.5))
 
     await running.submit(customer_message(thread_id="thread-metrics-1"))
     [record] = await settled(running, "thread-metrics-1", 1)
