@@ -24,7 +24,8 @@ async def serve(settings: AdapterSettings) -> None:
 
 def main() -> None:
     settings = AdapterSettings()
-    configure_logging("dimelo_adapter", settings.log_level, secrets=[settings.dimelo_access_token.get_secret_value()])
+    secrets = [settings.dimelo_access_token.get_secret_value(), settings.adapter_database_url.get_secret_value()]
+    configure_logging("dimelo_adapter", settings.log_level, secrets)
     configure_tracing("dimelo_adapter", TracingSettings())
     serve_metrics(settings.metrics_host, settings.metrics_port)
     asyncio.run(serve(settings))
