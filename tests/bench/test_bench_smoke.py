@@ -35,6 +35,11 @@ EXPECTED_LINES = (
     "4. Growth",
     "fill: ",
     "the same 12 msgs",
+    "5. Dimelo REST calls",
+    "per first answer",
+    "per follow-up answer",
+    "per handover",
+    "burst at once, budget 500/min",
 )
 
 
