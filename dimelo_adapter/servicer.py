@@ -14,6 +14,7 @@ from botbridge.events.v1 import events_pb2
 from dimelo_adapter import converters
 from dimelo_adapter.client import DimeloClient
 from dimelo_adapter.errors import AdapterError, DimeloRefused, InvalidRequest, UnreadableAnswer
+from dimelo_adapter.recent_answer import RecentAnswer
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +41,13 @@ def _quoted(value: str) -> str:
 
 
 class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
-    def __init__(self, client: DimeloClient) -> None:
+    def __init__(self, client: DimeloClient, agent_status_seconds: float) -> None:
         self._client = client
         # Read once and kept: the token's user never changes, and a channel's name hardly ever does.
         self._bot_user_id = ""
         self._channels: dict[str, dict[str, Any]] = {}
+        # Every agent on every channel in one answer, reused for a few seconds: a burst of handovers costs one call.
+        self._agent_statuses = RecentAnswer(client.agent_statuses, agent_status_seconds)
 
     async def CreateReply(
         self, request: dimelo_pb2.CreateReplyRequest, context: grpc.aio.ServicerContext
@@ -135,10 +138,10 @@ class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
         self, request: dimelo_pb2.GetAgentAvailabilityRequest, context: grpc.aio.ServicerContext
     ) -> dimelo_pb2.GetAgentAvailabilityResponse:
         """Counts each agent once: connected when its entry for the channel has a status, available when that
-        status is "available" and its busyness is not "full"."""
+        status is "available" and its busyness is not "full". From /1.0/status read at most a few seconds ago."""
         _require(request, "channel_id")
         available = connected = 0
-        for agent in await self._client.agent_statuses():
+        for agent in await self._agent_statuses.get():
             entries = [
                 entry
                 for entry in agent.get("channels") or ()

@@ -34,6 +34,8 @@ class AdapterSettings(GrpcTlsSettings):
     dimelo_call_budget_seconds: float = Field(60.0, gt=0)
     # PostgreSQL holding the budget every replica shares; empty: each replica paces itself with the whole budget.
     adapter_database_url: SecretStr = SecretStr("")
+    # How long an answer of /1.0/status (agent availability) is reused; 0 asks Dimelo for every handover.
+    dimelo_agent_status_seconds: float = Field(5.0, ge=0)
     log_level: str = "INFO"
     # Prometheus metrics at http://<host>:<port>/metrics; port 0 for any free port (the bound port is logged).
     # Loopback by default: in Kubernetes, the pod's address, for Prometheus to scrape.

@@ -1,9 +1,12 @@
 """Each RPC sends Dimelo the request its REST API documents and maps the answer into the proto."""
 
+import grpc
 import httpx
+import pytest
 from adapter_testkit import (
     TOKEN,
     FakeDimelo,
+    adapter_settings,
     by_offset,
     content_json,
     form,
@@ -12,7 +15,8 @@ from adapter_testkit import (
     thread_json,
 )
 
-from botbridge.dimelo.v1 import dimelo_pb2
+from botbridge.dimelo.v1 import dimelo_pb2, dimelo_pb2_grpc
+from dimelo_adapter.server import create_server
 
 
 def assert_authenticated_by_header_only(request: httpx.Request) -> None:
@@ -286,3 +290,23 @@ async def test_get_source_without_a_channel_leaves_the_channel_empty(adapter, di
 
     assert (response.source.id, response.source.channel_id, response.source.channel_name) == ("s-lonely", "", "")
     assert len(dimelo.requests) == 1
+
+
+
+@pytest.mark.parametrize(("seconds", "requests"), [(5.0, 1), (0.0, 2)])
+async def test_agent_statuses_are_read_once_for_a_few_seconds(dimelo, seconds, requests):
+    """In: availability asked on two channels, one after the other, with /1.0/status reused for 5 s (or 0 s).
+    Out: one GET /1.0/status (with 0 s: two); each channel's count from the same statuses."""
+    statuses = [{"agent_id": "a1", "channels": [{"id": "ch-chat", "status": "available", "busyness": "ok"}]}]
+    dimelo.answer("GET", "/1.0/status", httpx.Response(200, json=statuses))
+    server = await create_server(adapter_settings(dimelo_agent_status_seconds=seconds), httpx.MockTransport(dimelo.handle))
+    await server.start()
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+        stub = dimelo_pb2_grpc.DimeloServiceStub(channel)
+        answers = [
+            await stub.GetAgentAvailability(dimelo_pb2.GetAgentAvailabilityRequest(channel_id=channel_id))
+            for channel_id in ("ch-chat", "ch-other")
+        ]
+    await server.stop(0)
+    assert [a.available_agents for a in answers] == [1, 0]
+    assert len(dimelo.requests) == requests

@@ -1,4 +1,5 @@
-"""The call budget alone (units): the pace's arithmetic, priorities, and a shared budget whose database is gone."""
+"""The call budget alone (units): the pace's arithmetic, priorities, a shared budget whose database is gone; and a
+lookup's recent answer shared by its callers."""
 
 import asyncio
 import logging
@@ -6,6 +7,7 @@ import logging
 import pytest
 
 from dimelo_adapter.budget import CallBudget, LocalPacer, Pace, Priority
+from dimelo_adapter.recent_answer import RecentAnswer
 from dimelo_adapter.shared_pacer import SharedPacer
 
 
@@ -78,3 +80,27 @@ async def test_a_shared_budget_out_of_reach_paces_the_replica_alone_and_keeps_th
     assert len(warnings) == 1
     logged = caplog.text + str([vars(record) for record in warnings])
     assert "s3cret-pw" not in logged and url not in logged
+
+
+async def test_callers_during_a_refresh_share_its_one_call_and_a_failure_is_not_kept():
+    """In: three callers while the lookup is under way, then one more after it failed, then one after it answered.
+    Out: the three share the first call's failure; the next caller asks again and gets "statuses"; the last reuses
+    it (three callers, two lookups until then)."""
+    calls: list[asyncio.Future[str]] = []
+
+    async def lookup() -> str:
+        calls.append(asyncio.get_running_loop().create_future())
+        return await calls[-1]
+
+    recent = RecentAnswer(lookup, seconds=5.0)
+    waiting = [asyncio.create_task(recent.get()) for _ in range(3)]
+    while not calls:
+        await asyncio.sleep(0)
+    calls[0].set_exception(RuntimeError("Dimelo unreachable"))
+    failures = await asyncio.gather(*waiting, return_exceptions=True)
+    assert [str(f) for f in failures] == ["Dimelo unreachable"] * 3
+    again = asyncio.create_task(recent.get())
+    while len(calls) < 2:
+        await asyncio.sleep(0)
+    calls[1].set_result("statuses")
+    assert (await again, await recent.get(), len(calls)) == ("statuses", "statuses", 2)
