@@ -58,6 +58,18 @@ def request(body: str, language: str = "en", history: int = 0) -> ai_pb2.Respond
     return ai_pb2.RespondRequest(conversation=conversation)
 
 
+def picked_choice_request() -> ai_pb2.RespondRequest:
+    """The customer taps a choice the bot offered with its last answer: its title as the body, `picked_choice` set."""
+    picked = ai_pb2.Choice(title="Delivery times", payload="conformance_delivery_times")
+    asked = request(picked.title)
+    asked.conversation.history.extend([
+        message("delivery"),
+        message("Which of these do you mean? 1. Shipping costs 2. Delivery times", ai_pb2.AUTHOR_BOT),
+    ])  # fmt: skip
+    asked.conversation.message.picked_choice.CopyFrom(picked)
+    return asked
+
+
 def long_body() -> str:
     """A customer message of LONG_MESSAGE_BYTES bytes: a question pasted over and over."""
     sentence = "Where is my order? I have been waiting for two weeks now. "

@@ -3,8 +3,12 @@
 from botbridge.ai.v1 import ai_pb2
 
 
-def answer(text: str, confidence: float, explanation: str, finished: bool = False) -> ai_pb2.RespondResponse:
-    decision = ai_pb2.Answer(text=text, confidence=confidence, explanation=explanation, conversation_finished=finished)
+def answer(
+    text: str, confidence: float, explanation: str, finished: bool = False, choices: tuple[ai_pb2.Choice, ...] = ()
+) -> ai_pb2.RespondResponse:
+    decision = ai_pb2.Answer(
+        text=text, confidence=confidence, explanation=explanation, conversation_finished=finished, choices=choices
+    )
     return ai_pb2.RespondResponse(answer=decision)
 
 

@@ -80,20 +80,29 @@ class Faq:
                 prepared = ((topic_words(variant), entry, variant) for variant in variants)
                 self._variants.setdefault(language, []).extend(prepared)
 
+    def entry(self, entry_id: str) -> FaqEntry | None:
+        return next((entry for entry in self.entries if entry.id == entry_id), None)
+
     @property
     def languages(self) -> frozenset[str]:
         return frozenset(self._variants)
 
     def best_match(self, question: str, language: str) -> FaqMatch | None:
         """The closest entry among `language`'s variants; None when the question has no topic words."""
+        matches = self.best_matches(question, language, 1)
+        return matches[0] if matches else None
+
+    def best_matches(self, question: str, language: str, count: int) -> list[FaqMatch]:
+        """The `count` closest entries (each with its closest variant), closest first; none without topic words."""
         words = topic_words(question)
         if not words or language not in self._variants:
-            return None
-        score, entry, variant = max(
-            ((similarity(words, prepared), entry, variant) for prepared, entry, variant in self._variants[language]),
-            key=lambda candidate: candidate[0],
-        )
-        return FaqMatch(entry, variant, score)
+            return []
+        best: dict[str, FaqMatch] = {}
+        for prepared, entry, variant in self._variants[language]:
+            score = similarity(words, prepared)
+            if entry.id not in best or score > best[entry.id].score:
+                best[entry.id] = FaqMatch(entry, variant, score)
+        return sorted(best.values(), key=lambda match: match.score, reverse=True)[:count]
 
 
 def load_faq(path: Path) -> Faq:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from bench import acknowledgement, dimelo_calls, growth, tools
+from bench import acknowledgement, dimelo_calls, formatting, growth, tools
 from bench.acknowledgement import Load
 from bench.customers import Customers, Sent
 from bench.end_to_end import ai_answer_times, measure_batch, open_threads, paced_latency
@@ -41,6 +41,8 @@ DEFAULT_WINDOW_SECONDS = OrchestratorSettings.model_fields["ordering_window_seco
 
 async def measure(plan: Plan, use_wrk: bool, profile: bool, workdir: Path) -> Findings:
     found = Findings(plan=plan, default_window=DEFAULT_WINDOW_SECONDS)
+    log.info("plain-text property test: %d generated answers", plan.formatting_examples)
+    found.formatting = await asyncio.to_thread(formatting.measure, plan.formatting_examples)
     log.info("start-up times (%d launch(es) per service)", plan.startup_repeats)
     found.startup = await startup_seconds(workdir / "startup", plan.startup_repeats)
     log.info("stack with ORDERING_WINDOW_SECONDS=0: latency, throughput, growth")

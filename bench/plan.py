@@ -35,6 +35,8 @@ class Plan:
     budget_time_scale: float
     # The longest wait for a batch of messages to be answered.
     answer_timeout_seconds: float
+    # Generated answers for the plain-text property test (make test runs 300).
+    formatting_examples: int
 
 
 FULL = Plan(
@@ -59,6 +61,7 @@ FULL = Plan(
     budget_per_thread=10,
     budget_time_scale=0.1,
     answer_timeout_seconds=600.0,
+    formatting_examples=3_000,
 )
 
 SMOKE = Plan(
@@ -83,4 +86,5 @@ SMOKE = Plan(
     budget_per_thread=2,
     budget_time_scale=0.02,
     answer_timeout_seconds=60.0,
+    formatting_examples=20,
 )

@@ -38,11 +38,15 @@ class Findings:
     acknowledgement: Section | None = None
     calls: dict[str, Calls] = field(default_factory=dict)
     budget_burst: BudgetBurst | None = None
+    formatting: Section | None = None
     profile: list[str] = field(default_factory=list)
 
 
 def render_report(header: list[str], found: Findings) -> str:
-    sections = [found.acknowledgement, _end_to_end(found), _footprint(found), _growth(found), _dimelo_calls(found)]
+    sections = [
+        found.acknowledgement, _end_to_end(found), _footprint(found), _growth(found), found.formatting,
+        _dimelo_calls(found),
+    ]
     text = render(header, [s for s in sections if s is not None])
     if found.profile:
         title = "Profile during the growth run (py-spy, 100 Hz): share of samples under each function"
@@ -160,7 +164,7 @@ def _dimelo_calls(found: Findings) -> Section | None:
     if not found.calls and found.budget_burst is None:
         return None
     section = Section(
-        f"5. Dimelo REST calls (the account's budget: {BUDGET_PER_MINUTE} a minute)",
+        f"6. Dimelo REST calls (the account's budget: {BUDGET_PER_MINUTE} a minute)",
         ["msgs", "calls/msg", "429s", "s", "calls/min"],
     )
     for label, calls in found.calls.items():

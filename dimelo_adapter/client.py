@@ -71,12 +71,17 @@ class DimeloClient:
         await self._http.aclose()
         await self._budget.aclose()
 
-    async def create_reply(self, in_reply_to_id: str, body: str, private: bool, author_id: str) -> Json:
+    async def create_reply(
+        self, in_reply_to_id: str, body: str, private: bool, author_id: str, structured: Json | None = None
+    ) -> Json:
+        """A structured message goes as JSON (the reference's only way to send one), plain text as a form."""
         form = {"in_reply_to_id": in_reply_to_id, "body": body}
         if private:
             form["private"] = "1"
         if author_id:
             form["author_id"] = author_id
+        if structured:
+            return await self._object(endpoints.CREATE_CONTENT, json={**form, "structured_content": structured})
         return await self._object(endpoints.CREATE_CONTENT, data=form)
 
     def search_contents(self, query: str) -> AsyncGenerator[Json, None]:
@@ -89,6 +94,13 @@ class DimeloClient:
 
     async def close_intervention(self, intervention_id: str) -> Json:
         return await self._object(endpoints.CLOSE_INTERVENTION, intervention_id)
+
+    async def get_intervention(self, intervention_id: str) -> Json:
+        return await self._object(endpoints.GET_INTERVENTION, intervention_id)
+
+    async def create_intervention_comment(self, intervention_id: str, user_id: str, body: str) -> Json:
+        form = {"intervention_id": intervention_id, "user_id": user_id, "body": body}
+        return await self._object(endpoints.CREATE_INTERVENTION_COMMENT, data=form)
 
     async def close_thread(self, thread_id: str) -> Json:
         return await self._object(endpoints.CLOSE_THREAD, thread_id)
@@ -151,6 +163,7 @@ class DimeloClient:
         object_id: str = "",
         params: dict[str, Any] | None = None,
         data: Form | None = None,
+        json: Json | None = None,
     ) -> Any:
         """Dimelo's parsed JSON answer, after as many tries as the endpoint's retry policy allows."""
         path = endpoint.path(object_id)
@@ -163,12 +176,14 @@ class DimeloClient:
             reraise=True,
         )
         try:
-            return await retrying(self._send, endpoint, path, params, data)
+            return await retrying(self._send, endpoint, path, params, data, json)
         except DimeloCallError as error:
             error.attempts = retrying.statistics["attempt_number"]
             raise
 
-    async def _send(self, endpoint: Endpoint, path: str, params: dict[str, Any] | None, data: Form | None) -> Any:
+    async def _send(
+        self, endpoint: Endpoint, path: str, params: dict[str, Any] | None, data: Form | None, json: Json | None
+    ) -> Any:
         """One HTTP request (one attempt), counted, timed and traced."""
         operation = str(endpoint)
         attributes = {"http.request.method": endpoint.method, "url.path": path}
@@ -180,7 +195,7 @@ class DimeloClient:
             async with self._slots:
                 started = time.perf_counter()
                 try:
-                    response = await self._http.request(endpoint.method, path, params=params, data=data)
+                    response = await self._http.request(endpoint.method, path, params=params, data=data, json=json)
                 except httpx.TransportError as error:
                     unreachable = DimeloUnreachable(endpoint, path, error, self._redact(str(error)))
                     _count(operation, status_label(unreachable), started)

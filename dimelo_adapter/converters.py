@@ -56,3 +56,18 @@ def source(data: Mapping[str, Any], channel: Mapping[str, Any] | None) -> dimelo
         channel_id=_text(data, "channel_id"),
         channel_name=_text(channel or {}, "name"),
     )
+
+
+def structured_content(request: dimelo_pb2.CreateReplyRequest) -> dict[str, Any]:
+    """The reply's `structured_content` as the reference's JSON: `select` items, or `template` buttons (the body is
+    the template's title)."""
+    structured = request.structured_content
+    if structured.type == "template":
+        items = [
+            {"type": "url", "title": item.title, "url": item.url} if item.url
+            else {"type": "reply", "title": item.title, **({"payload": item.payload} if item.payload else {})}
+            for item in structured.items
+        ]  # fmt: skip
+        return {"type": "template", "title": request.body, "items": items}
+    items = [{"title": item.title, **({"payload": item.payload} if item.payload else {})} for item in structured.items]
+    return {"type": structured.type, "items": items}

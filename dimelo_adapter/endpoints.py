@@ -62,6 +62,13 @@ CLOSE_INTERVENTION = Endpoint(
     " (or with the permission to edit interventions), and read access on its source",
     priority=Priority.HANDOVER,
 )
+GET_INTERVENTION = Endpoint("GET", "/1.0/interventions/:id", "reading an intervention needs read access on its source")
+CREATE_INTERVENTION_COMMENT = Endpoint(
+    "POST",
+    "/1.0/intervention_comments",
+    "commenting an intervention needs read access on its source",
+    if_unsure="the comment may exist all the same: sending it again would leave the note twice",
+)
 GET_THREAD = Endpoint("GET", "/1.0/content_threads/:id", "reading a thread needs read access on its source")
 CLOSE_THREAD = Endpoint(
     "PUT",

@@ -68,8 +68,9 @@ class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
         return dimelo_pb2.CreateReplyResponse(content=reply, opened_intervention_id=intervention.id)
 
     async def _post_reply(self, request: dimelo_pb2.CreateReplyRequest) -> events_pb2.Content:
+        structured = converters.structured_content(request) if request.HasField("structured_content") else None
         reply = await self._client.create_reply(
-            request.in_reply_to_id, request.body, request.private_message, request.author_id
+            request.in_reply_to_id, request.body, request.private_message, request.author_id, structured
         )
         return converters.content(reply)
 
@@ -119,6 +120,15 @@ class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
         _require(request, "intervention_id")
         closed = await self._client.close_intervention(request.intervention_id)
         return dimelo_pb2.CloseInterventionResponse(intervention=converters.intervention(closed))
+
+    async def CreateInterventionComment(
+        self, request: dimelo_pb2.CreateInterventionCommentRequest, context: grpc.aio.ServicerContext
+    ) -> dimelo_pb2.CreateInterventionCommentResponse:
+        """The comment's user is the intervention's owner (Dimelo requires one; the bot owns its intervention)."""
+        _require(request, "intervention_id", "body")
+        owner = (await self._client.get_intervention(request.intervention_id)).get("user_id") or ""
+        comment = await self._client.create_intervention_comment(request.intervention_id, owner, request.body)
+        return dimelo_pb2.CreateInterventionCommentResponse(comment_id=str(comment.get("id") or ""))
 
     async def CloseThread(
         self, request: dimelo_pb2.CloseThreadRequest, context: grpc.aio.ServicerContext

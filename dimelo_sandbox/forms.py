@@ -1,9 +1,11 @@
 """Request parameters as a Rails API reads them: query string and body merged, arrays as `name[]`.
 
-The body may be form-encoded or JSON (the official JS client sends JSON): a JSON list is the array `name[]`.
+The body may be form-encoded or JSON (the official JS client sends JSON): a JSON list is the array `name[]`, a JSON
+object (e.g. `structured_content`) a document.
 """
 
 import json
+from typing import Any
 from urllib.parse import parse_qsl
 
 from dimelo_sandbox.errors import ApiError, invalid_parameter, missing_parameter
@@ -18,10 +20,12 @@ _FALSE = frozenset({"0", "false", "off", "no", ""})
 class Params:
     """Parameter values by name; a repeated scalar keeps its last value, `name[]` collects an array."""
 
-    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+    def __init__(self, pairs: list[tuple[str, str]], documents: dict[str, Any] | None = None) -> None:
         self._values: dict[str, list[str]] = {}
         for name, value in pairs:
             self._values.setdefault(name, []).append(value)
+        # Objects of a JSON body (e.g. `structured_content`), as sent.
+        self.documents: dict[str, Any] = documents or {}
 
     def get(self, name: str) -> str | None:
         values = self._values.get(name)
@@ -74,23 +78,26 @@ def _pairs(text: str) -> list[tuple[str, str]]:
         raise ApiError(400, "invalid_request", f"malformed parameters: {error.__class__.__name__}") from None
 
 
-def _json_pairs(body: bytes) -> list[tuple[str, str]]:
-    """A JSON object's members as parameters: a list gives `name[]` once per item, true/false "true"/"false"."""
+def _json_params(pairs: list[tuple[str, str]], body: bytes) -> Params:
+    """A JSON object body added to the query's `pairs`: a list gives `name[]` once per item, true/false
+    "true"/"false", an object is kept as a document."""
     try:
         data = json.loads(body)
     except (UnicodeDecodeError, ValueError):
         raise ApiError(400, "invalid_request", "the JSON body cannot be parsed") from None
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_request", "the JSON body must be an object of parameters")
-    pairs: list[tuple[str, str]] = []
+    documents = {}
     for name, value in data.items():
-        if isinstance(value, list):
+        if isinstance(value, dict):
+            documents[name] = value
+        elif isinstance(value, list):
             pairs.extend((f"{name.removesuffix('[]')}[]", _json_scalar(name, item)) for item in value or [""])
         else:
             pairs.append((name, _json_scalar(name, value)))
     if len(pairs) > _MAX_FIELDS:
         raise ApiError(400, "invalid_request", "malformed parameters: too many fields")
-    return pairs
+    return Params(pairs, documents)
 
 
 def _json_scalar(name: str, value: object) -> str:
@@ -109,8 +116,7 @@ def parse_params(query: bytes, body: bytes, content_type: str | None) -> Params:
     if body:
         media_type = (content_type or _FORM).split(";", 1)[0].strip().lower()
         if media_type == _JSON:
-            pairs.extend(_json_pairs(body))
-            return Params(pairs)
+            return _json_params(pairs, body)
         if media_type != _FORM:
             raise ApiError(
                 400, "invalid_request", f"unsupported body type {media_type!r}: send parameters as {_FORM} or {_JSON}"

@@ -95,6 +95,7 @@ class Content:
     category_ids: list[str] = field(default_factory=list)
     created_at: float = 0.0
     updated_at: float = 0.0
+    structured_content: dict | None = None  # a structured message's payload (dimelo_sandbox/structured.py)
 
 
 @dataclass

@@ -5,6 +5,7 @@ from typing import Any
 
 from dimelo_sandbox.ids import day, iso_seconds
 from dimelo_sandbox.model import Category, Channel, Content, Intervention, Source, Thread, User
+from dimelo_sandbox.structured import capabilities
 from dimelo_sandbox.world import World
 
 
@@ -49,6 +50,8 @@ def content_json(world: World, content: Content) -> dict[str, Any]:
         "approval_required": False,
         "remotely_deleted": False,
         "published": content.synchronization_status != "pending",
+        "structured_content": content.structured_content,
+        "capabilities_supported": capabilities(source.type),
     }
 
 
@@ -82,6 +85,7 @@ def content_metadata(world: World, content: Content) -> dict[str, Any]:
         "thread_id": content.thread_id,
         "thread_title": thread.title,
         "type": content.type,
+        "capabilities_supported": capabilities(world.sources[content.source_id].type),
     }
 
 

@@ -1,7 +1,7 @@
 """The sandbox's state: every record by id, with creation helpers and lookups that answer 404 like Dimelo."""
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from dimelo_sandbox.errors import not_found
 from dimelo_sandbox.ids import IdFactory
@@ -44,6 +44,7 @@ class World:
         self.threads: dict[str, Thread] = {}
         self.contents: dict[str, Content] = {}
         self.interventions: dict[str, Intervention] = {}
+        self.intervention_comments: dict[str, Any] = {}  # see rest/intervention_comments.py
         self._user_identities: dict[tuple[str, str], str] = {}
 
     # Creation

@@ -17,7 +17,7 @@ from botbridge.orchestrator.v1 import orchestrator_pb2 as pb
 from orchestrator.conversation_view import render_thread
 from orchestrator.database import Database
 from orchestrator.intake import Intake
-from orchestrator.settings import IntakeSettings
+from orchestrator.settings import Handback, IntakeSettings
 from orchestrator.store import DEAD, Store
 from service_kit.webhook_delivery import NotADelivery, delivery_request
 
@@ -94,7 +94,13 @@ async def _replay_quarantined(quarantine_id: str, store: Store, settings: Intake
     except NotADelivery as refused:
         print(f"{quarantine_id} is still not a delivery: {refused}", file=sys.stderr)
         return 1
-    intake = Intake(store, settings.bot_source_ids, settings.ordering_window_seconds, on_pending=lambda: None)
+    intake = Intake(
+        store,
+        settings.bot_source_ids,
+        settings.ordering_window_seconds,
+        on_pending=lambda: None,
+        handback=settings.handback is Handback.ON,
+    )
     answer = await intake.take_in(request)
     await store.drop_quarantined(quarantine_id)
     for receipt in answer.receipts:

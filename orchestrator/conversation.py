@@ -12,12 +12,15 @@ import grpc
 from botbridge.ai.v1 import ai_pb2, ai_pb2_grpc
 from botbridge.dimelo.v1 import dimelo_pb2, dimelo_pb2_grpc
 from botbridge.events.v1 import events_pb2
+from orchestrator import choices
 from orchestrator.decision import Decision, ask_ai, bounded_reason
 from orchestrator.errors import describe
 from orchestrator.formatting import to_plain_text
+from orchestrator.handback import AGENT_REPLIED, HandbackRule
+from orchestrator.handover_note import handover_note, leave_note
+from orchestrator.intake_filter import AUTO_SUBMITTED, INTERVENTION_CLOSED, needs_content_check
 from orchestrator.metrics import HANDOVERS, NO_AGENT_FALLBACKS
 from orchestrator.settings import NoAgentPolicy, Settings
-from orchestrator.intake_filter import AUTO_SUBMITTED, needs_content_check
 from orchestrator.source_directory import AutoSubmitted, BotUser, SourceDirectory
 from orchestrator.store import AGENTS_OWNER, HistoryMessage, Store, StoredEvent, ThreadState
 
@@ -49,12 +52,21 @@ class ConversationHandler:
         self._sources = SourceDirectory(dimelo)
         self._bot_user = BotUser(dimelo)
         self._auto_submitted = AutoSubmitted(dimelo)
+        self._handback = HandbackRule(settings, store, dimelo)
 
     async def handle(self, stored: StoredEvent) -> Outcome:
         event = stored.event
         if event.type == "content.imported":
             return await self._customer_message(event.content, stored.attempts)
+        if event.type == INTERVENTION_CLOSED:
+            return await self._intervention_closed(event.intervention)
         return await self._reply_seen(event)
+
+    async def _intervention_closed(self, intervention: events_pb2.Intervention) -> Outcome:
+        """An intervention closed: the thread may come back to the bot (orchestrator/handback.py)."""
+        if await self._handback.intervention_closed(await self._store.thread(intervention.thread_id)):
+            return Outcome("handed_back", "thread handed back to the bot: intervention closed in a bot category")
+        return Outcome("ignored_not_handed_back", "ignored: no handback, the thread stays where it is")
 
     async def _reply_seen(self, event: events_pb2.Event) -> Outcome:
         """A content created inside Dimelo: the bot's own, or an agent's, who then owns the thread."""
@@ -62,14 +74,17 @@ class ConversationHandler:
         known = content.id in await self._store.bot_messages([content.id])
         if known or (content.HasField("creator_id") and content.creator_id == await self._bot_user.id()):
             return Outcome("ignored_own_reply", "ignored: the bot's own reply")
+        await self._store.add_message(content.thread_id, _history_entry(content, "agent"))  # for a later handback
         thread = await self._store.thread(content.thread_id)
         if thread.owner == AGENTS_OWNER:
             return Outcome("ignored_with_agents", "ignored: thread already with agents")
-        await self._store.save_thread(replace(thread, owner=AGENTS_OWNER, handover_reason="an agent replied"))
+        await self._store.save_thread(replace(thread, owner=AGENTS_OWNER, handover_reason=AGENT_REPLIED))
         return Outcome("agent_took_over", "thread left to agents: an agent replied")
 
     async def _customer_message(self, content: events_pb2.Content, attempts: int) -> Outcome:
         thread = await self._store.thread(content.thread_id)
+        if thread.owner == AGENTS_OWNER:
+            thread = await self._handback.customer_wrote(thread)
         if thread.owner == AGENTS_OWNER:
             return Outcome("ignored_with_agents", f"ignored: thread is with agents ({thread.handover_reason})")
         journal = await self._store.journal(content.id)
@@ -126,19 +141,24 @@ class ConversationHandler:
 
     async def _conversation(self, content: events_pb2.Content) -> ai_pb2.Conversation:
         history = await self._store.history(content.thread_id, self._settings.history_size + 1)
+        earlier = [entry for entry in history if entry.content_id != content.id]
+        message = _ai_message(_history_entry(content, "customer"))
+        pick = choices.picked(content.body, await choices.offered_before(self._store, earlier))
+        if pick is not None:
+            message.picked_choice.CopyFrom(ai_pb2.Choice(**pick))
         return ai_pb2.Conversation(
             thread_id=content.thread_id,
             source_id=content.source_id,
             language=content.language,
             title=content.thread_title,
-            message=_ai_message(_history_entry(content, "customer")),
-            history=[_ai_message(entry) for entry in history if entry.content_id != content.id],
+            message=message,
+            history=[_ai_message(entry) for entry in earlier],
         )
 
     async def _answer(self, content, thread: ThreadState, decision: Decision, journal: dict) -> Outcome:
         if self._settings.open_intervention and not thread.intervention_id:
             thread = await self._open_intervention(content, thread, journal)
-        thread = await self._post(content, thread, decision.text, journal)
+        thread = await self._post_with_choices(content, thread, decision, journal)
         if not decision.finished:
             return Outcome("answered", "answered")
         await self._close_intervention(content, thread, journal)
@@ -156,10 +176,15 @@ class ConversationHandler:
             recategorize = self._settings.no_agent_policy is NoAgentPolicy.QUEUE
         else:
             notice, recategorize = self._settings.handover_message, True
+        agents = "unknown" if available is None else str(available)
+        if self._settings.handover_note and notice and not thread.intervention_id:
+            thread = await self._open_intervention(content, thread, journal)  # the note's home, closed below
         if notice:
             thread = await self._post(content, thread, to_plain_text(notice, self._settings.max_reply_chars), journal)
+        if self._settings.handover_note and thread.intervention_id:
+            note = handover_note(decision, agents)
+            await leave_note(self._dimelo, self._store, content.id, thread.intervention_id, note, journal)
         await self._close_intervention(content, thread, journal)
-        agents = "unknown" if available is None else str(available)
         if not recategorize:
             self._count_handover(decision, available)
             return Outcome(
@@ -239,7 +264,25 @@ class ConversationHandler:
             content.id, "intervention_closed", intervention_id=thread.intervention_id, left_open=left_open
         )
 
-    async def _post(self, content, thread: ThreadState, text: str, journal: dict) -> ThreadState:
+    async def _post_with_choices(self, content, thread: ThreadState, decision: Decision, journal: dict) -> ThreadState:
+        """The answer with its choices as a structured message where the channel takes it, else as a numbered list
+        (also when Dimelo refuses the structured message: 422, nothing was posted)."""
+        max_chars = self._settings.max_reply_chars
+        text, structured = choices.reply_form(decision.text, decision.choices, content.capabilities_supported, max_chars)
+        if structured is None:
+            return await self._post(content, thread, text, journal)
+        try:
+            return await self._post(content, thread, text, journal, structured)
+        except grpc.aio.AioRpcError as error:
+            if error.code() is not grpc.StatusCode.FAILED_PRECONDITION:
+                raise
+            log.warning("structured reply refused, posting the choices as a list: %s", describe(error))
+        return await self._post(content, thread, choices.numbered(decision.text, decision.choices, max_chars), journal)
+
+    async def _post(
+        self, content, thread: ThreadState, text: str, journal: dict,
+        structured: dimelo_pb2.StructuredContent | None = None,
+    ) -> ThreadState:  # fmt: skip
         """Posts the bot's one reply to the customer's content, never twice: after a lost answer, look first."""
         if "posted" in journal:
             return thread
@@ -259,6 +302,7 @@ class ConversationHandler:
                     body=text,
                     private_message=content.private_message,
                     open_intervention_if_required=True,
+                    structured_content=structured,
                 )
             )
             reply = response.content

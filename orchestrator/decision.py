@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 import grpc
 
 from botbridge.ai.v1 import ai_pb2, ai_pb2_grpc
+from orchestrator.choices import from_answer
 from orchestrator.errors import describe
 from orchestrator.metrics import AI_REQUEST_SECONDS, AI_REQUESTS
 from service_kit.metrics import bounded
@@ -36,13 +37,15 @@ class Decision:
     finished: bool = False
     reason: str = ""
     explanation: str = ""
+    # Choices offered with the answer (orchestrator/choices.py), as {"title", "payload", "url"}.
+    choices: tuple[dict[str, str], ...] = ()
 
     def to_journal(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_journal(cls, detail: dict | None) -> "Decision | None":
-        return cls(**detail) if detail else None
+        return cls(**{**detail, "choices": tuple(detail.get("choices") or ())}) if detail else None
 
 
 async def ask_ai(
@@ -70,7 +73,9 @@ async def ask_ai(
     if response.HasField("answer") and response.answer.text.strip():
         _count("answer", started)
         answer = response.answer
-        return Decision(True, answer.text, answer.conversation_finished, explanation=answer.explanation)
+        return Decision(
+            True, answer.text, answer.conversation_finished, explanation=answer.explanation, choices=from_answer(answer)
+        )
     if response.HasField("handover"):
         _count("handover", started)
         handover = response.handover

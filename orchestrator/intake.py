@@ -13,7 +13,7 @@ from botbridge.orchestrator.v1 import orchestrator_pb2_grpc
 from orchestrator.intake_filter import OWN_REPLY, REPLY_EVENTS, IntakeDecision, decide
 from orchestrator.metrics import INTAKE_EVENTS
 from orchestrator.scheduler import Scheduler
-from orchestrator.settings import Settings
+from orchestrator.settings import Handback, Settings
 from orchestrator.storable import MAX_ID_CHARS, replace_nul, unstorable, without_nul
 from orchestrator.store import DEAD, DONE, PENDING, Store
 from service_kit.metrics import event_type_label
@@ -29,15 +29,22 @@ class Intake:
     """Takes a delivery in: stores each event with its initial state (pending, done: not for the bot and why, dead:
     malformed) and quarantines, each on its own with the reason, what cannot be stored as an event.
 
-    `on_pending` is called when a new event waits for processing."""
+    `on_pending` is called when a new event waits for processing; `handback` keeps the events that may hand a
+    thread back to the bot (HANDBACK)."""
 
     def __init__(
-        self, store: Store, bot_source_ids: Iterable[str], hold_seconds: float, on_pending: Callable[[], None]
+        self,
+        store: Store,
+        bot_source_ids: Iterable[str],
+        hold_seconds: float,
+        on_pending: Callable[[], None],
+        handback: bool = False,
     ) -> None:
         self._store = store
         self._bot_source_ids = frozenset(bot_source_ids)
         self._hold_seconds = hold_seconds
         self._on_pending = on_pending
+        self._handback = handback
 
     async def take_in(self, request: pb.SubmitDeliveryRequest, traceparent: str = "") -> pb.SubmitDeliveryResponse:
         """Returns once every event is durably kept (stored or quarantined); raises when the store takes nothing."""
@@ -72,7 +79,8 @@ class Intake:
         """Stores the events in one commit, or one at a time when the store refuses them together: an event it
         refuses alone is quarantined with the store's reason. Sets each receipt's disposition."""
         events = [event for _, event in kept]
-        decisions = await self._known_own_replies(events, [decide(e, self._bot_source_ids) for e in events])
+        decisions = [decide(event, self._bot_source_ids, self._handback) for event in events]
+        decisions = await self._known_own_replies(events, decisions)
         states = [PENDING if d.process else DEAD if d.malformed else DONE for d in decisions]
         reasons = [d.reason for d in decisions]
         try:
@@ -127,7 +135,13 @@ class IntakeServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
     """The gRPC face of the intake; a new pending event wakes the scheduler."""
 
     def __init__(self, settings: Settings, store: Store, scheduler: Scheduler) -> None:
-        self._intake = Intake(store, settings.bot_source_ids, settings.ordering_window_seconds, scheduler.wake)
+        self._intake = Intake(
+            store,
+            settings.bot_source_ids,
+            settings.ordering_window_seconds,
+            scheduler.wake,
+            handback=settings.handback is Handback.ON,
+        )
         self._store = store
 
     async def SubmitDelivery(self, request: pb.SubmitDeliveryRequest, context: grpc.aio.ServicerContext):

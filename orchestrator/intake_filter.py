@@ -35,6 +35,8 @@ _NOT_FROM_THE_CUSTOMER = {
     "user_initiated": "started by the account itself (e.g. a chat welcome message)",
 }
 AUTO_SUBMITTED = "ignored: sent automatically by the source (e.g. a chat welcome message)"
+# An agent closing an intervention may hand the thread back to the bot (orchestrator/handback.py).
+INTERVENTION_CLOSED = "intervention.closed"
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,12 @@ class IntakeDecision:
 OWN_REPLY = IntakeDecision(False, "ignored: the bot's own reply", code="own_reply")
 
 
-def decide(event: events_pb2.Event, bot_source_ids: Collection[str]) -> IntakeDecision:
+def decide(event: events_pb2.Event, bot_source_ids: Collection[str], handback: bool = False) -> IntakeDecision:
+    if handback and event.type == INTERVENTION_CLOSED:
+        if event.intervention.thread_id:
+            return IntakeDecision(True)
+        reason = "malformed: intervention event without a thread id"
+        return IntakeDecision(False, reason, malformed=True, code="no_content_or_thread_id")
     if event.type not in REPLY_EVENTS and event.type != CUSTOMER_MESSAGE:
         return IntakeDecision(False, f"ignored: event type {event.type!r} is not used by the bot", code="event_type")
     content = event.content

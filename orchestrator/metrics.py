@@ -17,7 +17,7 @@ INTAKE_EVENTS = Counter(
 )
 EVENTS_PROCESSED = Counter(
     "botbridge_events_processed_total",
-    "Processing attempts by event type and outcome: answered, handed_over, kept_with_bot, agent_took_over,"
+    "Processing attempts by event type and outcome: answered, handed_over, kept_with_bot, agent_took_over, handed_back,"
     " ignored_* (why), retry (a transient failure), dead (a dead letter).",
     ["type", "outcome"],
 )
@@ -35,6 +35,11 @@ HANDOVERS = Counter(
     "botbridge_handovers_total",
     "Messages the bot handed over, by reason and agents on the source's channel (available, none, unknown).",
     ["reason", "agents"],
+)
+HANDBACKS = Counter(
+    "botbridge_handbacks_total",
+    "Threads the agents gave back to the bot, by what showed it (intervention_closed, customer_wrote).",
+    ["signal"],
 )
 NO_AGENT_FALLBACKS = Counter(
     "botbridge_no_agent_fallbacks_total",

@@ -19,6 +19,15 @@ class NoAgentPolicy(StrEnum):
     KEEP_WITH_BOT = "keep_with_bot"
 
 
+class Handback(StrEnum):
+    """Whether a thread the agents hold comes back to the bot (orchestrator/handback.py has the rule)."""
+
+    OFF = "off"
+    # Back to the bot when it is in a bot category and no agent category, once an agent closes their intervention,
+    # or, for a thread the bot recategorized for the agents, when the customer writes again.
+    ON = "on"
+
+
 IdList = Annotated[list[str], NoDecode]
 
 
@@ -46,6 +55,8 @@ class IntakeSettings(StoreSettings):
     # How long a new event waits before processing, so that an earlier message of its thread that Dimelo delivers
     # a moment later (order is not guaranteed) is answered first. Adds as much to the bot's answer time.
     ordering_window_seconds: float = 0.3
+    # Give threads back to the bot when the agents return them (see Handback).
+    handback: Handback = Handback.OFF
 
     @field_validator("agent_category_ids", "bot_source_ids", "bot_category_ids", mode="before", check_fields=False)
     @classmethod
@@ -76,6 +87,8 @@ class Settings(IntakeSettings, GrpcTlsSettings):
     close_thread_when_finished: bool = False
     # Posted to the customer just before a handover to an available agent; empty to post nothing.
     handover_message: str = "I'm passing you to one of our agents, who will answer you here shortly."
+    # On a handover, leave the agents a private note (an intervention comment) with the AI's reason and explanation.
+    handover_note: bool = True
     no_agent_policy: NoAgentPolicy = NoAgentPolicy.QUEUE
     # Posted when the AI hands over and no agent is available; empty to post nothing.
     no_agent_message: str = "All our agents are busy at the moment. One of them will answer you here as soon as possible."

@@ -184,7 +184,8 @@ class Store:
         rows = []
         for event, state, outcome in zip(events, states, outcomes, strict=True):
             issued = event.issued_at.ToMicroseconds() / 1e6 if event.HasField("issued_at") else now
-            rows.append((event.id, delivery_id, event.type, event.content.thread_id, event.content.id, issued, now,
+            rows.append((event.id, delivery_id, event.type, event.content.thread_id or event.intervention.thread_id,
+                         event.content.id, issued, now,
                          event.SerializeToString(), state, outcome, now + hold_seconds, 0 if state == PENDING else now,
                          traceparent))  # fmt: skip
 

@@ -14,7 +14,7 @@ _TEXT_FIELDS = (
 )  # fmt: skip
 _OPTIONAL_TEXT_FIELDS = ("creator_id", "in_reply_to_id", "in_reply_to_author_id", "intervention_id")
 _FLAGS = ("first_in_thread", "approval_required", "has_attachment", "auto_submitted")
-_LISTS = ("foreign_categories", "category_ids")
+_LISTS = ("foreign_categories", "category_ids", "capabilities_supported")
 
 
 def parse_timestamp(value: str) -> Timestamp:

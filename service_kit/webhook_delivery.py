@@ -96,6 +96,17 @@ def _event(data: dict[str, Any]) -> events_pb2.Event:
     if event.type.startswith("content.") and isinstance(resource.get("metadata"), dict):
         event.content.CopyFrom(content_from_json(resource["metadata"]))
         event.content.id = event.content.id or event.resource_id
+    if event.type.startswith("intervention.") and isinstance(resource.get("metadata"), dict):
+        metadata = resource["metadata"]
+        event.intervention.CopyFrom(
+            events_pb2.Intervention(
+                id=event.resource_id,
+                thread_id=_text(metadata.get("thread_id")),
+                source_id=_text(metadata.get("source_id")),
+                user_id=_text(metadata.get("user_id")),
+                category_ids=[_text(category) for category in metadata.get("category_ids") or ()],
+            )
+        )
     return event
 
 

@@ -6,14 +6,15 @@ from ai_conformance.rules.requests import (
     empty_message,
     long_message,
     missing_message,
+    picked_choice,
     responds,
     unknown_fields,
     unsupported_language,
 )
-from ai_conformance.rules.run import answer_text, deadline, handover_reason
+from ai_conformance.rules.run import answer_choices, answer_text, deadline, handover_reason
 from ai_conformance.rules.serving import health, reflection
 
-# The rules over every call of the run (answer_text, handover_reason, deadline) come last.
+# The rules over every call of the run (answer_text, answer_choices, handover_reason, deadline) come last.
 RULES = (
     health,
     reflection,
@@ -24,8 +25,10 @@ RULES = (
     long_message,
     unsupported_language,
     unknown_fields,
+    picked_choice,
     concurrency,
     answer_text,
+    answer_choices,
     handover_reason,
     deadline,
 )

@@ -114,6 +114,13 @@ async def unknown_fields(probe: Probe) -> Finding:
     return judge(_undecided([outcome]), [], fine)
 
 
+async def picked_choice(probe: Probe) -> Finding:
+    """MUST decide on a message that picks a choice the bot offered (`Message.picked_choice` set), even an AI that
+    never offers choices: the message is still the customer's next message."""
+    outcome = await probe.respond("a tapped choice (picked_choice set)", samples.picked_choice_request())
+    return judge(_undecided([outcome]), [], f"a picked choice: {outcome.describe()}")
+
+
 async def concurrency(probe: Probe) -> Finding:
     """MUST answer many simultaneous calls (--concurrency), each with a decision within the deadline."""
     questions = samples.QUESTIONS

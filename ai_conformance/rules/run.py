@@ -3,6 +3,8 @@
 They come last, so they see the responses the other rules provoked.
 """
 
+import re
+
 import grpc
 
 from ai_conformance import samples
@@ -33,6 +35,45 @@ async def answer_text(probe: Probe) -> Finding:
     ]
     broken = [f"blank answer text to {', '.join(listing(blank))}"] if blank else []
     return judge(broken, listing(odd), f"{len(answers)} answers, each with text")
+
+
+MAX_CHOICES, MAX_BUTTONS, MAX_TITLE, MAX_PAYLOAD = 13, 4, 80, 1000
+
+
+def _choice_problems(answer: ai_pb2.Answer) -> list[str]:
+    """What Dimelo's structured messages would refuse in the answer's choices (the limits the proto states)."""
+    choices = answer.choices
+    links = any(choice.url for choice in choices)
+    problems = []
+    if len(choices) > (MAX_BUTTONS if links else MAX_CHOICES):
+        problems.append(f"{len(choices)} choices, at most {MAX_BUTTONS if links else MAX_CHOICES}")
+    for choice in choices:
+        if not choice.title.strip() or len(choice.title) > MAX_TITLE:
+            problems.append(f"title {choice.title[:90]!r}: blank or over {MAX_TITLE} characters")
+        if not choice.payload.isascii() or len(choice.payload) > MAX_PAYLOAD:
+            problems.append(f"payload of {choice.title!r}: not ASCII or over {MAX_PAYLOAD} characters")
+        if choice.url and not re.match(r"https?://\S+$", choice.url):
+            problems.append(f"url of {choice.title!r}: not http or https")
+    return problems
+
+
+async def answer_choices(probe: Probe) -> Finding:
+    """MUST keep every answer's choices within the proto's limits (at most 13, or 4 with a url; titles of 1 to 80
+    characters; ASCII payloads of at most 1000; http or https urls); SHOULD give them distinct titles.
+
+    Checks every answer of the run; an AI that never offers choices passes. Titles must differ because a customer
+    who types a title instead of tapping it is read back by title.
+    """
+    offering = [outcome for outcome in _decided(probe, "answer") if outcome.response.answer.choices]
+    if not offering:
+        return Finding(Status.PASS, "no answer offered choices (they are optional)")
+    broken = [f"{o.asked}: {problem}" for o in offering for problem in _choice_problems(o.response.answer)]
+    repeated = [
+        o.asked for o in offering
+        if len({c.title.casefold() for c in o.response.answer.choices}) < len(o.response.answer.choices)
+    ]  # fmt: skip
+    advised = [f"the same title twice in the choices to {', '.join(listing(repeated))}"] if repeated else []
+    return judge(listing(broken), advised, f"{len(offering)} answers with choices, each within the limits")
 
 
 async def handover_reason(probe: Probe) -> Finding:

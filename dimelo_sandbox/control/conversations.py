@@ -63,6 +63,7 @@ def _entry(world: World, content: Content) -> dict[str, Any]:
         "first_in_thread": content.first_in_thread,
         "auto_submitted": content.auto_submitted,
         "synchronization_status": content.synchronization_status,
+        "structured_content": content.structured_content,
         "category_ids": list(content.category_ids),
         "created_at": iso_millis(content.created_at),
     }

@@ -11,6 +11,7 @@ from dimelo_sandbox.forms import Params
 from dimelo_sandbox.model import Content, Intervention, Source, Thread, User
 from dimelo_sandbox.operations.interventions import start_intervention
 from dimelo_sandbox.sandbox import Sandbox
+from dimelo_sandbox.structured import body_of, validated
 
 
 def _export_later(sb: Sandbox, content: Content) -> None:
@@ -33,6 +34,7 @@ def _write(
     intervention: Intervention | None,
     private: bool,
     created_from: str,
+    structured: dict | None = None,
 ) -> Content:
     """Stores a user's content, counts it on the intervention, announces it, and schedules its export."""
     world = sb.world
@@ -55,6 +57,7 @@ def _write(
         category_ids=list(thread.thread_category_ids),
         created_at=now,
         updated_at=now,
+        structured_content=structured,
     )
     world.add_content(content)
     thread.updated_at = now
@@ -86,7 +89,8 @@ def _author(sb: Sandbox, user: User, source: Source, author_id: str | None) -> s
 def create_content(sb: Sandbox, user: User, params: Params) -> Content:
     """`POST /1.0/contents`: a reply (`in_reply_to_id`) or a new discussion (`source_id`), with Dimelo's checks."""
     require(user, "reply", "reply or initiate discussions")
-    body = params.require("body")
+    structured = params.documents.get("structured_content")
+    body = params.require("body") if structured is None else params.get("body") or ""
     private = params.flag("private")
     world = sb.world
     in_reply_to_id = params.get("in_reply_to_id")
@@ -101,11 +105,12 @@ def create_content(sb: Sandbox, user: User, params: Params) -> Content:
                 f"parameter in_reply_to_id is mandatory: source {source.id!r} cannot initiate discussions",
             )
         author_id = _author(sb, user, source, params.get("author_id"))
+        structured, body = _structured(structured, body, source)
         thread = Thread(world.ids.object_id(), source.id, body[:80], None, world.ids.token()[:12],
                         thread_category_ids=list(source.default_category_ids),
                         created_at=world.clock(), updated_at=world.clock())  # fmt: skip
         world.add_thread(thread)
-        return _write(sb, user, thread, author_id, body, None, None, private, "api")
+        return _write(sb, user, thread, author_id, body, None, None, private, "api", structured)
     parent = world.contents.get(in_reply_to_id)
     if parent is None or not can_read(user):
         raise not_found("content", in_reply_to_id)
@@ -126,8 +131,20 @@ def create_content(sb: Sandbox, user: User, params: Params) -> Content:
             f"content {parent.id!r} is not under an open intervention: open one (POST /1.0/interventions) first",
         )
     author_id = _author(sb, user, source, params.get("author_id"))
+    structured, body = _structured(structured, body, source)
     intervention = parent_intervention if under_open else world.open_intervention(thread)
-    return _write(sb, user, thread, author_id, body, parent, intervention, private, "api")
+    return _write(sb, user, thread, author_id, body, parent, intervention, private, "api", structured)
+
+
+def _structured(structured: object, body: str, source: Source) -> tuple[dict | None, str]:
+    """A structured message checked against the reference and the source's channel, and the text it shows."""
+    if structured is None:
+        return None, body
+    checked = validated(structured, source.type)
+    text = body_of(checked, body)
+    if not text.strip():
+        raise missing_parameter("body")
+    return checked, text
 
 
 def agent_reply(sb: Sandbox, agent_id: str, in_reply_to_id: str, body: str) -> Content:

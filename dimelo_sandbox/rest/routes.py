@@ -2,7 +2,7 @@
 
 from starlette.routing import Route
 
-from dimelo_sandbox.rest import contents, directory, interventions, status, threads
+from dimelo_sandbox.rest import contents, directory, intervention_comments, interventions, status, threads
 from dimelo_sandbox.rest.pipeline import rest_endpoint
 
 _LIST = ("read", "list records")
@@ -25,6 +25,10 @@ def rest_routes() -> list[Route]:
         _route("GET", "/interventions", interventions.index, _LIST),
         _route("GET", "/interventions/{id}", interventions.show),
         _route("PUT", "/interventions/{id}/close", interventions.close),
+        _route("POST", "/intervention_comments", intervention_comments.create),
+        _route("GET", "/intervention_comments", intervention_comments.index, _LIST),
+        _route("GET", "/intervention_comments/{id}", intervention_comments.show),
+        _route("DELETE", "/intervention_comments/{id}", intervention_comments.destroy),
         _route("GET", "/content_sources", directory.index_sources, _LIST),
         _route("GET", "/content_sources/{id}", directory.show_source),
         _route("GET", "/channels", directory.index_channels, _LIST),

@@ -1,6 +1,7 @@
 """A minimal AI service for botbridge, written from protos/botbridge/ai/v1/ai.proto alone.
 
-It answers questions about opening hours and goodbyes, and hands every other conversation to a human agent.
+It answers questions about opening hours and goodbyes, offers a menu of choices (quick replies) to a greeting,
+and hands every other conversation to a human agent.
 It serves the contract's AiService, the standard gRPC health service and reflection, and stops gracefully on
 SIGTERM. Run it with `python examples/minimal_ai/server.py` (it listens on AI_LISTEN_ADDR, "[::]:50052" by
 default) and check it with `python -m ai_conformance localhost:50052`.
@@ -34,12 +35,21 @@ GOODBYE = "You're welcome, have a nice day!"
 ASKS_FOR_HUMAN = re.compile(r"\b(human|agent|person|people|operator|representative)s?\b")
 ASKS_OPENING_HOURS = re.compile(r"\b(open|opening|hours|close|closed|closing)\b")
 SAYS_GOODBYE = re.compile(r"^(thanks?|thank you|bye|goodbye)\b")
+SAYS_HELLO = re.compile(r"^(hello|hi|hey|help|menu)\b")
+# Offered to a greeting: the proxy shows them as quick replies (or a numbered list); the customer's pick comes
+# back as their next message with `picked_choice` set, so the payload says which one it was.
+MENU = (
+    ai_pb2.Choice(title="Opening hours", payload="opening_hours"),
+    ai_pb2.Choice(title="Talk to a person", payload="person"),
+)
 
 log = logging.getLogger("minimal_ai")
 
 
-def answer(text: str, explanation: str, finished: bool = False) -> ai_pb2.RespondResponse:
-    decision = ai_pb2.Answer(text=text, explanation=explanation, confidence=1.0, conversation_finished=finished)
+def answer(text: str, explanation: str, finished: bool = False, choices=()) -> ai_pb2.RespondResponse:
+    decision = ai_pb2.Answer(
+        text=text, explanation=explanation, confidence=1.0, conversation_finished=finished, choices=choices
+    )
     return ai_pb2.RespondResponse(answer=decision)
 
 
@@ -55,12 +65,17 @@ def decide(conversation: ai_pb2.Conversation) -> ai_pb2.RespondResponse:
         return handover(ai_pb2.HANDOVER_REASON_UNUSABLE_MESSAGE, "the message has no text")
     if language not in LANGUAGES:
         return handover(ai_pb2.HANDOVER_REASON_UNSUPPORTED_LANGUAGE, f"this bot only writes English, not {language!r}")
-    if ASKS_FOR_HUMAN.search(text):
+    picked = conversation.message.picked_choice.payload
+    if ASKS_FOR_HUMAN.search(text) or picked == "person":
         return handover(ai_pb2.HANDOVER_REASON_CUSTOMER_REQUEST, "the customer asked for a person")
+    if picked == "opening_hours":
+        return answer(OPENING_HOURS, "the customer picked opening hours")
     if ASKS_OPENING_HOURS.search(text):
         return answer(OPENING_HOURS, "the customer asked about opening hours")
     if SAYS_GOODBYE.search(text):
         return answer(GOODBYE, "the customer said thanks or goodbye", finished=True)
+    if SAYS_HELLO.search(text):
+        return answer("Hello! What can I do for you?", "the customer said hello: the menu", choices=MENU)
     return handover(ai_pb2.HANDOVER_REASON_LOW_CONFIDENCE, "this bot only answers questions about opening hours")
 
 

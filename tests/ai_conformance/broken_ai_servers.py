@@ -33,6 +33,7 @@ class Breakage(StrEnum):
     REJECTS_UNKNOWN_FIELDS = "refuses requests with unknown fields"
     ONE_AT_A_TIME = "serves one call at a time"
     RAISES = "raises on every call (UNKNOWN)"
+    TOO_MANY_CHOICES = "offers 14 choices with an 81-character title"
 
 
 def _has_unknown_fields(request: ai_pb2.RespondRequest) -> bool:
@@ -73,6 +74,8 @@ class BrokenAi(ai_pb2_grpc.AiServiceServicer):
             return ai_pb2.RespondResponse()
         if broken is Breakage.BLANK_ANSWER and response.HasField("answer"):
             response.answer.text = " \n"
+        if broken is Breakage.TOO_MANY_CHOICES and response.HasField("answer"):
+            response.answer.choices.extend(ai_pb2.Choice(title=f"{n}" + "x" * 80) for n in range(14))
         if broken is Breakage.UNSPECIFIED_REASON and response.HasField("handover"):
             response.handover.reason = ai_pb2.HANDOVER_REASON_UNSPECIFIED
         asked_for_human = response.handover.reason == ai_pb2.HANDOVER_REASON_CUSTOMER_REQUEST

@@ -9,7 +9,7 @@ from ai_conformance.verdict import Status
 
 EVERY_DECISION = {
     "responds", "customer_request", "empty_message", "long_message", "unsupported_language", "unknown_fields",
-    "concurrency",
+    "concurrency", "picked_choice",
 }  # fmt: skip
 # What each broken AI must fail, and nothing else.
 FAILED_RULES = {
@@ -26,6 +26,7 @@ FAILED_RULES = {
     Breakage.REJECTS_UNKNOWN_FIELDS: {"unknown_fields"},
     Breakage.ONE_AT_A_TIME: {"concurrency", "deadline"},
     Breakage.RAISES: EVERY_DECISION | {"missing_message"},
+    Breakage.TOO_MANY_CHOICES: {"answer_choices"},
 }
 # Short deadlines where the breakage is about time, so the test waits a fraction of a second. One call at a
 # time: 16 queued calls take at least 16 x 30 ms, so the last ones miss 0.4 s; a single call has 370 ms to spare.

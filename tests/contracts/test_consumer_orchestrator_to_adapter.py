@@ -199,6 +199,52 @@ async def missing_content_is_not_transient(dimelo: Dimelo) -> None:
     assert code not in TRANSIENT_CODES
 
 
+def _choices_reply(content_id: str, kind: str, *items: dimelo_pb2.StructuredItem) -> dimelo_pb2.CreateReplyRequest:
+    structured = dimelo_pb2.StructuredContent(type=kind, items=items)
+    return dimelo_pb2.CreateReplyRequest(in_reply_to_id=content_id, body="Which one?", structured_content=structured)
+
+
+async def structured_replies_are_posted(dimelo: Dimelo) -> None:
+    """CreateReply with a `select`, then a `template` with a link button: both posted as the reference shows (the
+    content says its channel takes them; a template's title is the answer)."""
+    select = _choices_reply(dimelo.content_id, "select", dimelo_pb2.StructuredItem(title="Costs", payload="costs"),
+                            dimelo_pb2.StructuredItem(title="Times"))  # fmt: skip
+    template = _choices_reply(dimelo.content_id, "template", dimelo_pb2.StructuredItem(title="Ok", payload="ok"),
+                              dimelo_pb2.StructuredItem(title="Open", url="https://shop.test/faq"))  # fmt: skip
+    content = await dimelo.adapter.GetContent(dimelo_pb2.GetContentRequest(content_id=dimelo.content_id))
+    posted = [await dimelo.adapter.CreateReply(r, timeout=TIMEOUT_SECONDS) for r in (select, template)]
+    token = {"Authorization": f"Bearer {dimelo.world['bot_user']['token']}"}
+    seen = [(await dimelo.sandbox.get(f"/1.0/contents/{p.content.id}", headers=token)).json() for p in posted]
+
+    assert {"select", "template"} <= set(content.content.capabilities_supported)
+    assert seen[0]["structured_content"] == {"type": "select", "items": [{"title": "Costs", "payload": "costs"},
+                                                                          {"title": "Times"}]}  # fmt: skip
+    assert seen[1]["structured_content"]["title"] == seen[1]["body"] == "Which one?"
+    assert seen[1]["structured_content"]["items"] == [{"type": "reply", "title": "Ok", "payload": "ok"},
+                                                      {"type": "url", "title": "Open", "url": "https://shop.test/faq"}]  # fmt: skip
+
+
+async def structured_reply_refused_by_the_channel_is_failed_precondition(dimelo: Dimelo) -> None:
+    """CreateReply with a `select` on a channel without structured messages: FAILED_PRECONDITION (Dimelo's 422),
+    on which the orchestrator posts the choices as a numbered list instead."""
+    source = (await dimelo.sandbox.post("/_sandbox/sources", json={"name": "Twitter", "type": "twitter"})).json()
+    customer = (await dimelo.sandbox.post("/_sandbox/messages", json={"body": "hi", "source_id": source["id"]})).json()
+    request = _choices_reply(customer["content"]["id"], "select", dimelo_pb2.StructuredItem(title="Costs"))
+    assert await error_code(dimelo.adapter.CreateReply(request, timeout=TIMEOUT_SECONDS)) is grpc.StatusCode.FAILED_PRECONDITION
+
+
+async def handover_note_is_left_on_the_intervention(dimelo: Dimelo) -> None:
+    """CreateInterventionComment on the bot's intervention: a comment id; the note is the bot's, on that thread."""
+    opened = await dimelo.adapter.OpenIntervention(
+        dimelo_pb2.OpenInterventionRequest(content_id=dimelo.content_id), timeout=TIMEOUT_SECONDS
+    )
+    request = dimelo_pb2.CreateInterventionCommentRequest(intervention_id=opened.intervention.id, body="Reason: x.")
+    response = await dimelo.adapter.CreateInterventionComment(request, timeout=TIMEOUT_SECONDS)
+    token = {"Authorization": f"Bearer {dimelo.world['bot_user']['token']}"}
+    note = (await dimelo.sandbox.get(f"/1.0/intervention_comments/{response.comment_id}", headers=token)).json()
+    assert (note["thread_id"], note["user_id"], note["body"]) == (dimelo.thread_id, dimelo.world["bot_user"]["id"], "Reason: x.")
+
+
 EXPECTATIONS: list[Callable[[Dimelo], Awaitable[None]]] = [
     source_names_its_channel,
     available_agents_are_counted,
@@ -216,6 +262,9 @@ EXPECTATIONS: list[Callable[[Dimelo], Awaitable[None]]] = [
     thread_goes_to_the_agents,
     thread_closes,
     missing_content_is_not_transient,
+    structured_replies_are_posted,
+    structured_reply_refused_by_the_channel_is_failed_precondition,
+    handover_note_is_left_on_the_intervention,
 ]
 
 

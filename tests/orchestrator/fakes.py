@@ -75,6 +75,10 @@ class FakeDimelo(dimelo_pb2_grpc.DimeloServiceServicer):
         await self._enter("CloseIntervention", request, context)
         return dimelo_pb2.CloseInterventionResponse(intervention=dimelo_pb2.Intervention(id=request.intervention_id, closed=True))
 
+    async def CreateInterventionComment(self, request, context):
+        await self._enter("CreateInterventionComment", request, context)
+        return dimelo_pb2.CreateInterventionCommentResponse(comment_id=f"comment-{request.intervention_id}")
+
     async def CloseThread(self, request, context):
         await self._enter("CloseThread", request, context)
         return dimelo_pb2.CloseThreadResponse(thread=dimelo_pb2.Thread(id=request.thread_id))

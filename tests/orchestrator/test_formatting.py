@@ -20,6 +20,14 @@ from orchestrator.formatting import to_plain_text
         ("1 < 2 and a_b_c * d", "1 < 2 and a_b_c * d"),
         ("# Title\n\nBody", "Title\n\nBody"),
         ("```\ncode line\n```", "code line"),
+        # Markdown inside an HTML block, which CommonMark leaves raw, and HTML blocks inside Markdown lists.
+        ("<p>We open **9am** to _6pm_</p>", "We open 9am to 6pm"),
+        ("<div>\n# Title\n- item\n</div>", "Title\n\n- item"),
+        ("- <p>one *a*</p>\n- two", "- one a\n\n- two"),
+        ("| a | b |\n| --- | --- |\n| c | ~~d~~ |", "a b\nc d"),
+        ("<table>\n<tr><td>*x*</td><td>y</td></tr>\n</table>", "x y"),
+        ("<pre>\n**literal** < y\n</pre>", "**literal** < y"),
+        ("Fish &amp;amp; chips", "Fish &amp; chips"),
     ],
 )
 def test_markdown_and_html_become_plain_text(answer, plain):
