@@ -1,11 +1,17 @@
-# syntax=docker/dockerfile:1
 # One image for the four botbridge services; its argument names the service (why one image: deploy/README.md):
 #   docker build -t botbridge .                 then  docker run botbridge gateway | orchestrator | dimelo_adapter | ai_service
 #   docker build -t botbridge-sandbox --target sandbox .   the local Dimelo stand-in, for the compose demo only
 # Build tools (grpcio-tools, setuptools, pip) and test tools stay in the build stage; nothing secret is copied in
 # (.dockerignore lets in only what the image needs).
+# BASE_IMAGE: any Debian bookworm with Python 3.11 as `python`; where no registry answers, tools/image_base.sh makes
+# one (`make image` passes it). PIP_INDEX_URL and PIP_CERT, when given, are the package index and CA bundle pip
+# uses in the build stage only (tools/image_build.sh passes the build machine's own).
+# Builds with BuildKit and with the classic builder (docker-compose v1 uses it): no BuildKit-only syntax.
+ARG BASE_IMAGE=python:3.11-slim-bookworm
 
-FROM python:3.11-slim-bookworm AS build
+FROM ${BASE_IMAGE} AS build
+ARG PIP_INDEX_URL
+ARG PIP_CERT
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PIP_ROOT_USER_ACTION=ignore
 WORKDIR /src
 COPY requirements.txt ./
@@ -26,12 +32,16 @@ COPY orchestrator/ /app/orchestrator/
 COPY dimelo_adapter/ /app/dimelo_adapter/
 COPY ai_service/ /app/ai_service/
 COPY dimelo_sandbox/ /sandbox/dimelo_sandbox/
+# The compose healthchecks' probe, on the venv's PATH (the classic builder has no COPY --chmod).
+COPY deploy/docker/healthcheck.py /opt/venv/bin/botbridge-healthcheck
 RUN cp -R gen/python/botbridge /app/botbridge \
+ && chmod 0755 /opt/venv/bin/botbridge-healthcheck \
  && python -m compileall -q /app /sandbox
 
-FROM python:3.11-slim-bookworm AS runtime
-# No package installer at run time; a fixed non-root user (Kubernetes runs the pods as the same UID).
-RUN python -m pip uninstall --yes --quiet pip setuptools wheel \
+FROM ${BASE_IMAGE} AS runtime
+# No package installer at run time (the public base ships pip; Debian's Python has none unless added); a fixed
+# non-root user (Kubernetes runs the pods as the same UID).
+RUN if python -m pip --version >/dev/null 2>&1; then python -m pip uninstall --yes --quiet pip setuptools wheel; fi \
  && groupadd --system --gid 10001 botbridge \
  && useradd --system --uid 10001 --gid botbridge --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin botbridge \
  && install -d -o 10001 -g 10001 /data
@@ -41,7 +51,6 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /app /app
-COPY --chmod=0755 deploy/docker/healthcheck.py /usr/local/bin/botbridge-healthcheck
 WORKDIR /app
 USER 10001:10001
 ENTRYPOINT ["python", "-m"]

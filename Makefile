@@ -8,7 +8,7 @@ PROTOS := $(shell find protos -name '*.proto')
 # Validation tools for the deployment files (compose, kustomize, checkov), apart so they never pin our services.
 DEPLOY_VENV := .venv-deploy
 
-.PHONY: setup run test bench
+.PHONY: setup run test bench image image-test
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -43,3 +43,13 @@ test: setup $(DEPLOY_VENV)/.installed
 # Prints the benchmark table (a few minutes); bench/setup.sh, run by the bench itself, installs wrk when missing.
 bench: setup
 	$(PY) -m bench
+
+# The services' image and the sandbox's (botbridge:local, botbridge-sandbox:local) from the Dockerfile users get.
+# Starts a Docker engine and makes a local base image when none can be pulled (tools/image_build.sh says how).
+image:
+	bash tools/image_build.sh
+
+# Builds the images, then runs them: the promises of the image and the demo through the containers (tests/image,
+# a few minutes; `make test` leaves them out and .ci/run runs both: deploy/README.md, "Proven by running").
+image-test: setup image
+	$(PY) -m pytest -m image tests/image

@@ -115,6 +115,8 @@ class Stack:
                 {
                     **bot,
                     "ORCHESTRATOR_LISTEN_ADDR": address,
+                    # Stable per replica, as a pod name: a restarted replica takes its own threads back at once.
+                    "ORCHESTRATOR_REPLICA_ID": name,
                     "ORCHESTRATOR_DB_PATH": str(self.workdir / "orchestrator.sqlite3"),
                     "AI_ADDR": f"127.0.0.1:{ai}",
                     "DIMELO_ADAPTER_ADDR": f"127.0.0.1:{adapter}",

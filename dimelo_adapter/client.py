@@ -92,6 +92,9 @@ class DimeloClient:
     async def open_intervention(self, content_id: str) -> Json:
         return await self._object(endpoints.OPEN_INTERVENTION, data={"content_id": content_id})
 
+    def thread_interventions(self, thread_id: str) -> AsyncGenerator[Json, None]:
+        return self._records(endpoints.LIST_INTERVENTIONS, {"thread_id": thread_id})
+
     async def close_intervention(self, intervention_id: str) -> Json:
         return await self._object(endpoints.CLOSE_INTERVENTION, intervention_id)
 

@@ -55,6 +55,9 @@ OPEN_INTERVENTION = Endpoint(
     if_unsure="the intervention may be open all the same: read the content's intervention_id before opening one",
     priority=Priority.HANDOVER,
 )
+LIST_INTERVENTIONS = Endpoint(
+    "GET", "/1.0/interventions", "listing a thread's interventions needs read access on its source"
+)
 CLOSE_INTERVENTION = Endpoint(
     "PUT",
     "/1.0/interventions/:id/close",

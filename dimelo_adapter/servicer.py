@@ -111,8 +111,31 @@ class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
         self, request: dimelo_pb2.OpenInterventionRequest, context: grpc.aio.ServicerContext
     ) -> dimelo_pb2.OpenInterventionResponse:
         _require(request, "content_id")
-        opened = await self._client.open_intervention(request.content_id)
+        try:
+            opened = await self._client.open_intervention(request.content_id)
+        except DimeloRefused as refusal:
+            # 422: one is already open on the thread (e.g. opened by an attempt whose answer was lost): that one.
+            found = await self._open_intervention_on_thread_of(request.content_id) if refusal.status == 422 else None
+            if found is None:
+                raise refusal from None
+            log.info("intervention already open: using it", extra={"intervention_id": found.get("id")})
+            opened = found
         return dimelo_pb2.OpenInterventionResponse(intervention=converters.intervention(opened))
+
+    async def _open_intervention_on_thread_of(self, content_id: str) -> dict[str, Any] | None:
+        """The intervention open on the content's thread (`GET /1.0/interventions?thread_id=`); None when there is
+        none or the look-up fails (the caller then reports the original refusal)."""
+        try:
+            thread_id = (await self._client.get_content(content_id)).get("thread_id")
+            if not thread_id:
+                return None
+            async with aclosing(self._client.thread_interventions(str(thread_id))) as interventions:
+                async for intervention in interventions:
+                    if not intervention.get("closed"):
+                        return intervention
+        except AdapterError as error:
+            log.warning("could not look up the open intervention: %s", error, extra={"content_id": content_id})
+        return None
 
     async def CloseIntervention(
         self, request: dimelo_pb2.CloseInterventionRequest, context: grpc.aio.ServicerContext

@@ -1,7 +1,9 @@
 """One customer message, processed: the AI answers it, or the thread goes to the agents.
 
 Every side effect on Dimelo is written to the step journal (keyed by the customer's content id) once done, so a
-retry after a crash or a transient failure resumes where it stopped instead of repeating it.
+retry after a crash or a transient failure resumes where it stopped instead of repeating it. Each effect is made
+only right after a commit proving this replica still holds the thread's lease (the fencing token), and within a
+deadline shorter than the lease, so a replica that stalled is stopped before it acts where another one took over.
 """
 
 import logging
@@ -22,7 +24,7 @@ from orchestrator.intake_filter import AUTO_SUBMITTED, INTERVENTION_CLOSED, need
 from orchestrator.metrics import HANDOVERS, NO_AGENT_FALLBACKS
 from orchestrator.settings import NoAgentPolicy, Settings
 from orchestrator.source_directory import AutoSubmitted, BotUser, SourceDirectory
-from orchestrator.store import AGENTS_OWNER, HistoryMessage, Store, StoredEvent, ThreadState
+from orchestrator.store import AGENTS_OWNER, HistoryMessage, Lease, Store, StoredEvent, ThreadState
 
 log = logging.getLogger(__name__)
 
@@ -53,22 +55,49 @@ class ConversationHandler:
         self._bot_user = BotUser(dimelo)
         self._auto_submitted = AutoSubmitted(dimelo)
         self._handback = HandbackRule(settings, store, dimelo)
+        # An effect must end while the lease proven just before it still holds (it is renewed meanwhile).
+        self._effect_timeout = min(settings.adapter_timeout_seconds, settings.lease_seconds / 2)
 
     async def handle(self, stored: StoredEvent) -> Outcome:
         event = stored.event
         if event.type == "content.imported":
-            return await self._customer_message(event.content, stored.attempts)
+            return await self._customer_message(event.content, stored.attempts, stored.lease)
         if event.type == INTERVENTION_CLOSED:
-            return await self._intervention_closed(event.intervention)
-        return await self._reply_seen(event)
+            return await self._intervention_closed(event.intervention, stored.lease)
+        return await self._reply_seen(event, stored.lease)
 
-    async def _intervention_closed(self, intervention: events_pb2.Intervention) -> Outcome:
+    async def hand_over_after_failure(self, stored: StoredEvent, failure: str) -> Outcome | None:
+        """A customer message whose processing failed for good goes to the agents, with the reason: the usual
+        handover (notice, intervention closed, agent categories), else the agent categories alone when the notice
+        cannot be posted. None for other events (nobody waits for an answer to them). Raises when even that fails."""
+        content = stored.event.content
+        if stored.event.type != "content.imported":
+            return None
+        thread = await self._store.thread(content.thread_id)
+        if thread.owner == AGENTS_OWNER:
+            return Outcome("ignored_with_agents", f"failed ({failure}); thread already with agents")
+        journal = await self._store.journal(content.id)
+        decision = Decision(answer=False, reason="processing_failed", explanation=failure)
+        try:
+            outcome = await self._handover(content, thread, decision, journal, stored.lease, keep_with_bot=False)
+        except grpc.aio.AioRpcError as error:
+            log.warning("handover notice failed, recategorizing only: %s", describe(error))
+            await self._recategorize(content, journal, stored.lease, "unknown")
+            await self._store.save_thread(
+                stored.lease, ThreadState(content.thread_id, owner=AGENTS_OWNER, handover_reason=decision.reason)
+            )
+            self._count_handover(decision, None)
+            outcome = Outcome("handed_over", "handed over after a failure, without a notice (it could not be posted)")
+        await self._store.record_step(stored.lease, content.id, "done", outcome=outcome.text, failure=failure)
+        return Outcome(outcome.code, f"{outcome.text}; failure: {failure}")
+
+    async def _intervention_closed(self, intervention: events_pb2.Intervention, lease: Lease) -> Outcome:
         """An intervention closed: the thread may come back to the bot (orchestrator/handback.py)."""
-        if await self._handback.intervention_closed(await self._store.thread(intervention.thread_id)):
+        if await self._handback.intervention_closed(await self._store.thread(intervention.thread_id), lease):
             return Outcome("handed_back", "thread handed back to the bot: intervention closed in a bot category")
         return Outcome("ignored_not_handed_back", "ignored: no handback, the thread stays where it is")
 
-    async def _reply_seen(self, event: events_pb2.Event) -> Outcome:
+    async def _reply_seen(self, event: events_pb2.Event, lease: Lease) -> Outcome:
         """A content created inside Dimelo: the bot's own, or an agent's, who then owns the thread."""
         content = event.content
         known = content.id in await self._store.bot_messages([content.id])
@@ -78,13 +107,13 @@ class ConversationHandler:
         thread = await self._store.thread(content.thread_id)
         if thread.owner == AGENTS_OWNER:
             return Outcome("ignored_with_agents", "ignored: thread already with agents")
-        await self._store.save_thread(replace(thread, owner=AGENTS_OWNER, handover_reason=AGENT_REPLIED))
+        await self._store.save_thread(lease, replace(thread, owner=AGENTS_OWNER, handover_reason=AGENT_REPLIED))
         return Outcome("agent_took_over", "thread left to agents: an agent replied")
 
-    async def _customer_message(self, content: events_pb2.Content, attempts: int) -> Outcome:
+    async def _customer_message(self, content: events_pb2.Content, attempts: int, lease: Lease) -> Outcome:
         thread = await self._store.thread(content.thread_id)
         if thread.owner == AGENTS_OWNER:
-            thread = await self._handback.customer_wrote(thread)
+            thread = await self._handback.customer_wrote(thread, lease)
         if thread.owner == AGENTS_OWNER:
             return Outcome("ignored_with_agents", f"ignored: thread is with agents ({thread.handover_reason})")
         journal = await self._store.journal(content.id)
@@ -106,12 +135,12 @@ class ConversationHandler:
             )
             decision = self._as_plain_text(decision)
             self._log_decision(content, decision)
-            await self._store.record_step(content.id, "decision", **decision.to_journal())
+            await self._store.record_step(lease, content.id, "decision", **decision.to_journal())
         if decision.answer:
-            outcome = await self._answer(content, thread, decision, journal)
+            outcome = await self._answer(content, thread, decision, journal, lease)
         else:
-            outcome = await self._handover(content, thread, decision, journal)
-        await self._store.record_step(content.id, "done", outcome=outcome.text)
+            outcome = await self._handover(content, thread, decision, journal, lease)
+        await self._store.record_step(lease, content.id, "done", outcome=outcome.text)
         return outcome
 
     def _log_decision(self, content: events_pb2.Content, decision: Decision) -> None:
@@ -155,56 +184,72 @@ class ConversationHandler:
             history=[_ai_message(entry) for entry in earlier],
         )
 
-    async def _answer(self, content, thread: ThreadState, decision: Decision, journal: dict) -> Outcome:
+    async def _answer(self, content, thread: ThreadState, decision: Decision, journal: dict, lease: Lease) -> Outcome:
         if self._settings.open_intervention and not thread.intervention_id:
-            thread = await self._open_intervention(content, thread, journal)
-        thread = await self._post_with_choices(content, thread, decision, journal)
+            thread = await self._open_intervention(content, thread, lease)
+        thread = await self._post_with_choices(content, thread, decision, journal, lease)
         if not decision.finished:
             return Outcome("answered", "answered")
-        await self._close_intervention(content, thread, journal)
+        await self._close_intervention(content, thread, journal, lease)
         if self._settings.close_thread_when_finished and "thread_closed" not in journal:
-            await self._dimelo.CloseThread(dimelo_pb2.CloseThreadRequest(thread_id=content.thread_id))
-            await self._store.record_step(content.id, "thread_closed")
+            await self._store.hold(lease)
+            await self._dimelo.CloseThread(
+                dimelo_pb2.CloseThreadRequest(thread_id=content.thread_id), timeout=self._effect_timeout
+            )
+            await self._store.record_step(lease, content.id, "thread_closed")
             log.info("thread closed")
             return Outcome("answered", "answered; conversation finished, intervention and thread closed")
         return Outcome("answered", "answered; conversation finished, intervention closed")
 
-    async def _handover(self, content, thread: ThreadState, decision: Decision, journal: dict) -> Outcome:
+    async def _handover(
+        self, content, thread: ThreadState, decision: Decision, journal: dict, lease: Lease, keep_with_bot: bool = True
+    ) -> Outcome:
+        """Hands the thread to the agents; with no agent available, `keep_with_bot` lets NO_AGENT_POLICY keep it."""
         available = await self._available_agents(content.source_id)
         if available == 0:
             notice = self._settings.no_agent_message
-            recategorize = self._settings.no_agent_policy is NoAgentPolicy.QUEUE
+            recategorize = self._settings.no_agent_policy is NoAgentPolicy.QUEUE or not keep_with_bot
         else:
             notice, recategorize = self._settings.handover_message, True
         agents = "unknown" if available is None else str(available)
         if self._settings.handover_note and notice and not thread.intervention_id:
-            thread = await self._open_intervention(content, thread, journal)  # the note's home, closed below
+            thread = await self._open_intervention(content, thread, lease)  # the note's home, closed below
         if notice:
-            thread = await self._post(content, thread, to_plain_text(notice, self._settings.max_reply_chars), journal)
+            text = to_plain_text(notice, self._settings.max_reply_chars)
+            thread = await self._post(content, thread, text, journal, lease)
         if self._settings.handover_note and thread.intervention_id:
             note = handover_note(decision, agents)
-            await leave_note(self._dimelo, self._store, content.id, thread.intervention_id, note, journal)
-        await self._close_intervention(content, thread, journal)
+            await leave_note(
+                self._dimelo, self._store, lease, content.id, thread.intervention_id, note, journal, self._effect_timeout
+            )
+        await self._close_intervention(content, thread, journal, lease)
         if not recategorize:
             self._count_handover(decision, available)
             return Outcome(
                 "kept_with_bot", f"handover wanted ({decision.reason}) but no agent available: kept with the bot"
             )
-        if "recategorized" not in journal:
-            await self._dimelo.UpdateThreadCategories(
-                dimelo_pb2.UpdateThreadCategoriesRequest(
-                    thread_id=content.thread_id, category_ids=self._settings.agent_category_ids
-                )
-            )
-            await self._store.record_step(
-                content.id, "recategorized", category_ids=self._settings.agent_category_ids, agents_available=agents
-            )
-            log.info("thread recategorized for the agents", extra={"agents_available": agents})
+        await self._recategorize(content, journal, lease, agents)
         await self._store.save_thread(
-            ThreadState(content.thread_id, owner=AGENTS_OWNER, handover_reason=decision.reason)
+            lease, ThreadState(content.thread_id, owner=AGENTS_OWNER, handover_reason=decision.reason)
         )
         self._count_handover(decision, available)
         return Outcome("handed_over", f"handed over ({decision.reason}); agents available: {agents}")
+
+    async def _recategorize(self, content, journal: dict, lease: Lease, agents: str) -> None:
+        """Gives the thread the agents' categories, once."""
+        if "recategorized" in journal:
+            return
+        await self._store.hold(lease)
+        await self._dimelo.UpdateThreadCategories(
+            dimelo_pb2.UpdateThreadCategoriesRequest(
+                thread_id=content.thread_id, category_ids=self._settings.agent_category_ids
+            ),
+            timeout=self._effect_timeout,
+        )
+        await self._store.record_step(
+            lease, content.id, "recategorized", category_ids=self._settings.agent_category_ids, agents_available=agents
+        )
+        log.info("thread recategorized for the agents", extra={"agents_available": agents})
 
     def _count_handover(self, decision: Decision, available: int | None) -> None:
         """Counted once the handover is done: a failed attempt, retried later, is not counted twice."""
@@ -230,9 +275,12 @@ class ConversationHandler:
             return None
         return response.available_agents
 
-    async def _open_intervention(self, content, thread: ThreadState, journal: dict) -> ThreadState:
+    async def _open_intervention(self, content, thread: ThreadState, lease: Lease) -> ThreadState:
+        await self._store.hold(lease)
         try:
-            response = await self._dimelo.OpenIntervention(dimelo_pb2.OpenInterventionRequest(content_id=content.id))
+            response = await self._dimelo.OpenIntervention(
+                dimelo_pb2.OpenInterventionRequest(content_id=content.id), timeout=self._effect_timeout
+            )
         except grpc.aio.AioRpcError as error:
             if error.code() is not grpc.StatusCode.FAILED_PRECONDITION:
                 raise
@@ -240,16 +288,18 @@ class ConversationHandler:
             log.info("intervention not opened: %s", describe(error), extra={"content_id": content.id})
             return thread
         thread = replace(thread, intervention_id=response.intervention.id)
-        await self._store.save_thread(thread)
+        await self._store.save_thread(lease, thread)
         log.info("bot intervention opened", extra={"intervention_id": thread.intervention_id})
         return thread
 
-    async def _close_intervention(self, content, thread: ThreadState, journal: dict) -> None:
+    async def _close_intervention(self, content, thread: ThreadState, journal: dict, lease: Lease) -> None:
         if not thread.intervention_id or "intervention_closed" in journal:
             return
+        await self._store.hold(lease)
         try:
             await self._dimelo.CloseIntervention(
-                dimelo_pb2.CloseInterventionRequest(intervention_id=thread.intervention_id)
+                dimelo_pb2.CloseInterventionRequest(intervention_id=thread.intervention_id),
+                timeout=self._effect_timeout,
             )
         except grpc.aio.AioRpcError as error:
             if error.code() not in (grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.FAILED_PRECONDITION):
@@ -259,30 +309,38 @@ class ConversationHandler:
         else:
             log.info("bot intervention closed", extra={"intervention_id": thread.intervention_id})
             left_open = ""
-        await self._store.save_thread(replace(thread, intervention_id=""))
+        await self._store.save_thread(lease, replace(thread, intervention_id=""))
         await self._store.record_step(
-            content.id, "intervention_closed", intervention_id=thread.intervention_id, left_open=left_open
+            lease, content.id, "intervention_closed", intervention_id=thread.intervention_id, left_open=left_open
         )
 
-    async def _post_with_choices(self, content, thread: ThreadState, decision: Decision, journal: dict) -> ThreadState:
+    async def _post_with_choices(
+        self, content, thread: ThreadState, decision: Decision, journal: dict, lease: Lease
+    ) -> ThreadState:
         """The answer with its choices as a structured message where the channel takes it, else as a numbered list
         (also when Dimelo refuses the structured message: 422, nothing was posted)."""
         max_chars = self._settings.max_reply_chars
         text, structured = choices.reply_form(decision.text, decision.choices, content.capabilities_supported, max_chars)
         if structured is None:
-            return await self._post(content, thread, text, journal)
+            return await self._post(content, thread, text, journal, lease)
         try:
-            return await self._post(content, thread, text, journal, structured)
+            return await self._post(content, thread, text, journal, lease, structured)
         except grpc.aio.AioRpcError as error:
             if error.code() is not grpc.StatusCode.FAILED_PRECONDITION:
                 raise
             log.warning("structured reply refused, posting the choices as a list: %s", describe(error))
-        return await self._post(content, thread, choices.numbered(decision.text, decision.choices, max_chars), journal)
+        numbered = choices.numbered(decision.text, decision.choices, max_chars)
+        return await self._post(content, thread, numbered, journal, lease)
 
     async def _post(
-        self, content, thread: ThreadState, text: str, journal: dict,
+        self,
+        content,
+        thread: ThreadState,
+        text: str,
+        journal: dict,
+        lease: Lease,
         structured: dimelo_pb2.StructuredContent | None = None,
-    ) -> ThreadState:  # fmt: skip
+    ) -> ThreadState:
         """Posts the bot's one reply to the customer's content, never twice: after a lost answer, look first."""
         if "posted" in journal:
             return thread
@@ -295,7 +353,7 @@ class ConversationHandler:
             )
             reply = found.content if found.HasField("content") else None
         if reply is None:
-            await self._store.record_step(content.id, "posting")
+            await self._store.record_step(lease, content.id, "posting")  # proves the lease, then posts at once
             response = await self._dimelo.CreateReply(
                 dimelo_pb2.CreateReplyRequest(
                     in_reply_to_id=content.id,
@@ -303,14 +361,17 @@ class ConversationHandler:
                     private_message=content.private_message,
                     open_intervention_if_required=True,
                     structured_content=structured,
-                )
+                ),
+                timeout=self._effect_timeout,
             )
             reply = response.content
             if response.opened_intervention_id:
                 thread = replace(thread, intervention_id=response.opened_intervention_id)
-                await self._store.save_thread(thread)
+                await self._store.save_thread(lease, thread)
         await self._store.add_message(content.thread_id, _history_entry(reply, "bot"))
-        await self._store.record_step(content.id, "posted", reply_id=reply.id, intervention_id=thread.intervention_id)
+        await self._store.record_step(
+            lease, content.id, "posted", reply_id=reply.id, intervention_id=thread.intervention_id
+        )
         log.info("reply posted", extra={"reply_id": reply.id, "intervention_id": thread.intervention_id})
         return thread
 

@@ -18,8 +18,8 @@ _REASONS = {
     value.number: value.name.removeprefix("HANDOVER_REASON_").lower()
     for value in ai_pb2.HandoverReason.DESCRIPTOR.values
 }
-# Handovers the orchestrator decides itself, when the AI gives no usable decision.
-_OWN_REASONS = ("ai_timeout", "ai_error", "empty_answer")
+# Handovers the orchestrator decides itself, when the AI gives no usable decision or processing failed for good.
+_OWN_REASONS = ("ai_timeout", "ai_error", "empty_answer", "processing_failed")
 HANDOVER_REASONS = frozenset([*_REASONS.values(), *_OWN_REASONS])
 
 
@@ -55,7 +55,10 @@ async def ask_ai(
     answer beats a handover); after that, and on any other failure, the decision is a handover."""
     started = time.perf_counter()
     try:
-        response = await ai.Respond(ai_pb2.RespondRequest(conversation=conversation), timeout=deadline)
+        # No waiting for an AI that is down: UNAVAILABLE at once, retried as AI_UNAVAILABLE_RETRIES says.
+        response = await ai.Respond(
+            ai_pb2.RespondRequest(conversation=conversation), timeout=deadline, wait_for_ready=False
+        )
     except grpc.aio.AioRpcError as error:
         timed_out = error.code() is grpc.StatusCode.DEADLINE_EXCEEDED
         unavailable = error.code() is grpc.StatusCode.UNAVAILABLE

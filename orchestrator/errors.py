@@ -1,4 +1,4 @@
-"""Which failures are worth retrying: the scheduler retries transient ones and dead-letters the rest."""
+"""Which failures are worth retrying: the scheduler retries transient ones and hands the thread over on the rest."""
 
 import grpc
 
@@ -14,8 +14,10 @@ TRANSIENT_CODES = frozenset(
 
 
 def is_transient(error: BaseException) -> bool:
-    """True for peer outages, rate limits, conflicts and timeouts; False for refusals that a retry cannot fix."""
-    return isinstance(error, grpc.aio.AioRpcError) and error.code() in TRANSIENT_CODES
+    """False only for a peer's refusal that a retry cannot fix (a gRPC status outside TRANSIENT_CODES); True for
+    peer outages, rate limits, conflicts and timeouts, and for every other error (the store's, or a value it could
+    not take): nothing but a peer's refusal proves that trying again is useless."""
+    return not isinstance(error, grpc.aio.AioRpcError) or error.code() in TRANSIENT_CODES
 
 
 def describe(error: BaseException) -> str:

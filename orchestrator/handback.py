@@ -17,7 +17,7 @@ from dataclasses import replace
 from botbridge.dimelo.v1 import dimelo_pb2, dimelo_pb2_grpc
 from orchestrator.metrics import HANDBACKS
 from orchestrator.settings import Handback, Settings
-from orchestrator.store import AGENTS_OWNER, BOT_OWNER, Store, ThreadState
+from orchestrator.store import AGENTS_OWNER, BOT_OWNER, Lease, Store, ThreadState
 
 log = logging.getLogger(__name__)
 
@@ -34,17 +34,18 @@ class HandbackRule:
         self._store = store
         self._dimelo = dimelo
 
-    async def intervention_closed(self, thread: ThreadState) -> bool:
+    async def intervention_closed(self, thread: ThreadState, lease: Lease) -> bool:
         """An agent closed their intervention on the thread: True when the thread came back to the bot."""
-        return await self._back_if_returned(thread, "intervention_closed")
+        return await self._back_if_returned(thread, "intervention_closed", lease)
 
-    async def customer_wrote(self, thread: ThreadState) -> ThreadState:
+    async def customer_wrote(self, thread: ThreadState, lease: Lease) -> ThreadState:
         """The customer writes in a thread the agents hold: the thread as it is now (the bot's again, or not)."""
-        if thread.handover_reason == AGENT_REPLIED or not await self._back_if_returned(thread, "customer_wrote"):
+        if thread.handover_reason == AGENT_REPLIED or not await self._back_if_returned(thread, "customer_wrote", lease):
             return thread
         return await self._store.thread(thread.thread_id)
 
-    async def _back_if_returned(self, thread: ThreadState, signal: str) -> bool:
+    async def _back_if_returned(self, thread: ThreadState, signal: str, lease: Lease) -> bool:
+        """Gives the thread back to the bot (saved under `lease`) when the rule says so."""
         if not self._on or thread.owner != AGENTS_OWNER:
             return False
         response = await self._dimelo.GetThread(dimelo_pb2.GetThreadRequest(thread_id=thread.thread_id))
@@ -52,7 +53,7 @@ class HandbackRule:
         in_bot_category = not self._bot_categories or bool(categories & self._bot_categories)
         if not in_bot_category or categories & self._agent_categories:
             return False
-        await self._store.save_thread(replace(thread, owner=BOT_OWNER, intervention_id="", handover_reason=""))
+        await self._store.save_thread(lease, replace(thread, owner=BOT_OWNER, intervention_id="", handover_reason=""))
         HANDBACKS.labels(signal).inc()
         log.info("thread handed back to the bot", extra={"thread_id": thread.thread_id, "signal": signal})
         return True

@@ -12,7 +12,7 @@ from botbridge.dimelo.v1 import dimelo_pb2, dimelo_pb2_grpc
 from orchestrator.decision import Decision
 from orchestrator.errors import describe
 from orchestrator.formatting import to_plain_text
-from orchestrator.store import Store
+from orchestrator.store import Lease, Store
 
 log = logging.getLogger(__name__)
 
@@ -30,19 +30,27 @@ def handover_note(decision: Decision, agents_available: str) -> str:
 
 
 async def leave_note(
-    dimelo: dimelo_pb2_grpc.DimeloServiceStub, store: Store, content_id: str, intervention_id: str, note: str,
+    dimelo: dimelo_pb2_grpc.DimeloServiceStub,
+    store: Store,
+    lease: Lease,
+    content_id: str,
+    intervention_id: str,
+    note: str,
     journal: dict,
-) -> None:  # fmt: skip
-    """Comments the bot's intervention once (the journal's "noted" step), whatever Dimelo answers."""
+    timeout: float,
+) -> None:
+    """Comments the bot's intervention once (the journal's "noted" step), whatever Dimelo answers; only while
+    `lease` still holds the thread, and within `timeout` seconds."""
     if "noted" in journal:
         return
+    await store.hold(lease)
     try:
         response = await dimelo.CreateInterventionComment(
-            dimelo_pb2.CreateInterventionCommentRequest(intervention_id=intervention_id, body=note)
+            dimelo_pb2.CreateInterventionCommentRequest(intervention_id=intervention_id, body=note), timeout=timeout
         )
     except grpc.aio.AioRpcError as error:
         log.warning("handover note not left: %s", describe(error), extra={"intervention_id": intervention_id})
-        await store.record_step(content_id, "noted", comment_id="", refused=describe(error))
+        await store.record_step(lease, content_id, "noted", comment_id="", refused=describe(error))
         return
     log.info("handover note left", extra={"intervention_id": intervention_id, "comment_id": response.comment_id})
-    await store.record_step(content_id, "noted", comment_id=response.comment_id, refused="")
+    await store.record_step(lease, content_id, "noted", comment_id=response.comment_id, refused="")

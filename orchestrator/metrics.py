@@ -66,3 +66,25 @@ QUARANTINED = Gauge(
     "botbridge_quarantined_deliveries",
     "Webhook bodies and events kept aside because they could not be read or stored (see orchestrator.admin).",
 )
+LOOP_ERRORS = Counter(
+    "botbridge_loop_errors_total",
+    "Errors in the orchestrator's background loops (scheduler, lease_renewal, retention), by loop and whether the"
+    " loop survived it (survived: logged, backed off, went on) or not (fatal: the process stops to be restarted).",
+    ["loop", "result"],
+)
+LEASES_LOST = Counter(
+    "botbridge_leases_lost_total",
+    "Events whose processing stopped because this replica no longer held the thread (it stalled past its lease"
+    " and another replica took the thread over): the other replica goes on, nothing is done twice.",
+)
+DEAD_LETTERS_TOTAL = Counter(
+    "botbridge_events_dead_lettered_total",
+    "Events that became dead letters: processing failed for good and so did the handover to the agents.",
+    ["type"],
+)
+RETENTION_DELETED = Counter(
+    "botbridge_retention_deleted_total",
+    "Rows deleted by retention (RETENTION_DAYS), by table: events, journal, messages, quarantine, leases,"
+    " write_probes.",
+    ["table"],
+)

@@ -1,6 +1,7 @@
 """Runs stored events: one at a time per thread, in issued_at order; many threads at once; retries with backoff."""
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
@@ -9,34 +10,51 @@ import grpc
 from opentelemetry.trace import Status, StatusCode
 
 from orchestrator.conversation import ConversationHandler
+from orchestrator.database import STORE_ERRORS
 from orchestrator.errors import describe, is_transient
-from orchestrator.metrics import EVENT_LATENCY_SECONDS, EVENTS_PROCESSED, PROCESSING_SECONDS
+from orchestrator.metrics import (
+    DEAD_LETTERS_TOTAL,
+    EVENT_LATENCY_SECONDS,
+    EVENTS_PROCESSED,
+    LEASES_LOST,
+    PROCESSING_SECONDS,
+)
 from orchestrator.settings import Settings
-from orchestrator.store import DEAD, DONE, Store, StoredEvent
+from orchestrator.store import DEAD, DONE, Lease, LeaseLost, Store, StoredEvent
+from orchestrator.supervision import Supervisor
 from service_kit.logs import log_fields
 from service_kit.metrics import event_type_label
 from service_kit.tracing import context_from_traceparent, tracer
 
 log = logging.getLogger(__name__)
 IDLE_POLL_SECONDS = 5.0
+LOOP_NAME = "scheduler"
 
 
 class Scheduler:
-    """Pulls due events from the store and hands each to the conversation handler."""
+    """Pulls due events from the store and hands each to the conversation handler, under supervision: its loops
+    outlive store outages (backing off), and each event either ends (done, handed over or, loudly, dead) or stays
+    pending for a later attempt."""
 
-    def __init__(self, settings: Settings, store: Store, handler: ConversationHandler) -> None:
+    def __init__(
+        self, settings: Settings, store: Store, handler: ConversationHandler, supervisor: Supervisor
+    ) -> None:
         self._settings = settings
         self._store = store
         self._handler = handler
+        self._supervisor = supervisor
         self._busy: dict[str, asyncio.Task] = {}
+        self._leases: dict[str, Lease] = {}
         self._wakeup = asyncio.Event()
         self._stopping = False
-        self._loop_task: asyncio.Task | None = None
-        self._renewal_task: asyncio.Task | None = None
 
     def start(self) -> None:
-        self._loop_task = asyncio.create_task(self._run(), name="scheduler")
-        self._renewal_task = asyncio.create_task(self._renew_leases(), name="lease renewal")
+        self._supervisor.run(LOOP_NAME, self._claim_and_start)
+        self._supervisor.run("lease_renewal", self._renew_leases)
+
+    def alive(self) -> bool:
+        """The scheduling loop runs (it may be backing off from a store outage) and no loop failed the process."""
+        return self._supervisor.alive(LOOP_NAME) and not self._supervisor.failed.is_set()
 
     def wake(self) -> None:
         """Called when new events are stored or a thread becomes free."""
@@ -46,40 +64,37 @@ class Scheduler:
         """Takes no new work, lets in-flight events finish for `grace` seconds, then cancels them (they stay pending)."""
         self._stopping = True
         self.wake()
-        if self._loop_task:
-            await self._loop_task
+        await self._supervisor.wait(LOOP_NAME)
         in_flight = list(self._busy.values())
         if in_flight:
             _, late = await asyncio.wait(in_flight, timeout=grace)
             for task in late:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
-        if self._renewal_task:
-            self._renewal_task.cancel()
 
-    async def _renew_leases(self) -> None:
+    async def _renew_leases(self) -> bool:
         """Keeps this replica's claim on the threads it is working on."""
-        while True:
-            await asyncio.sleep(self._settings.lease_seconds / 3)
-            try:
-                await self._store.renew_leases(list(self._busy))
-            except Exception:  # noqa: BLE001 - a missed renewal is retried at the next tick
-                log.warning("lease renewal failed", exc_info=True)
+        await asyncio.sleep(self._settings.lease_seconds / 3)
+        await self._store.renew_leases(list(self._leases.values()))
+        return True
 
-    async def _run(self) -> None:
-        while not self._stopping:
-            self._wakeup.clear()
-            room = self._settings.max_parallel_threads - len(self._busy)
-            batch = await self._store.claim_next(self._busy.keys(), room) if room > 0 else []
-            for stored in batch:
-                task = asyncio.create_task(self._process(stored), name=f"thread {stored.thread_id}")
-                self._busy[stored.thread_id] = task
-            if not batch:
-                await self._sleep_until_due()
+    async def _claim_and_start(self) -> bool:
+        """One turn of the scheduling loop: claims due threads and starts them, or sleeps until work is due."""
+        if self._stopping:
+            return False
+        self._wakeup.clear()
+        room = self._settings.max_parallel_threads - len(self._busy)
+        batch = await self._store.claim_next(self._busy.keys(), room) if room > 0 else []
+        for stored in batch:
+            self._leases[stored.thread_id] = stored.lease
+            self._busy[stored.thread_id] = asyncio.create_task(self._process(stored), name=f"thread {stored.thread_id}")
+        if not batch:
+            await self._sleep_until_due()
+        return True
 
     async def _sleep_until_due(self) -> None:
-        due = await self._store.next_due_at() if len(self._busy) < self._settings.max_parallel_threads else None
-        delay = IDLE_POLL_SECONDS if due is None else min(IDLE_POLL_SECONDS, max(0.0, due - time.time()))
+        due = await self._store.seconds_until_due() if len(self._busy) < self._settings.max_parallel_threads else None
+        delay = IDLE_POLL_SECONDS if due is None else min(IDLE_POLL_SECONDS, max(0.0, due))
         try:
             await asyncio.wait_for(self._wakeup.wait(), timeout=delay)
         except TimeoutError:
@@ -100,42 +115,71 @@ class Scheduler:
             started = time.perf_counter()
             result = ""  # set once the event is finished or rescheduled, which also releases its thread
             try:
-                outcome = await self._handler.handle(stored)
+                result = await self._attempt(stored, span)
             except asyncio.CancelledError:
                 log.info("processing interrupted by shutdown; will resume")
                 raise
-            except Exception as error:  # noqa: BLE001 - every failure is either retried or dead-lettered, never lost
-                span.set_status(Status(StatusCode.ERROR, describe(error)))
-                result = await self._failed(stored, error)
-            else:
-                await self._store.finish(event.id, DONE, outcome.text, stored.thread_id)
-                log.info("processed: %s", outcome.text, extra={"outcome": outcome.code})
-                result = outcome.code
+            except LeaseLost as error:
+                LEASES_LOST.inc()
+                log.warning("stopped: %s; the replica holding it now goes on", error)
+                result = "lease_lost"
+            except STORE_ERRORS as error:
+                log.warning("the store could not record the end of processing; will resume: %s", describe(error))
+            except Exception:  # noqa: BLE001 - never a silent end: logged, and the event stays pending
+                log.exception("processing ended unexpectedly; the event stays pending and is tried again")
             finally:
                 self._busy.pop(stored.thread_id, None)
+                self._leases.pop(stored.thread_id, None)
                 if not result:
-                    await asyncio.shield(self._store.release(stored.thread_id))
+                    with contextlib.suppress(*STORE_ERRORS):  # else the lease expires by itself
+                        await asyncio.shield(self._store.release(stored.lease))
                 self.wake()
-            span.set_attribute("outcome", result)
+            span.set_attribute("outcome", result or "interrupted")
+            if not result:
+                return
             EVENTS_PROCESSED.labels(event_type_label(event.type), result).inc()
             PROCESSING_SECONDS.observe(time.perf_counter() - started)
-            if result != "retry" and stored.received_at:
+            if result not in ("retry", "lease_lost") and stored.received_at:
                 EVENT_LATENCY_SECONDS.observe(max(0.0, time.time() - stored.received_at))
 
+    async def _attempt(self, stored: StoredEvent, span) -> str:
+        """Handles the event and records how it ended; returns the outcome code."""
+        try:
+            outcome = await self._handler.handle(stored)
+        except (asyncio.CancelledError, LeaseLost):
+            raise
+        except Exception as error:  # noqa: BLE001 - every failure is retried, handed over or dead-lettered
+            span.set_status(Status(StatusCode.ERROR, describe(error)))
+            return await self._failed(stored, error)
+        await self._store.finish(stored.event.id, DONE, outcome.text, stored.lease)
+        log.info("processed: %s", outcome.text, extra={"outcome": outcome.code})
+        return outcome.code
+
     async def _failed(self, stored: StoredEvent, error: Exception) -> str:
-        """Schedules a retry ("retry") or makes a dead letter ("dead")."""
+        """Schedules a retry ("retry"); when processing failed for good, hands the thread to the agents
+        ("handed_over"), and only when even that fails makes a dead letter ("dead"), loudly."""
         reason = describe(error)
         attempts = stored.attempts + 1
         if is_transient(error) and attempts < self._settings.max_attempts:
             delay = min(self._settings.retry_max_seconds, self._settings.retry_base_seconds * 2 ** stored.attempts)
             delay = random.uniform(delay / 2, delay)
-            await self._store.retry_later(stored.event.id, delay, f"retrying: {reason}", stored.thread_id)
+            await self._store.retry_later(stored.event.id, delay, f"retrying: {reason}", stored.lease)
             log.warning("attempt %d failed, retrying in %.1f s: %s", attempts, delay, reason)
             return "retry"
-        await self._store.finish(stored.event.id, DEAD, reason, stored.thread_id)
-        log.error(
-            "dead letter after %d attempt(s): %s", attempts, reason,
-            exc_info=not isinstance(error, grpc.aio.AioRpcError),
-        )  # fmt: skip
+        log.warning("processing failed for good after %d attempt(s), handing over: %s", attempts, reason,
+                    exc_info=not isinstance(error, grpc.aio.AioRpcError))  # fmt: skip
+        try:
+            outcome = await self._handler.hand_over_after_failure(stored, reason)
+        except (asyncio.CancelledError, LeaseLost):
+            raise
+        except Exception as handover_error:  # noqa: BLE001 - the handover failing too is what a dead letter is for
+            reason = f"{reason}; handover failed: {describe(handover_error)}"
+        else:
+            if outcome is not None:
+                await self._store.finish(stored.event.id, DONE, outcome.text, stored.lease)
+                log.info("processed: %s", outcome.text, extra={"outcome": outcome.code})
+                return outcome.code
+        await self._store.finish(stored.event.id, DEAD, reason, stored.lease)
+        DEAD_LETTERS_TOTAL.labels(event_type_label(stored.event.type)).inc()
+        log.error("dead letter after %d attempt(s), nobody was told: %s", attempts, reason)
         return "dead"
-

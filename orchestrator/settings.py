@@ -1,5 +1,6 @@
 """The orchestrator's settings, from the environment."""
 
+import socket
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -43,8 +44,13 @@ class StoreSettings(BaseSettings):
     orchestrator_db_path: Path = Path("var/orchestrator.sqlite3")
     # PostgreSQL DSN (postgresql://user:pass@host/db): when set, the store lives there and replicas share it.
     orchestrator_database_url: SecretStr = SecretStr("")
-    # How long a replica's claim on a thread lasts without renewal (a crashed replica's threads wait this long).
-    lease_seconds: float = 30.0
+    # How long a replica's claim on a thread lasts without renewal (a crashed replica's threads wait this long,
+    # unless it comes back under the same ORCHESTRATOR_REPLICA_ID).
+    lease_seconds: float = Field(30.0, gt=0)
+    # PostgreSQL: connections in the pool (broken ones are replaced: the store heals once the server is back).
+    store_pool_size: int = Field(4, ge=1)
+    # Longest wait for the store (a pooled connection, SQLite's lock) before the call fails and is retried later.
+    store_timeout_seconds: float = Field(5.0, gt=0)
 
 
 class IntakeSettings(StoreSettings):
@@ -69,6 +75,13 @@ class IntakeSettings(StoreSettings):
 class Settings(IntakeSettings, GrpcTlsSettings):
     """The orchestrator's settings (GRPC_TLS_* turn TLS on: service_kit.grpc_tls)."""
 
+    # This replica's stable name in the thread leases (the pod's name in Kubernetes, the container's host name in
+    # Compose): a replica restarted under the same name takes its threads back at once. Unique per replica.
+    orchestrator_replica_id: str = Field(default_factory=socket.gethostname, min_length=1)
+    # Handled events, their journal and history, and quarantined bodies are deleted after this many days (dead
+    # letters stay until replayed); checked every RETENTION_INTERVAL_SECONDS by the orchestrator itself.
+    retention_days: float = Field(7.0, gt=0)
+    retention_interval_seconds: float = Field(3600.0, gt=0)
     orchestrator_listen_addr: str = "[::]:50051"
     ai_addr: str = "localhost:50052"
     dimelo_adapter_addr: str = "localhost:50053"
@@ -79,8 +92,9 @@ class Settings(IntakeSettings, GrpcTlsSettings):
     ai_deadline_seconds: float = 8.0
     # Deadline of each call to the Dimelo adapter (which retries safe calls to Dimelo within it).
     adapter_timeout_seconds: float = 60.0
-    # How many times a message is retried (with backoff) while the AI service is unreachable, before handing over.
-    ai_unavailable_retries: int = 2
+    # How many times a message is retried (with backoff, RETRY_BASE_SECONDS doubling) while the AI service is
+    # unreachable, before handing over; each attempt fails at once, without waiting for the deadline.
+    ai_unavailable_retries: int = 4
     # Open a bot intervention on the customer's content before the bot's first answer in a thread.
     open_intervention: bool = True
     # Close the thread when the AI says the conversation is finished.

@@ -1,14 +1,18 @@
 """The durable store: events taken in, their processing state and step journal, each thread's state.
 
 Threads are leased: a replica processes a thread's events only while it holds the thread's lease, renews it while
-working, and a lease left by a replica that died expires, so another replica takes the thread over.
+working, and a lease left by a replica that died expires, so another replica takes the thread over. Lease times
+are the database's clock. Each claim of a thread raises the lease's generation (a fencing token): every step a
+replica records while processing checks, in the same commit, that it still holds that generation, so a replica
+that stalled past its lease is stopped before it acts twice.
 """
 
 import json
 import time
 import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import astuple, dataclass
+from typing import TypeVar
 
 from botbridge.events.v1 import events_pb2
 from orchestrator.database import Database
@@ -37,7 +41,12 @@ CREATE INDEX IF NOT EXISTS events_due ON events (state, next_attempt_at);
 CREATE TABLE IF NOT EXISTS leases (
     thread_id TEXT PRIMARY KEY,
     owner TEXT NOT NULL,
-    expires_at {real} NOT NULL
+    expires_at {real} NOT NULL,
+    generation BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS write_probes (
+    replica TEXT PRIMARY KEY,
+    at {real} NOT NULL
 );
 CREATE TABLE IF NOT EXISTS journal (
     content_id TEXT NOT NULL,
@@ -70,24 +79,41 @@ CREATE TABLE IF NOT EXISTS quarantine (
 """
 
 # Columns added after the first release, created in a store made before them: (table, column, definition).
-ADDED_COLUMNS = (("events", "traceparent", "TEXT NOT NULL DEFAULT ''"),)
+ADDED_COLUMNS = (
+    ("events", "traceparent", "TEXT NOT NULL DEFAULT ''"),
+    ("leases", "generation", "BIGINT NOT NULL DEFAULT 0"),
+)
 
+T = TypeVar("T")
 PENDING, DONE, DEAD = "pending", "done", "dead"
 # Events written by one INSERT at intake: 13 values each, within SQLite's oldest limit of 999 per statement.
 ROWS_PER_INSERT = 50
 BOT_OWNER, AGENTS_OWNER = "bot", "agents"
 
 
+class LeaseLost(Exception):
+    """This replica no longer holds the thread (its lease expired and another replica claimed it): it must stop."""
+
+
+@dataclass(frozen=True)
+class Lease:
+    """This replica's claim on a thread: the fencing token every step it records is checked against."""
+
+    thread_id: str
+    generation: int
+
+
 @dataclass(frozen=True)
 class StoredEvent:
-    """An event waiting to be processed, with how often it was tried, when it arrived (epoch seconds), and the
-    trace context it arrived in (a W3C traceparent, empty when none)."""
+    """An event waiting to be processed, with how often it was tried, when it arrived (epoch seconds), the trace
+    context it arrived in (a W3C traceparent, empty when none), and the lease it is processed under."""
 
     event: events_pb2.Event
     thread_id: str
     attempts: int
     received_at: float = 0.0
     traceparent: str = ""
+    lease: Lease = Lease("", 0)
 
 
 @dataclass(frozen=True)
@@ -146,17 +172,18 @@ class HistoryMessage:
 
 
 class Store:
-    """The orchestrator's state; `replica` names this process in the leases it takes."""
+    """The orchestrator's state; `replica` names this process in the leases it takes: a stable name (the pod's)
+    lets a restarted replica take its own threads back at once instead of waiting for their leases to expire."""
 
-    def __init__(self, db: Database, lease_seconds: float) -> None:
+    def __init__(self, db: Database, lease_seconds: float, replica: str = "") -> None:
         self._db = db
         self._lease_seconds = lease_seconds
-        self.replica = uuid.uuid4().hex
+        self.replica = replica or uuid.uuid4().hex
 
     @classmethod
-    async def open(cls, db: Database, lease_seconds: float) -> "Store":
+    async def open(cls, db: Database, lease_seconds: float, replica: str = "") -> "Store":
         await db.run(lambda: db.create_schema(SCHEMA, ADDED_COLUMNS))
-        return cls(db, lease_seconds)
+        return cls(db, lease_seconds, replica)
 
     async def close(self) -> None:
         await self._db.close()
@@ -247,93 +274,129 @@ class Store:
     # Processing queue
 
     async def claim_next(self, busy_threads: Iterable[str], limit: int) -> list[StoredEvent]:
-        """Leases up to `limit` threads not busy here nor leased elsewhere, and returns each one's oldest due event."""
+        """Leases up to `limit` threads not busy here nor leased elsewhere, and returns each one's oldest due event.
+
+        A lease is taken when free, expired, or already this replica's (left by this replica before a restart);
+        taking it raises its generation. Lease times are read from the database's clock as each statement runs;
+        when an event is due is this process's clock, as when it was scheduled (only time, not safety, rides on it)."""
         busy = list(busy_threads)
 
         def claim() -> list[StoredEvent]:
-            now = time.time()
             not_busy = f" AND e.thread_id NOT IN ({','.join('?' * len(busy))})" if busy else ""
             rows = self._db.execute(
                 "SELECT e.event_id, e.event, e.thread_id, e.attempts, e.received_at, e.traceparent FROM events e"
                 " WHERE e.state = 'pending' AND e.next_attempt_at <= ?" + not_busy +
                 " AND e.seq = (SELECT f.seq FROM events f WHERE f.state = 'pending' AND f.thread_id = e.thread_id"
                 "              ORDER BY f.issued_at, f.seq LIMIT 1)"
-                " AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.thread_id = e.thread_id AND l.expires_at > ?)"
+                " AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.thread_id = e.thread_id AND l.expires_at > {now}"
+                "                 AND l.owner <> ?)"
                 " ORDER BY e.issued_at, e.seq LIMIT ?",
-                (now, *busy, now, limit),
+                (time.time(), *busy, self.replica, limit),
             ).fetchall()
             claimed = []
             for event_id, blob, thread_id, attempts, received_at, traceparent in rows:
                 taken = self._db.execute(
-                    "INSERT INTO leases (thread_id, owner, expires_at) VALUES (?, ?, ?)"
-                    " ON CONFLICT (thread_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at"
-                    " WHERE leases.expires_at <= ? OR leases.owner = excluded.owner",
-                    (thread_id, self.replica, now + self._lease_seconds, now),
-                ).rowcount
-                if taken != 1:
+                    "INSERT INTO leases (thread_id, owner, expires_at, generation) VALUES (?, ?, {now} + ?, 1)"
+                    " ON CONFLICT (thread_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at,"
+                    " generation = leases.generation + 1"
+                    " WHERE leases.expires_at <= {now} OR leases.owner = excluded.owner RETURNING generation",
+                    (thread_id, self.replica, self._lease_seconds),
+                ).fetchone()
+                if taken is None:
                     continue
+                lease = Lease(thread_id, taken[0])
                 # Another replica may have processed it between the read and the lease.
                 state = self._db.execute("SELECT state FROM events WHERE event_id = ?", (event_id,)).fetchone()[0]
                 if state == PENDING:
                     event = events_pb2.Event.FromString(bytes(blob))
-                    claimed.append(StoredEvent(event, thread_id, attempts, received_at, traceparent))
+                    claimed.append(StoredEvent(event, thread_id, attempts, received_at, traceparent, lease))
                 else:
-                    self._release_now(thread_id)
+                    self._release_now(lease)
             return claimed
 
         return await self._db.run(claim)
 
-    async def renew_leases(self, thread_ids: Iterable[str]) -> None:
-        threads = list(thread_ids)
-        if not threads:
+    async def renew_leases(self, leases: Iterable[Lease]) -> None:
+        """Extends the leases this replica still holds (a lease another replica claimed since stays theirs)."""
+        held = list(leases)
+        if not held:
             return
-        expires = time.time() + self._lease_seconds
+        pairs = ",".join("(?, ?)" for _ in held)
         await self._db.run(
             lambda: self._db.execute(
-                f"UPDATE leases SET expires_at = ? WHERE owner = ? AND thread_id IN ({','.join('?' * len(threads))})",
-                (expires, self.replica, *threads),
+                f"UPDATE leases SET expires_at = {{now}} + ? WHERE owner = ? AND (thread_id, generation) IN ({pairs})",
+                (self._lease_seconds, self.replica, *(v for held_lease in held for v in astuple(held_lease))),
             )
         )
 
-    async def release(self, thread_id: str) -> None:
-        await self._db.run(lambda: self._release_now(thread_id))
+    async def hold(self, lease: Lease) -> None:
+        """Proves this replica still holds the thread, and extends its lease, right before an external effect;
+        raises LeaseLost otherwise."""
+        await self._db.run(lambda: self._fenced(lease, lambda: None))
 
-    def _release_now(self, thread_id: str) -> None:
-        self._db.execute("DELETE FROM leases WHERE thread_id = ? AND owner = ?", (thread_id, self.replica))
+    def _fenced(self, lease: Lease, write: Callable[[], T]) -> T:
+        """Runs `write` in one commit with the check that this replica still holds `lease` (which extends it)."""
+        with self._db.transaction():
+            held = self._db.execute(
+                "UPDATE leases SET expires_at = {now} + ? WHERE thread_id = ? AND owner = ? AND generation = ?",
+                (self._lease_seconds, lease.thread_id, self.replica, lease.generation),
+            ).rowcount
+            if held != 1:
+                raise LeaseLost(f"thread {lease.thread_id}: lease generation {lease.generation} is no longer held")
+            return write()
 
-    async def next_due_at(self) -> float | None:
-        """When the earliest pending event becomes due (it may be now), or None when nothing is pending."""
-        return await self._db.run(
-            lambda: self._db.execute("SELECT MIN(next_attempt_at) FROM events WHERE state = 'pending'").fetchone()[0]
+    async def release(self, lease: Lease) -> None:
+        await self._db.run(lambda: self._release_now(lease))
+
+    def _release_now(self, lease: Lease) -> None:
+        """Ends the lease now; the row stays, so the thread's next claim gets a higher generation."""
+        self._db.execute(
+            "UPDATE leases SET expires_at = 0 WHERE thread_id = ? AND owner = ? AND generation = ?",
+            (lease.thread_id, self.replica, lease.generation),
         )
 
-    async def finish(self, event_id: str, state: str, outcome: str, thread_id: str) -> None:
+    async def seconds_until_due(self) -> float | None:
+        """How long until the earliest pending event becomes due (0 or less: due now), None when none is pending."""
+        return await self._db.run(
+            lambda: self._db.execute(
+                "SELECT MIN(next_attempt_at) - ? FROM events WHERE state = 'pending'", (time.time(),)
+            ).fetchone()[0]
+        )
+
+    async def finish(self, event_id: str, state: str, outcome: str, lease: Lease) -> None:
         """Ends an event's processing (DONE with what was done, or DEAD with why) and releases its thread, in one
-        commit."""
+        commit; raises LeaseLost (and changes nothing) when this replica no longer holds the thread."""
 
         def write() -> None:
-            with self._db.transaction():
-                self._db.execute(
-                    "UPDATE events SET state = ?, outcome = ?, attempts = attempts + 1, finished_at = ?"
-                    " WHERE event_id = ?",
-                    (state, outcome, time.time(), event_id),
-                )
-                self._release_now(thread_id)
+            self._db.execute(
+                "UPDATE events SET state = ?, outcome = ?, attempts = attempts + 1, finished_at = ? WHERE event_id = ?",
+                (state, outcome, time.time(), event_id),
+            )
+            self._release_now(lease)
 
-        await self._db.run(write)
+        await self._db.run(lambda: self._fenced(lease, write))
 
-    async def retry_later(self, event_id: str, delay: float, outcome: str, thread_id: str) -> None:
-        """Schedules the event's next attempt in `delay` seconds and releases its thread, in one commit."""
+    async def retry_later(self, event_id: str, delay: float, outcome: str, lease: Lease) -> None:
+        """Schedules the event's next attempt in `delay` seconds and releases its thread, in one commit (fenced)."""
 
         def write() -> None:
-            with self._db.transaction():
-                self._db.execute(
-                    "UPDATE events SET attempts = attempts + 1, next_attempt_at = ?, outcome = ? WHERE event_id = ?",
-                    (time.time() + delay, outcome, event_id),
-                )
-                self._release_now(thread_id)
+            self._db.execute(
+                "UPDATE events SET attempts = attempts + 1, next_attempt_at = ?, outcome = ? WHERE event_id = ?",
+                (time.time() + delay, outcome, event_id),
+            )
+            self._release_now(lease)
 
-        await self._db.run(write)
+        await self._db.run(lambda: self._fenced(lease, write))
+
+    async def probe_write(self) -> None:
+        """A real write, committed: fails when the store cannot take writes (unreachable, locked, disk full)."""
+        await self._db.run(
+            lambda: self._db.execute(
+                "INSERT INTO write_probes (replica, at) VALUES (?, {now})"
+                " ON CONFLICT (replica) DO UPDATE SET at = excluded.at",
+                (self.replica,),
+            )
+        )
 
     async def thread_events(self, thread_id: str) -> list[EventRecord]:
         """Every event of a thread, in processing order, with its state and outcome."""
@@ -400,6 +463,39 @@ class Store:
             ).fetchall()
         )
 
+    # Retention
+
+    async def forget_older_than(self, seconds: float, batch: int = 1000) -> dict[str, int]:
+        """Deletes what is older than `seconds`: handled events (done; dead letters stay until replayed), the
+        journal and history of contents no longer pending, quarantined bodies, ended leases and the write probes of
+        replicas long gone. Deletes in batches
+        of `batch` rows, each its own commit, so a large clean-up never holds the store for long. Returns the
+        count deleted per table."""
+        statements = {
+            "events": "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE state = 'done'"
+            " AND finished_at < {now} - ? LIMIT ?)",
+            "journal": "DELETE FROM journal WHERE (content_id, step) IN (SELECT content_id, step FROM journal j"
+            " WHERE at < {now} - ? AND NOT EXISTS (SELECT 1 FROM events e WHERE e.content_id = j.content_id"
+            " AND e.state = 'pending') LIMIT ?)",
+            "messages": "DELETE FROM messages WHERE content_id IN (SELECT content_id FROM messages"
+            " WHERE position < ({now} - ?) * 1e9 LIMIT ?)",
+            "quarantine": "DELETE FROM quarantine WHERE id IN (SELECT id FROM quarantine WHERE received_at < {now} - ?"
+            " LIMIT ?)",
+            "leases": "DELETE FROM leases WHERE thread_id IN (SELECT thread_id FROM leases WHERE expires_at < {now} - ?"
+            " LIMIT ?)",
+            "write_probes": "DELETE FROM write_probes WHERE replica IN (SELECT replica FROM write_probes"
+            " WHERE at < {now} - ? LIMIT ?)",
+        }
+        deleted = {}
+        for table, sql in statements.items():
+            deleted[table] = 0
+            while True:
+                count = await self._db.run(lambda sql=sql: self._db.execute(sql, (seconds, batch)).rowcount)
+                deleted[table] += count
+                if count < batch:
+                    break
+        return deleted
+
     # Step journal: what was done for a customer content, so a retry never repeats a side effect.
 
     async def journal(self, content_id: str) -> dict[str, dict]:
@@ -424,12 +520,16 @@ class Store:
 
         return await self._db.run(read)
 
-    async def record_step(self, content_id: str, step: str, **detail: object) -> None:
+    async def record_step(self, lease: Lease, content_id: str, step: str, **detail: object) -> None:
+        """Records a step done for a content, fenced by `lease` (raises LeaseLost when no longer held)."""
         await self._db.run(
-            lambda: self._db.execute(
-                "INSERT INTO journal (content_id, step, detail, at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (content_id, step) DO UPDATE SET detail = excluded.detail, at = excluded.at",
-                (content_id, step, json.dumps(detail), time.time()),
+            lambda: self._fenced(
+                lease,
+                lambda: self._db.execute(
+                    "INSERT INTO journal (content_id, step, detail, at) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (content_id, step) DO UPDATE SET detail = excluded.detail, at = excluded.at",
+                    (content_id, step, json.dumps(detail), time.time()),
+                ),
             )
         )
 
@@ -444,14 +544,18 @@ class Store:
 
         return await self._db.run(read)
 
-    async def save_thread(self, state: ThreadState) -> None:
+    async def save_thread(self, lease: Lease, state: ThreadState) -> None:
+        """Saves who handles the thread, fenced by `lease` (raises LeaseLost when no longer held)."""
         await self._db.run(
-            lambda: self._db.execute(
-                "INSERT INTO threads (thread_id, owner, intervention_id, handover_reason, updated_at)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (thread_id) DO UPDATE SET owner = excluded.owner,"
-                " intervention_id = excluded.intervention_id, handover_reason = excluded.handover_reason,"
-                " updated_at = excluded.updated_at",
-                (state.thread_id, state.owner, state.intervention_id, state.handover_reason, time.time()),
+            lambda: self._fenced(
+                lease,
+                lambda: self._db.execute(
+                    "INSERT INTO threads (thread_id, owner, intervention_id, handover_reason, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (thread_id) DO UPDATE SET owner = excluded.owner,"
+                    " intervention_id = excluded.intervention_id, handover_reason = excluded.handover_reason,"
+                    " updated_at = excluded.updated_at",
+                    (state.thread_id, state.owner, state.intervention_id, state.handover_reason, time.time()),
+                ),
             )
         )
 
@@ -460,7 +564,8 @@ class Store:
             lambda: self._db.execute(
                 "INSERT INTO messages (content_id, thread_id, author, body, position) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (content_id) DO NOTHING",
-                (message.content_id, thread_id, message.author, message.body, time.time_ns()),
+                # NUL is the one character PostgreSQL's text cannot hold; the history only feeds the AI.
+                (message.content_id, thread_id, message.author, message.body.replace("\x00", "\ufffd"), time.time_ns()),
             )
         )
 

@@ -86,13 +86,13 @@ async def opened_intervention_has_an_id(dimelo: Dimelo) -> None:
     assert response.intervention.id
 
 
-async def second_open_is_failed_precondition(dimelo: Dimelo) -> None:
-    """OpenIntervention when one is open already: FAILED_PRECONDITION, the one code the orchestrator lets pass."""
+async def second_open_returns_the_open_one(dimelo: Dimelo) -> None:
+    """OpenIntervention when one is open already (Dimelo's 422): the open intervention, whose id the orchestrator
+    keeps so that it closes it later."""
     request = dimelo_pb2.OpenInterventionRequest(content_id=dimelo.content_id)
-    await dimelo.adapter.OpenIntervention(request, timeout=TIMEOUT_SECONDS)
-    assert await error_code(dimelo.adapter.OpenIntervention(request, timeout=TIMEOUT_SECONDS)) is (
-        grpc.StatusCode.FAILED_PRECONDITION
-    )
+    first = await dimelo.adapter.OpenIntervention(request, timeout=TIMEOUT_SECONDS)
+    second = await dimelo.adapter.OpenIntervention(request, timeout=TIMEOUT_SECONDS)
+    assert second.intervention.id == first.intervention.id and not second.intervention.closed
 
 
 async def reply_has_an_id(dimelo: Dimelo) -> None:
@@ -250,7 +250,7 @@ EXPECTATIONS: list[Callable[[Dimelo], Awaitable[None]]] = [
     available_agents_are_counted,
     thread_shows_its_categories,
     opened_intervention_has_an_id,
-    second_open_is_failed_precondition,
+    second_open_returns_the_open_one,
     reply_has_an_id,
     reply_opens_the_intervention_it_needs,
     reply_is_found_once_posted,

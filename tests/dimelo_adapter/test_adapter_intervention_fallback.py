@@ -82,3 +82,34 @@ async def test_an_intervention_that_cannot_be_opened_fails_the_reply(adapter, di
     assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert "POST /1.0/interventions" in error.details()
     assert [r.url.path for r in dimelo.requests] == ["/1.0/contents", "/1.0/interventions"]
+
+
+async def test_an_intervention_already_open_is_found_and_returned(adapter, dimelo: FakeDimelo):
+    """In: POST /1.0/interventions refused with 422 (one is already open on the thread). Out: the content read for
+    its thread, the thread's interventions listed, and the open one (not the closed one) returned."""
+    dimelo.answer("POST", "/1.0/interventions", dimelo_error(422, "unprocessable_entity", "already opened"))
+    dimelo.answer("GET", "/1.0/contents/c-customer", httpx.Response(200, json=content_json(id="c-customer")))
+    listing = {"count": 2, "offset": 0, "limit": 100,
+               "records": [intervention_json(id="i-old", closed=True), intervention_json(id="i-open")]}  # fmt: skip
+    dimelo.answer("GET", "/1.0/interventions", httpx.Response(200, json=listing))
+
+    response = await adapter.OpenIntervention(dimelo_pb2.OpenInterventionRequest(content_id="c-customer"))
+
+    assert response.intervention.id == "i-open"
+    assert [(r.method, r.url.path) for r in dimelo.requests][1:] == [
+        ("GET", "/1.0/contents/c-customer"), ("GET", "/1.0/interventions")
+    ]
+    assert dimelo.requests[2].url.params["thread_id"] == "t-1"
+
+
+async def test_already_opened_with_none_open_on_the_thread_stays_a_refusal(adapter, dimelo: FakeDimelo):
+    """In: 422 on opening, and no open intervention on the thread. Out: the refusal, FAILED_PRECONDITION."""
+    dimelo.answer("POST", "/1.0/interventions", dimelo_error(422, "unprocessable_entity", "already opened"))
+    dimelo.answer("GET", "/1.0/contents/c-customer", httpx.Response(200, json=content_json(id="c-customer")))
+    empty = {"count": 0, "offset": 0, "limit": 100, "records": []}
+    dimelo.answer("GET", "/1.0/interventions", httpx.Response(200, json=empty))
+
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await adapter.OpenIntervention(dimelo_pb2.OpenInterventionRequest(content_id="c-customer"))
+
+    assert refused.value.code() is grpc.StatusCode.FAILED_PRECONDITION

@@ -4,6 +4,10 @@ import time
 from dataclasses import dataclass, field
 
 from devstack.sandbox_client import SandboxClient
+from orchestrator.settings import Settings
+
+# The bot's replies that hand a customer to the agents (the default notices).
+HANDOVER_NOTICES = frozenset(Settings.model_fields[name].default for name in ("handover_message", "no_agent_message"))
 
 QUESTIONS = (
     "What are your opening hours?",
@@ -16,10 +20,12 @@ QUESTIONS = (
 
 @dataclass
 class Tally:
-    """What became of every customer message: answered once, lost (no reply), duplicated, out of order."""
+    """What became of every customer message: answered once (`handed_over` of them with a handover notice), lost
+    (no reply), duplicated, out of order."""
 
     messages: int = 0
     answered: int = 0
+    handed_over: int = 0
     lost: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     out_of_order_threads: list[str] = field(default_factory=list)
@@ -27,19 +33,22 @@ class Tally:
 
     def line(self, label: str) -> str:
         return (
-            f"[{label}] messages={self.messages} answered={self.answered} lost={len(self.lost)} "
+            f"[{label}] sent={self.messages} answered={self.answered} handed_over={self.handed_over} "
+            f"lost={len(self.lost)} "
             f"duplicates={len(self.duplicates)} out_of_order_threads={len(self.out_of_order_threads)} "
             f"seconds={self.seconds:.1f}"
         )
 
 
-def send(sandbox: SandboxClient, threads: int, per_thread: int) -> dict[str, list[str]]:
-    """Customers write `per_thread` messages in each of `threads` new threads; returns content ids by thread."""
+def send(sandbox: SandboxClient, threads: int, per_thread: int, pause: float = 0.0) -> dict[str, list[str]]:
+    """Customers write `per_thread` messages in each of `threads` new threads, `pause` seconds between rounds;
+    returns content ids by thread."""
     sent: dict[str, list[str]] = {}
     for index in range(threads):
         message = sandbox.customer_writes(f"{QUESTIONS[index % len(QUESTIONS)]} (#{index}.0)")
         sent[message["thread_id"]] = [message["content"]["id"]]
     for round_number in range(1, per_thread):
+        time.sleep(pause)
         for index, thread_id in enumerate(sent):
             body = f"{QUESTIONS[(index + round_number) % len(QUESTIONS)]} (#{index}.{round_number})"
             sent[thread_id].append(sandbox.customer_writes(body, thread_id=thread_id)["content"]["id"])
@@ -63,6 +72,9 @@ def tally(sandbox: SandboxClient, sent: dict[str, list[str]], started: float, ti
         for content_id in content_ids:
             count = targets.count(content_id)
             result.answered += count >= 1
+            result.handed_over += any(
+                r["in_reply_to_id"] == content_id and r["body"] in HANDOVER_NOTICES for r in replies
+            )
             if count == 0:
                 result.lost.append(content_id)
             elif count > 1:

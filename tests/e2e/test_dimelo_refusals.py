@@ -1,4 +1,5 @@
-"""Dimelo refuses the bot's reply (its token lacks the right to reply): a clear log line, no crash, no token."""
+"""Dimelo refuses the bot's reply (its token lacks the right to reply): a clear log line, no crash, no token, and
+the customer handed to the agents rather than left waiting."""
 
 from tests.e2e.conftest import outcome_of
 
@@ -11,8 +12,8 @@ def test_a_403_on_reply_is_logged_with_the_missing_permission_and_the_token_neve
 
     outcome = outcome_of(stack, message["content"]["id"])
 
-    assert outcome.startswith("PERMISSION_DENIED"), outcome
-    assert "reply" in outcome
+    assert outcome.startswith("handed over after a failure, without a notice"), outcome
+    assert "PERMISSION_DENIED" in outcome and "reply" in outcome
     for name in ("orchestrator", "dimelo_adapter", "gateway", "ai_service"):
         assert stack.services[name].process.poll() is None, f"{name} crashed"
     logs = stack.logs()

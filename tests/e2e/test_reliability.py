@@ -20,6 +20,8 @@ RELIABILITY_ENV = {
     "RETRY_BASE_SECONDS": "0.2",
     "RETRY_MAX_SECONDS": "2",
     "MAX_ATTEMPTS": "30",
+    # An AI killed and restarted is unreachable for a few seconds: retried rather than handed over.
+    "AI_UNAVAILABLE_RETRIES": "8",
     "LEASE_SECONDS": "3",
     "DIMELO_TIMEOUT_SECONDS": "1",
     "LOG_LEVEL": "WARNING",
@@ -96,8 +98,9 @@ def test_two_orchestrator_replicas_on_postgresql_keep_the_guarantees(tmp_path):
             sandbox = SandboxClient(stack.sandbox_url)
             sandbox.set_delivery(duplicate_rate=1.0, reorder=True, batch_max=5, batch_window_ms=50)
             started = time.monotonic()
-            # One replica dies mid-run (SIGKILL); the other takes its threads over once their leases expire.
-            killer = threading.Timer(2.0, stack.services["orchestrator"].kill)
+            # One replica dies mid-run (SIGKILL), once it has processed something; the other takes its threads over
+            # once their leases expire.
+            killer = threading.Thread(target=kill_once_it_processed, args=(stack.services["orchestrator"],))
             killer.start()
             sent = send(sandbox, threads=40, per_thread=4)
             killer.join()
@@ -107,6 +110,14 @@ def test_two_orchestrator_replicas_on_postgresql_keep_the_guarantees(tmp_path):
             print(f"events processed per replica: {processed}")
             assert all(processed.values()), processed
             assert_exactly_once_in_order(result)
+
+
+def kill_once_it_processed(service, timeout: float = 60.0) -> None:
+    """SIGKILL to a replica as soon as its log shows it processed an event (or after `timeout`)."""
+    deadline = time.monotonic() + timeout
+    while '"msg": "processed: ' not in service.log_path.read_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    service.kill()
 
 
 def test_sigterm_drains_the_orchestrator_cleanly_and_a_restart_finishes_the_work(tmp_path):

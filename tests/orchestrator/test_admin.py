@@ -13,7 +13,9 @@ async def test_dead_letter_is_listed_with_its_reason_and_replays_after_the_fix(
     settings = settings_for()
     monkeypatch.setenv("ORCHESTRATOR_DB_PATH", str(settings.orchestrator_db_path))
     monkeypatch.setenv("ORCHESTRATOR_DATABASE_URL", settings.orchestrator_database_url.get_secret_value())
-    dimelo.failures["CreateReply"] = [grpc.StatusCode.PERMISSION_DENIED]
+    # The answer and the handover both refused: a dead letter.
+    dimelo.failures["CreateReply"] = [grpc.StatusCode.PERMISSION_DENIED] * 2
+    dimelo.failures["UpdateThreadCategories"] = [grpc.StatusCode.PERMISSION_DENIED]
     running = await start_orchestrator(settings)
     event = customer_message()
     await running.submit(event)

@@ -114,7 +114,9 @@ async def test_a_lost_reply_answer_is_checked_before_posting_again(peers, settin
     assert len(dimelo.replies) == 1
 
 
-async def test_transient_dimelo_failures_are_retried_and_permanent_ones_dead_lettered(peers, settings_for, start_orchestrator):
+async def test_transient_dimelo_failures_are_retried_and_permanent_ones_handed_over(peers, settings_for, start_orchestrator):
+    """In: the answer's CreateReply fails with RESOURCE_EXHAUSTED, then PERMISSION_DENIED. Out: retried once, then
+    the customer is handed to the agents (notice posted, thread recategorized) with the failure as the reason."""
     _, dimelo, _ = peers
     dimelo.failures["CreateReply"] = [grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.PERMISSION_DENIED]
     running = await start_orchestrator(settings_for())
@@ -122,9 +124,44 @@ async def test_transient_dimelo_failures_are_retried_and_permanent_ones_dead_let
     await running.submit(customer_message())
     [event] = await settled(running, "thread-1", 1)
 
+    assert event.state == "done" and event.attempts == 2
+    assert event.outcome.startswith("handed over (processing_failed)")
+    assert event.outcome.endswith("failure: PERMISSION_DENIED: scripted failure of CreateReply")
+    assert [r.body for r in dimelo.replies] == ["Passing you to an agent."]
+    assert len(dimelo.calls["UpdateThreadCategories"]) == 1
+    thread = await running.orchestrator.store.thread("thread-1")
+    assert (thread.owner, thread.handover_reason) == ("agents", "processing_failed")
+
+
+async def test_a_handover_that_cannot_post_its_notice_still_recategorizes(peers, settings_for, start_orchestrator):
+    """In: every CreateReply refused (PERMISSION_DENIED). Out: no reply, but the thread goes to the agents."""
+    _, dimelo, _ = peers
+    dimelo.failures["CreateReply"] = [grpc.StatusCode.PERMISSION_DENIED] * 2
+    running = await start_orchestrator(settings_for())
+
+    await running.submit(customer_message())
+    [event] = await settled(running, "thread-1", 1)
+
+    assert event.state == "done"
+    assert event.outcome.startswith("handed over after a failure, without a notice")
+    assert dimelo.replies == [] and len(dimelo.calls["UpdateThreadCategories"]) == 1
+
+
+async def test_a_dead_letter_only_when_the_handover_fails_too(peers, settings_for, start_orchestrator):
+    """In: CreateReply and UpdateThreadCategories refused. Out: a dead letter naming both failures."""
+    _, dimelo, _ = peers
+    dimelo.failures["CreateReply"] = [grpc.StatusCode.PERMISSION_DENIED] * 2
+    dimelo.failures["UpdateThreadCategories"] = [grpc.StatusCode.PERMISSION_DENIED]
+    running = await start_orchestrator(settings_for())
+
+    await running.submit(customer_message())
+    [event] = await settled(running, "thread-1", 1)
+
     assert event.state == "dead"
-    assert event.outcome == "PERMISSION_DENIED: scripted failure of CreateReply"
-    assert event.attempts == 2
+    assert event.outcome == (
+        "PERMISSION_DENIED: scripted failure of CreateReply;"
+        " handover failed: PERMISSION_DENIED: scripted failure of UpdateThreadCategories"
+    )
 
 
 async def test_contents_that_are_not_customer_messages_are_never_answered(peers, settings_for, start_orchestrator):
@@ -236,14 +273,21 @@ async def test_an_ai_unavailable_past_its_retries_leads_to_a_handover(peers, set
     assert len(dimelo.calls["UpdateThreadCategories"]) == 1
 
 
-async def test_an_unreachable_ai_is_waited_for_until_the_deadline_then_handed_over(peers, settings_for, start_orchestrator):
+async def test_an_unreachable_ai_is_retried_as_ai_unavailable_retries_says_then_handed_over(
+    peers, settings_for, start_orchestrator
+):
+    """In: nothing listens at the AI's address, a 60 s AI deadline, AI_UNAVAILABLE_RETRIES=2. Out: three attempts
+    (each fails at once, not at the deadline), then a handover for ai_error."""
     _, dimelo, _ = peers
-    running = await start_orchestrator(settings_for(ai_addr="127.0.0.1:1", ai_deadline_seconds=0.3))
+    running = await start_orchestrator(
+        settings_for(ai_addr="127.0.0.1:1", ai_deadline_seconds=60, ai_unavailable_retries=2)
+    )
 
     await running.submit(customer_message())
     [event] = await settled(running, "thread-1", 1)
 
-    assert event.outcome.startswith("handed over (ai_timeout)")
+    assert event.attempts == 3
+    assert event.outcome.startswith("handed over (ai_error)")
     assert len(dimelo.calls["UpdateThreadCategories"]) == 1
 
 

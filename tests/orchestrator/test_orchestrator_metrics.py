@@ -56,16 +56,18 @@ async def test_a_handover_with_no_agent_kept_with_the_bot_is_counted_once(peers,
 
 
 async def test_an_ai_failure_and_a_dead_letter_are_counted(peers, settings_for, start_orchestrator):
-    """In: the AI failing with INTERNAL (a handover, ai_error), then Dimelo refusing the notice with
-    PERMISSION_DENIED (not retried). Out: one AI error, one dead letter, and no handover counted (it never
-    completed)."""
+    """In: the AI failing with INTERNAL (a handover, ai_error), then Dimelo refusing the notice and the
+    recategorization with PERMISSION_DENIED (not retried; the fallback handover fails too). Out: one AI error, one
+    dead letter (in both counters), and no handover counted (it never completed)."""
     ai, dimelo, _ = peers
     ai.failures = [grpc.StatusCode.INTERNAL]
-    dimelo.failures["CreateReply"] = [grpc.StatusCode.PERMISSION_DENIED]
+    dimelo.failures["CreateReply"] = [grpc.StatusCode.PERMISSION_DENIED] * 2
+    dimelo.failures["UpdateThreadCategories"] = [grpc.StatusCode.PERMISSION_DENIED]
     before = (
         sample("botbridge_ai_requests_total", result="error"),
         sample("botbridge_events_processed_total", type="content.imported", outcome="dead"),
         sample("botbridge_handovers_total", reason="ai_error", agents="available"),
+        sample("botbridge_events_dead_lettered_total", type="content.imported"),
     )
     running = await start_orchestrator(settings_for())
 
@@ -78,5 +80,6 @@ async def test_an_ai_failure_and_a_dead_letter_are_counted(peers, settings_for, 
         sample("botbridge_ai_requests_total", result="error"),
         sample("botbridge_events_processed_total", type="content.imported", outcome="dead"),
         sample("botbridge_handovers_total", reason="ai_error", agents="available"),
+        sample("botbridge_events_dead_lettered_total", type="content.imported"),
     )
-    assert [a - b for a, b in zip(after, before, strict=True)] == [1, 1, 0]
+    assert [a - b for a, b in zip(after, before, strict=True)] == [1, 1, 0, 1]

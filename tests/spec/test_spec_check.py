@@ -1,6 +1,8 @@
 """The check itself: it fails on an undeclared parameter (thread_id on GET /1.0/contents), on a response that
 breaks the spec, and on webhook metadata events.md does not list; it passes the documented forms."""
 
+import json
+
 from tests.spec.conftest import BOT
 from tests.spec.spec_check import check_all, delivery_problems, spec_checker
 
@@ -56,3 +58,14 @@ def test_webhook_metadata_beyond_events_md_fails():
     problems = delivery_problems({"id": "d1", "domain_id": "x", "events": [content, agent]})
     assert len(problems) == 2
     assert "'auto_submitted'" in problems[0] and "agent_id" in problems[1]
+
+
+def test_structured_content_is_declared_only_where_the_reference_documents_it():
+    """In: a JSON POST /1.0/contents with `structured_content` (structured-messages/select.md), and the same member
+    sent to update_categories. Out: the reply passes; the recategorization reports `structured_content`."""
+    select = {"type": "select", "items": [{"title": "Yes"}, {"title": "No"}]}
+    body = json.dumps({"in_reply_to_id": "c1", "body": "Which one?", "structured_content": select})
+    post = {"method": "POST", "path": "/1.0/contents", "query": "", "content_type": "application/json", "body": body}
+    assert spec_checker().check(post).problems == []
+    put = {**post, "method": "PUT", "path": "/1.0/content_threads/t1/update_categories"}
+    assert "'structured_content'" in spec_checker().check(put).problems[0]

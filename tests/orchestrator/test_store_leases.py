@@ -1,0 +1,121 @@
+"""Thread leases on the database's clock, fenced by their generation: a replica that lost its thread can record
+nothing more, a restarted replica takes its own threads back at once, and retention forgets what is old."""
+
+import asyncio
+import contextlib
+
+import pytest
+
+from orchestrator.database import Database
+from orchestrator.store import DONE, PENDING, LeaseLost, Store
+from tests.orchestrator.conftest import customer_message
+
+
+@pytest.fixture
+async def open_store(tmp_path, database_url):
+    """Opens stores (replicas) on one database; closes them afterwards."""
+    opened = []
+
+    async def open_one(replica: str, lease_seconds: float = 30.0) -> Store:
+        database = await Database.open(tmp_path / "store.sqlite3", database_url, timeout=2.0)
+        store = await Store.open(database, lease_seconds, replica)
+        opened.append(store)
+        return store
+
+    yield open_one
+    for store in opened:
+        with contextlib.suppress(Exception):
+            await store.close()
+
+
+async def test_a_replica_that_stalled_past_its_lease_is_fenced_off(open_store):
+    """In: replica A claims a thread with a 0.3 s lease and stalls; replica B claims it once expired. Out: B's lease
+    has a higher generation; A can record no step, save no thread state and not finish the event (LeaseLost, and
+    nothing of it is written), while B's steps go through."""
+    a, b = await open_store("replica-a", 0.3), await open_store("replica-b", 0.3)
+    event = customer_message(thread_id="thread-fenced")
+    await a.accept([event], "d-1", [PENDING], [""])
+    [claimed_by_a] = await a.claim_next([], 10)
+    assert await b.claim_next([], 10) == []  # A's lease still runs
+
+    await asyncio.sleep(0.4)
+    [claimed_by_b] = await b.claim_next([], 10)
+
+    assert claimed_by_b.lease.generation == claimed_by_a.lease.generation + 1
+    for attempt in (
+        a.record_step(claimed_by_a.lease, event.content.id, "posting"),
+        a.hold(claimed_by_a.lease),
+        a.finish(event.id, DONE, "answered twice", claimed_by_a.lease),
+    ):
+        with pytest.raises(LeaseLost):
+            await attempt
+    assert await a.journal(event.content.id) == {}
+    await b.record_step(claimed_by_b.lease, event.content.id, "posting")
+    await b.finish(event.id, DONE, "answered", claimed_by_b.lease)
+    [record] = await b.thread_events("thread-fenced")
+    assert (record.state, record.outcome) == ("done", "answered")
+
+
+async def test_a_restarted_replica_takes_its_own_threads_back_at_once(open_store):
+    """In: replica A claims a thread (30 s lease) and dies without releasing it; A comes back under the same name,
+    and replica B asks too. Out: B gets nothing, the new A gets the thread at once with a higher generation, and the
+    old A's lease no longer counts."""
+    old_a = await open_store("replica-a")
+    event = customer_message(thread_id="thread-restart")
+    await old_a.accept([event], "d-1", [PENDING], [""])
+    [before] = await old_a.claim_next([], 10)
+
+    b, new_a = await open_store("replica-b"), await open_store("replica-a")
+    assert await b.claim_next([], 10) == []
+    [after] = await new_a.claim_next([], 10)
+
+    assert after.event.id == event.id and after.lease.generation == before.lease.generation + 1
+    with pytest.raises(LeaseLost):
+        await old_a.record_step(before.lease, event.content.id, "posting")
+
+
+async def test_renewal_keeps_a_lease_and_a_released_thread_is_claimed_with_a_new_generation(open_store):
+    """In: A renews its 0.3 s lease past its expiry, then retries the event later (which releases the thread).
+    Out: B could not claim it while renewed; after the release, B claims it with the next generation."""
+    a, b = await open_store("replica-a", 0.3), await open_store("replica-b", 0.3)
+    event = customer_message(thread_id="thread-renewed")
+    await a.accept([event], "d-1", [PENDING], [""])
+    [claimed] = await a.claim_next([], 10)
+    for _ in range(3):
+        await asyncio.sleep(0.15)
+        await a.renew_leases([claimed.lease])
+    assert await b.claim_next([], 10) == []
+
+    await a.retry_later(event.id, 0, "retrying", claimed.lease)
+    [again] = await b.claim_next([], 10)
+
+    assert again.lease.generation == claimed.lease.generation + 1 and again.attempts == 1
+
+
+async def test_retention_forgets_handled_events_journals_and_quarantine_but_keeps_pending_and_dead(open_store):
+    """In: a handled event with its journal and history, a pending one, a dead letter and a quarantined body, then
+    retention of 0 s. Out: the handled event, its journal, the history and the quarantined body are gone; the
+    pending event, its journal and the dead letter stay."""
+    store = await open_store("replica-a")
+    handled, pending, dead = (customer_message(thread_id=f"thread-{n}") for n in ("handled", "pending", "dead"))
+    await store.accept([handled, pending, dead], "d-1", [PENDING, PENDING, "dead"], ["", "", "malformed"])
+    claimed = {c.thread_id: c for c in await store.claim_next([], 10)}
+    await store.record_step(claimed["thread-handled"].lease, handled.content.id, "done", outcome="answered")
+    await store.record_step(claimed["thread-pending"].lease, pending.content.id, "decision", answer=True)
+    await store.finish(handled.id, DONE, "answered", claimed["thread-handled"].lease)
+    await store._db.run(  # a quarantined body, written as intake keeps one
+        lambda: store._db.execute(
+            "INSERT INTO quarantine (id, body, reason, received_at) VALUES ('q-1', ?, 'not JSON', 0)", (b"{not json",)
+        )
+    )
+    await asyncio.sleep(0.05)
+
+    deleted = await store.forget_older_than(0.01)
+
+    assert deleted["events"] == 1 and deleted["journal"] == 1 and deleted["quarantine"] == 1
+    assert await store.thread_events("thread-handled") == []
+    assert await store.journal(handled.content.id) == {}
+    assert await store.journal(pending.content.id) != {}
+    assert [e.state for e in await store.thread_events("thread-pending")] == ["pending"]
+    assert [e.state for e in await store.thread_events("thread-dead")] == ["dead"]
+    assert await store.quarantined() == []
