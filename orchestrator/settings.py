@@ -89,6 +89,10 @@ class Settings(IntakeSettings, GrpcTlsSettings):
     agent_category_ids: Annotated[list[str], NoDecode, Field(min_length=1)]
     # Only act on threads carrying one of these categories (the bot's); empty: don't check.
     bot_category_ids: IdList = Field(default_factory=list)
+    # How long a thread seen in a bot category is taken to stay there (no event tells when categories change; our
+    # handovers and agents' replies do move it): it is read again (GET /1.0/content_threads/:id) after this long.
+    # 0: read for every message.
+    bot_category_recheck_seconds: float = Field(600.0, ge=0)
     ai_deadline_seconds: float = 8.0
     # Deadline of each call to the Dimelo adapter (which retries safe calls to Dimelo within it).
     adapter_timeout_seconds: float = 60.0

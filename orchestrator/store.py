@@ -60,7 +60,8 @@ CREATE TABLE IF NOT EXISTS threads (
     owner TEXT NOT NULL,
     intervention_id TEXT NOT NULL DEFAULT '',
     handover_reason TEXT NOT NULL DEFAULT '',
-    updated_at {real} NOT NULL
+    updated_at {real} NOT NULL,
+    bot_category_seen_at {real} NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS messages (
     content_id TEXT PRIMARY KEY,
@@ -82,6 +83,7 @@ CREATE TABLE IF NOT EXISTS quarantine (
 ADDED_COLUMNS = (
     ("events", "traceparent", "TEXT NOT NULL DEFAULT ''"),
     ("leases", "generation", "BIGINT NOT NULL DEFAULT 0"),
+    ("threads", "bot_category_seen_at", "DOUBLE PRECISION NOT NULL DEFAULT 0"),
 )
 
 T = TypeVar("T")
@@ -154,12 +156,14 @@ class StoreStats:
 
 @dataclass(frozen=True)
 class ThreadState:
-    """Who handles a thread now, and the bot's open intervention on it."""
+    """Who handles a thread now, the bot's open intervention on it, and when the bot last saw it in a bot category
+    (epoch seconds, 0 for never)."""
 
     thread_id: str
     owner: str = BOT_OWNER
     intervention_id: str = ""
     handover_reason: str = ""
+    bot_category_seen_at: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -538,7 +542,8 @@ class Store:
     async def thread(self, thread_id: str) -> ThreadState:
         def read() -> ThreadState:
             row = self._db.execute(
-                "SELECT owner, intervention_id, handover_reason FROM threads WHERE thread_id = ?", (thread_id,)
+                "SELECT owner, intervention_id, handover_reason, bot_category_seen_at FROM threads WHERE thread_id = ?",
+                (thread_id,),
             ).fetchone()
             return ThreadState(thread_id, *row) if row else ThreadState(thread_id)
 
@@ -550,11 +555,13 @@ class Store:
             lambda: self._fenced(
                 lease,
                 lambda: self._db.execute(
-                    "INSERT INTO threads (thread_id, owner, intervention_id, handover_reason, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (thread_id) DO UPDATE SET owner = excluded.owner,"
-                    " intervention_id = excluded.intervention_id, handover_reason = excluded.handover_reason,"
-                    " updated_at = excluded.updated_at",
-                    (state.thread_id, state.owner, state.intervention_id, state.handover_reason, time.time()),
+                    "INSERT INTO threads (thread_id, owner, intervention_id, handover_reason, updated_at,"
+                    " bot_category_seen_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (thread_id) DO UPDATE SET"
+                    " owner = excluded.owner, intervention_id = excluded.intervention_id,"
+                    " handover_reason = excluded.handover_reason, updated_at = excluded.updated_at,"
+                    " bot_category_seen_at = excluded.bot_category_seen_at",
+                    (state.thread_id, state.owner, state.intervention_id, state.handover_reason, time.time(),
+                     state.bot_category_seen_at),  # fmt: skip
                 ),
             )
         )

@@ -3,6 +3,7 @@
 import asyncio
 
 import grpc
+import pytest
 
 from botbridge.ai.v1 import ai_pb2
 from botbridge.orchestrator.v1 import orchestrator_pb2
@@ -320,3 +321,27 @@ async def test_dimelo_echoing_a_known_bot_reply_is_settled_at_intake(peers, sett
 
     assert (events[1].outcome, events[1].attempts) == ("ignored: the bot's own reply", 0)
     assert (await running.orchestrator.store.thread("thread-1")).owner == "bot"
+
+
+
+@pytest.mark.parametrize(("recheck", "reads"), [(600.0, 1), (0.0, 3)])
+async def test_a_thread_seen_in_a_bot_category_is_not_read_again_for_each_message(
+    peers, settings_for, start_orchestrator, recheck, reads
+):
+    """In: BOT_CATEGORY_IDS set; three customer messages in one thread, then one in a thread Dimelo files in another
+    category. Out: the first thread is read once (GetThread) and its three messages answered with one CreateReply
+    each; the other thread is read and its message ignored. With BOT_CATEGORY_RECHECK_SECONDS=0 (the control), the
+    first thread is read for every message."""
+    _, dimelo, _ = peers
+    running = await start_orchestrator(settings_for(bot_category_ids=["bot-cat"], bot_category_recheck_seconds=recheck))
+    for count, body in enumerate(("first", "second", "third"), start=1):
+        await running.submit(customer_message(body=body))
+        await settled(running, "thread-1", count)
+    assert [r.thread_id for r in dimelo.calls["GetThread"]] == ["thread-1"] * reads
+    assert len(dimelo.calls["CreateReply"]) == 3
+
+    dimelo.thread_category_ids = ["other-cat"]
+    await running.submit(customer_message(thread_id="thread-elsewhere"))
+    [event] = await settled(running, "thread-elsewhere", 1)
+    assert event.outcome == "ignored: thread is not in a bot category"
+    assert len(dimelo.calls["CreateReply"]) == 3
