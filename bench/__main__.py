@@ -20,7 +20,7 @@ import httpx
 from bench import acknowledgement, dimelo_calls, formatting, growth, tools
 from bench.acknowledgement import Load
 from bench.customers import Customers, Sent
-from bench.end_to_end import ai_answer_times, measure_batch, open_threads, paced_latency
+from bench.end_to_end import ai_answer_times, measure_batch, open_threads, ordering_evidence, paced_latency
 from bench.growth import WAVE
 from bench.http_load import run_asyncio, run_wrk
 from bench.plan import FULL, SMOKE, Plan
@@ -90,6 +90,7 @@ async def _with_default_window(plan: Plan, stack: Stack, load: Load, workdir: Pa
     async with httpx.AsyncClient(base_url=stack.sandbox_url, timeout=30) as sandbox:
         customers = Customers(sandbox)
         found.latency_default_window = await _paced(plan, customers, percentile(found.ai_ms, 50))
+        found.ordering_evidence = await ordering_evidence(stack.services["orchestrator"].metrics_url)
         opened = await open_threads(customers, sandbox, plan.batch_threads, timeout)
         messages = [s.thread_id for s in opened] * (plan.batch_messages // plan.batch_threads)
 

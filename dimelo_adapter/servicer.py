@@ -4,6 +4,7 @@ Failures are raised as AdapterError; the ErrorStatusInterceptor turns them into 
 """
 
 import logging
+from collections import OrderedDict
 from contextlib import aclosing
 from typing import Any
 
@@ -17,6 +18,8 @@ from dimelo_adapter.errors import AdapterError, DimeloRefused, InvalidRequest, U
 from dimelo_adapter.recent_answer import RecentAnswer
 
 log = logging.getLogger(__name__)
+
+MAX_KNOWN_OWNERS = 10_000
 
 
 def _require(request: Any, *fields: str) -> None:
@@ -48,6 +51,8 @@ class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
         self._channels: dict[str, dict[str, Any]] = {}
         # Every agent on every channel in one answer, reused for a few seconds: a burst of handovers costs one call.
         self._agent_statuses = RecentAnswer(client.agent_statuses, agent_status_seconds)
+        # The owners of the interventions this adapter opened, newest last: a note on one needs no read of it.
+        self._intervention_owners: OrderedDict[str, str] = OrderedDict()
 
     async def CreateReply(
         self, request: dimelo_pb2.CreateReplyRequest, context: grpc.aio.ServicerContext
@@ -59,7 +64,7 @@ class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
             if not (request.open_intervention_if_required and _refused_for_want_of_intervention(refusal)):
                 raise
         log.info("reply refused for want of an intervention: opening one", extra={"content_id": request.in_reply_to_id})
-        intervention = converters.intervention(await self._client.open_intervention(request.in_reply_to_id))
+        intervention = self._opened(await self._client.open_intervention(request.in_reply_to_id))
         try:
             reply = await self._post_reply(request)
         except AdapterError as error:
@@ -120,7 +125,16 @@ class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
                 raise refusal from None
             log.info("intervention already open: using it", extra={"intervention_id": found.get("id")})
             opened = found
-        return dimelo_pb2.OpenInterventionResponse(intervention=converters.intervention(opened))
+        return dimelo_pb2.OpenInterventionResponse(intervention=self._opened(opened))
+
+    def _opened(self, answer: dict[str, Any]) -> dimelo_pb2.Intervention:
+        """An intervention just opened (or found open), its owner remembered (the latest MAX_KNOWN_OWNERS)."""
+        intervention = converters.intervention(answer)
+        if intervention.id and intervention.user_id:
+            self._intervention_owners[intervention.id] = intervention.user_id
+            if len(self._intervention_owners) > MAX_KNOWN_OWNERS:
+                self._intervention_owners.popitem(last=False)
+        return intervention
 
     async def _open_intervention_on_thread_of(self, content_id: str) -> dict[str, Any] | None:
         """The intervention open on the content's thread (`GET /1.0/interventions?thread_id=`); None when there is
@@ -147,9 +161,13 @@ class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
     async def CreateInterventionComment(
         self, request: dimelo_pb2.CreateInterventionCommentRequest, context: grpc.aio.ServicerContext
     ) -> dimelo_pb2.CreateInterventionCommentResponse:
-        """The comment's user is the intervention's owner (Dimelo requires one; the bot owns its intervention)."""
+        """The comment's user is the intervention's owner (Dimelo requires one): known when this adapter opened it,
+        else read (`GET /1.0/interventions/:id`). Should an agent have taken over an intervention the adapter opened,
+        Dimelo refuses the note, and the caller goes on without it."""
         _require(request, "intervention_id", "body")
-        owner = (await self._client.get_intervention(request.intervention_id)).get("user_id") or ""
+        owner = self._intervention_owners.get(request.intervention_id)
+        if owner is None:
+            owner = (await self._client.get_intervention(request.intervention_id)).get("user_id") or ""
         comment = await self._client.create_intervention_comment(request.intervention_id, owner, request.body)
         return dimelo_pb2.CreateInterventionCommentResponse(comment_id=str(comment.get("id") or ""))
 

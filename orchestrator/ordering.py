@@ -12,6 +12,7 @@ from collections.abc import Collection
 from botbridge.events.v1 import events_pb2
 
 FIRST_IN_THREAD, PREDECESSOR_HERE, NO_EVIDENCE = "first_in_thread", "predecessor_here", "no_evidence"
+NOT_PENDING = ""  # an event that is not processed: nothing to hold
 
 
 def evidence(event: events_pb2.Event, known_contents: Collection[str]) -> str:

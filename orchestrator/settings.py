@@ -58,8 +58,9 @@ class IntakeSettings(StoreSettings):
 
     # Only act on these sources (comma-separated ids); empty: every source the webhook sends.
     bot_source_ids: IdList = Field(default_factory=list)
-    # How long a new event waits before processing, so that an earlier message of its thread that Dimelo delivers
-    # a moment later (order is not guaranteed) is answered first. Adds as much to the bot's answer time.
+    # How long a new event waits before processing when nothing shows that the earlier events of its thread are all
+    # here (orchestrator/ordering.py), so that an earlier message Dimelo delivers a moment later (order is not
+    # guaranteed) is answered first. Adds as much to such an event's answer time.
     ordering_window_seconds: float = 0.3
     # Give threads back to the bot when the agents return them (see Handback).
     handback: Handback = Handback.OFF

@@ -10,7 +10,7 @@ that stalled past its lease is stopped before it acts twice.
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import astuple, dataclass
 from typing import TypeVar
 
@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_pending ON events (state, thread_id, issued_at, seq);
 CREATE INDEX IF NOT EXISTS events_by_issue ON events (state, issued_at, seq);
 CREATE INDEX IF NOT EXISTS events_due ON events (state, next_attempt_at);
+CREATE INDEX IF NOT EXISTS events_by_content ON events (content_id);
 CREATE TABLE IF NOT EXISTS leases (
     thread_id TEXT PRIMARY KEY,
     owner TEXT NOT NULL,
@@ -200,24 +201,25 @@ class Store:
         delivery_id: str,
         states: Sequence[str],
         outcomes: Sequence[str],
-        hold_seconds: float = 0.0,
+        holds: Sequence[float] = (),
         traceparent: str = "",
     ) -> list[bool]:
         """Stores new events in one transaction with their initial state; returns, per event, False if already stored
         (or earlier in `events`).
 
-        Pending events become due after `hold_seconds`, so that an earlier event of the same thread delivered a
-        moment later (Dimelo does not keep order) is still processed first. `traceparent` is the trace the delivery
+        Each pending event becomes due after its hold (`holds`, one per event; none: due at once), so that an
+        earlier event of the same thread delivered a moment later (Dimelo does not keep order) is still processed
+        first (orchestrator/ordering.py). `traceparent` is the trace the delivery
         came in, continued when the events are processed. Events go ROWS_PER_INSERT at a time: one look-up of the
         ids already stored and one insert of the others (an event another replica stores at that very moment is
         kept once, and reported new by both)."""
         now = time.time()
         rows = []
-        for event, state, outcome in zip(events, states, outcomes, strict=True):
+        for event, state, outcome, hold in zip(events, states, outcomes, holds or [0.0] * len(events), strict=True):
             issued = event.issued_at.ToMicroseconds() / 1e6 if event.HasField("issued_at") else now
             rows.append((event.id, delivery_id, event.type, event.content.thread_id or event.intervention.thread_id,
                          event.content.id, issued, now,
-                         event.SerializeToString(), state, outcome, now + hold_seconds, 0 if state == PENDING else now,
+                         event.SerializeToString(), state, outcome, now + hold, 0 if state == PENDING else now,
                          traceparent))  # fmt: skip
 
         def write() -> list[bool]:
@@ -587,6 +589,20 @@ class Store:
             return [HistoryMessage(*row) for row in reversed(rows)]
 
         return await self._db.run(read)
+
+    async def known_contents(self, content_ids: Collection[str]) -> set[str]:
+        """Which of these contents the store knows: taken in as an event (in any state), or posted by the bot."""
+        if not content_ids:
+            return set()
+        marks, ids = ",".join("?" * len(content_ids)), tuple(content_ids)
+        rows = await self._db.run(
+            lambda: self._db.execute(
+                f"SELECT content_id FROM events WHERE content_id IN ({marks})"
+                f" UNION SELECT content_id FROM messages WHERE content_id IN ({marks})",
+                ids + ids,
+            ).fetchall()
+        )
+        return {content_id for (content_id,) in rows}
 
     async def bot_messages(self, content_ids: Sequence[str]) -> set[str]:
         """Which of these contents the bot posted."""

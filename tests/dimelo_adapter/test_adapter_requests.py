@@ -310,3 +310,26 @@ async def test_agent_statuses_are_read_once_for_a_few_seconds(dimelo, seconds, r
     await server.stop(0)
     assert [a.available_agents for a in answers] == [1, 0]
     assert len(dimelo.requests) == requests
+
+
+async def test_a_note_on_an_intervention_the_adapter_opened_needs_no_read_of_it(adapter, dimelo: FakeDimelo):
+    """In: OpenIntervention (Dimelo answers i-1 owned by u-bot), then a note on i-1, then one on i-9 it did not open.
+    Out: the note on i-1 is posted as u-bot without reading i-1; i-9 is read first (its owner u-agent) and the note
+    posted as u-agent."""
+    dimelo.answer("POST", "/1.0/interventions", httpx.Response(200, json=intervention_json()))
+    dimelo.answer("GET", "/1.0/interventions/i-9", httpx.Response(200, json=intervention_json(id="i-9", user_id="u-agent")))
+    dimelo.answer("POST", "/1.0/intervention_comments", httpx.Response(200, json={"id": "cm-1", "body": "note"}))
+
+    await adapter.OpenIntervention(dimelo_pb2.OpenInterventionRequest(content_id="c-customer"))
+    for intervention_id in ("i-1", "i-9"):
+        await adapter.CreateInterventionComment(
+            dimelo_pb2.CreateInterventionCommentRequest(intervention_id=intervention_id, body="note")
+        )
+
+    assert [(r.method, r.url.path) for r in dimelo.requests] == [
+        ("POST", "/1.0/interventions"), ("POST", "/1.0/intervention_comments"),
+        ("GET", "/1.0/interventions/i-9"), ("POST", "/1.0/intervention_comments"),
+    ]  # fmt: skip
+    assert [dict(form(r))["user_id"] for r in dimelo.requests if r.url.path == "/1.0/intervention_comments"] == [
+        "u-bot", "u-agent",
+    ]  # fmt: skip

@@ -306,6 +306,28 @@ async def test_an_earlier_message_delivered_a_moment_later_is_still_answered_fir
     assert [r.conversation.message.body for r in ai.requests] == ["first", "second"]
 
 
+async def test_only_a_message_whose_predecessor_may_still_come_waits_for_the_ordering_window(
+    peers, settings_for, start_orchestrator
+):
+    """In: a 60 s ordering window; a message in reply to a content nobody has seen (thread-2), then a thread's first
+    message and a message in reply to it (thread-1). Out: thread-1's two messages are answered in order without
+    waiting for the window (first_in_thread; predecessor stored); thread-2's message, submitted before them, is
+    still held once they are done."""
+    ai, _, _ = peers
+    running = await start_orchestrator(settings_for(ordering_window_seconds=60.0))
+    orphan = customer_message(thread_id="thread-2", body="orphan", in_reply_to_id="content-never-seen")
+    first = customer_message(body="first", first_in_thread=True)
+    second = customer_message(body="second", in_reply_to_id=first.content.id)
+
+    await running.submit(orphan)
+    await running.submit(first)
+    await running.submit(second)
+    await settled(running, "thread-1", 2)
+
+    assert [r.conversation.message.body for r in ai.requests] == ["first", "second"]
+    assert [e.state for e in await running.orchestrator.store.thread_events("thread-2")] == ["pending"]
+
+
 async def test_dimelo_echoing_a_known_bot_reply_is_settled_at_intake(peers, settings_for, start_orchestrator):
     """In: the content.replied event Dimelo sends for the bot's own, already recorded reply. Out: stored as done at
     intake (never processed: 0 attempts), the thread still with the bot."""
