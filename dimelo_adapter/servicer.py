@@ -51,6 +51,8 @@ class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
         self._channels: dict[str, dict[str, Any]] = {}
         # Every agent on every channel in one answer, reused for a few seconds: a burst of handovers costs one call.
         self._agent_statuses = RecentAnswer(client.agent_statuses, agent_status_seconds)
+        # One read at a time per source: callers arriving meanwhile share it.
+        self._source_reads: dict[str, RecentAnswer[dimelo_pb2.Source]] = {}
         # The owners of the interventions this adapter opened, newest last: a note on one needs no read of it.
         self._intervention_owners: OrderedDict[str, str] = OrderedDict()
 
@@ -219,10 +221,16 @@ class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
     async def GetSource(
         self, request: dimelo_pb2.GetSourceRequest, context: grpc.aio.ServicerContext
     ) -> dimelo_pb2.GetSourceResponse:
-        """The source, and the channel its `channel_id` names (read once per channel)."""
+        """The source, and the channel its `channel_id` names (read once per channel); concurrent calls for one
+        source share one read (a burst of handovers on a source the caller has not cached yet)."""
         _require(request, "source_id")
-        source = await self._client.get_source(request.source_id)
+        if request.source_id not in self._source_reads:
+            self._source_reads[request.source_id] = RecentAnswer(lambda: self._read_source(request.source_id), 0.0)
+        return dimelo_pb2.GetSourceResponse(source=await self._source_reads[request.source_id].get())
+
+    async def _read_source(self, source_id: str) -> dimelo_pb2.Source:
+        source = await self._client.get_source(source_id)
         channel_id = str(source.get("channel_id") or "")
         if channel_id and channel_id not in self._channels:
             self._channels[channel_id] = await self._client.get_channel(channel_id)
-        return dimelo_pb2.GetSourceResponse(source=converters.source(source, self._channels.get(channel_id)))
+        return converters.source(source, self._channels.get(channel_id))

@@ -1,5 +1,7 @@
 """Each RPC sends Dimelo the request its REST API documents and maps the answer into the proto."""
 
+import asyncio
+
 import grpc
 import httpx
 import pytest
@@ -332,4 +334,32 @@ async def test_a_note_on_an_intervention_the_adapter_opened_needs_no_read_of_it(
     ]  # fmt: skip
     assert [dict(form(r))["user_id"] for r in dimelo.requests if r.url.path == "/1.0/intervention_comments"] == [
         "u-bot", "u-agent",
+    ]  # fmt: skip
+
+
+
+async def test_concurrent_reads_of_one_source_share_one_request(dimelo: FakeDimelo):
+    """In: five GetSource calls for one source at once, Dimelo taking a moment to answer, then one more once they
+    are answered. Out: the five share one GET of the source (and one of its channel); the later call reads the
+    source again (the caller keeps sources), never the channel."""
+    source = {"id": "s-chat", "name": "Chat", "channel_id": "ch-chat"}
+    dimelo.answer("GET", "/1.0/content_sources/s-chat", httpx.Response(200, json=source))
+    dimelo.answer("GET", "/1.0/channels/ch-chat", httpx.Response(200, json={"id": "ch-chat", "name": "Realtime"}))
+
+    async def slow_dimelo(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(0.2)  # not a timing assertion: only so that the five calls meet
+        return dimelo.handle(request)
+
+    server = await create_server(adapter_settings(), httpx.MockTransport(slow_dimelo))
+    await server.start()
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+        stub = dimelo_pb2_grpc.DimeloServiceStub(channel)
+        request = dimelo_pb2.GetSourceRequest(source_id="s-chat")
+        answers = list(await asyncio.gather(*(stub.GetSource(request) for _ in range(5))))
+        answers.append(await stub.GetSource(request))
+    await server.stop(0)
+
+    assert {a.source.channel_id for a in answers} == {"ch-chat"}
+    assert [r.url.path for r in dimelo.requests] == [
+        "/1.0/content_sources/s-chat", "/1.0/channels/ch-chat", "/1.0/content_sources/s-chat",
     ]  # fmt: skip
