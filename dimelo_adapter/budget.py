@@ -12,7 +12,7 @@ import heapq
 import itertools
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Protocol
@@ -20,8 +20,6 @@ from typing import Protocol
 from dimelo_adapter.metrics import DIMELO_BUDGET_WAIT_SECONDS
 
 log = logging.getLogger(__name__)
-
-Sleep = Callable[[float], Awaitable[None]]
 
 
 class Priority(IntEnum):
@@ -82,9 +80,8 @@ class LocalPacer:
 class CallBudget:
     """Hands out the pacer's slots to the calls waiting, by priority, then in order of arrival."""
 
-    def __init__(self, pacer: Pacer, sleep: Sleep = asyncio.sleep) -> None:
+    def __init__(self, pacer: Pacer) -> None:
         self._pacer = pacer
-        self._sleep = sleep
         self._waiting: list[tuple[Priority, int, asyncio.Future[None]]] = []
         self._order = itertools.count()
         self._dispatcher: asyncio.Task[None] | None = None
@@ -103,7 +100,7 @@ class CallBudget:
         while self._someone_waits():
             wait = await self._pacer.reserve()
             if wait > 0:
-                await self._sleep(wait)
+                await asyncio.sleep(wait)
             if self._someone_waits():  # else the slot goes unused: never more calls than the budget
                 heapq.heappop(self._waiting)[2].set_result(None)
 
