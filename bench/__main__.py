@@ -17,10 +17,10 @@ from pathlib import Path
 
 import httpx
 
-from bench import acknowledgement, formatting, growth, tools
+from bench import acknowledgement, dimelo_calls, formatting, growth, tools
 from bench.acknowledgement import Load
 from bench.customers import Customers, Sent
-from bench.end_to_end import ai_answer_times, measure_batch, open_threads, paced_latency
+from bench.end_to_end import ai_answer_times, measure_batch, open_threads, ordering_evidence, paced_latency
 from bench.growth import WAVE
 from bench.http_load import run_asyncio, run_wrk
 from bench.plan import FULL, SMOKE, Plan
@@ -33,8 +33,9 @@ from devstack.processes import Stack
 from orchestrator.settings import Settings as OrchestratorSettings
 
 log = logging.getLogger("bench")
-# The sandbox's rate limit is Dimelo's (500 calls a minute): far below these rates, so it is off.
-STACK_ENV = {"SANDBOX_RATE_LIMIT": "0"}
+# The sandbox's rate limit is Dimelo's (500 calls a minute): far below these rates, so it is off, and so is the
+# adapter's call budget (the budget has its own stack, section 5).
+STACK_ENV = {"SANDBOX_RATE_LIMIT": "0", "DIMELO_CALL_BUDGET": "1000000"}
 DEFAULT_WINDOW_SECONDS = OrchestratorSettings.model_fields["ordering_window_seconds"].default
 
 
@@ -51,6 +52,15 @@ async def measure(plan: Plan, use_wrk: bool, profile: bool, workdir: Path) -> Fi
              DEFAULT_WINDOW_SECONDS)  # fmt: skip
     with Stack(workdir / "stack-window-default", env=STACK_ENV) as stack:
         await _with_default_window(plan, stack, run_wrk if use_wrk else run_asyncio, workdir, found)
+    window = 60 * plan.budget_time_scale
+    log.info("stack with the sandbox's rate limit and the call budget, clocks ×%g: a burst", plan.budget_time_scale)
+    budget = {"SANDBOX_TIME_SCALE": str(plan.budget_time_scale), "DIMELO_CALL_BUDGET_SECONDS": str(window)}
+    with Stack(workdir / "stack-budget", env=budget) as stack:
+        async with httpx.AsyncClient(base_url=stack.sandbox_url, timeout=30) as sandbox:
+            found.budget_burst = await dimelo_calls.budget_burst(
+                Customers(sandbox), sandbox, plan.budget_threads, plan.budget_per_thread, window,
+                plan.answer_timeout_seconds,
+            )  # fmt: skip
     return found
 
 
@@ -80,6 +90,7 @@ async def _with_default_window(plan: Plan, stack: Stack, load: Load, workdir: Pa
     async with httpx.AsyncClient(base_url=stack.sandbox_url, timeout=30) as sandbox:
         customers = Customers(sandbox)
         found.latency_default_window = await _paced(plan, customers, percentile(found.ai_ms, 50))
+        found.ordering_evidence = await ordering_evidence(stack.services["orchestrator"].metrics_url)
         opened = await open_threads(customers, sandbox, plan.batch_threads, timeout)
         messages = [s.thread_id for s in opened] * (plan.batch_messages // plan.batch_threads)
 
@@ -91,6 +102,7 @@ async def _with_default_window(plan: Plan, stack: Stack, load: Load, workdir: Pa
 
         found.batch_default_window = await measure_batch(customers, sandbox, pids, in_waves, timeout)
         found.burst_default_window = await measure_batch(customers, sandbox, pids, all_at_once, timeout)
+        found.calls = await dimelo_calls.per_answer(customers, sandbox, plan.calls_threads, timeout)
 
 
 async def _paced(plan: Plan, customers: Customers, ai_ms: float) -> tuple[list[float], int]:

@@ -43,13 +43,14 @@ class Customers:
         self._sandbox = sandbox
         self._count = 0
 
-    async def write(self, thread_ids: Sequence[str | None]) -> list[Sent]:
-        """One message per entry (None: in a new thread), as fast as the sandbox takes them; in entry order."""
+    async def write(self, thread_ids: Sequence[str | None], body: str = "") -> list[Sent]:
+        """One message per entry (None: in a new thread), as fast as the sandbox takes them; in entry order. Each
+        is an FAQ question, or `body` when given."""
         slots = asyncio.Semaphore(SENDERS)
 
         async def one(thread_id: str | None) -> Sent:
             async with slots:
-                return await self._write(thread_id)
+                return await self._write(thread_id, body)
 
         return list(await asyncio.gather(*(one(t) for t in thread_ids)))
 
@@ -74,9 +75,9 @@ class Customers:
             sent += await self.write(thread_ids[start : start + wave])
         return sent
 
-    async def _write(self, thread_id: str | None) -> Sent:
+    async def _write(self, thread_id: str | None, body: str = "") -> Sent:
         self._count += 1
-        payload = {"body": f"{QUESTIONS[self._count % len(QUESTIONS)]} (#{self._count})"}
+        payload = {"body": f"{body or QUESTIONS[self._count % len(QUESTIONS)]} (#{self._count})"}
         if thread_id:
             payload["thread_id"] = thread_id
         answer = await self._sandbox.post("/_sandbox/messages", json=payload)

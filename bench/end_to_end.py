@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import grpc
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 from bench.customers import QUESTIONS, Customers, Sent
 from bench.procstats import CpuMeter
@@ -103,6 +104,19 @@ async def ai_answer_times(address: str, calls: int) -> list[float]:
             await stub.Respond(request, timeout=5)
             times.append((time.perf_counter() - started) * 1000)
     return times
+
+
+async def ordering_evidence(metrics_url: str) -> dict[str, float]:
+    """The orchestrator's count of queued events by what let them go at once, or `no_evidence` (held)."""
+    async with httpx.AsyncClient(timeout=5) as client:
+        text = (await client.get(metrics_url)).text
+    return {
+        sample.labels["evidence"]: sample.value
+        for family in text_string_to_metric_families(text)
+        if family.name == "botbridge_ordering_evidence"
+        for sample in family.samples
+        if sample.name.endswith("_total")
+    }
 
 
 def p50_p99(samples: Sequence[float]) -> tuple[float, float]:

@@ -26,6 +26,13 @@ class Plan:
     # Start-up: launches per service (the median is reported).
     startup_repeats: int
     ai_calls: int
+    # Dimelo calls per answered message: threads measured (a first answer, a follow-up and a handover in each).
+    calls_threads: int
+    # A burst against the call budget (500 a minute), with the sandbox's clock and the budget's window scaled by
+    # `budget_time_scale` so that it takes seconds: threads, messages per thread.
+    budget_threads: int
+    budget_per_thread: int
+    budget_time_scale: float
     # The longest wait for a batch of messages to be answered.
     answer_timeout_seconds: float
     # Generated answers for the plain-text property test (make test runs 300).
@@ -49,6 +56,10 @@ FULL = Plan(
     wide_threads=10_000,
     startup_repeats=3,
     ai_calls=200,
+    calls_threads=20,
+    budget_threads=200,
+    budget_per_thread=10,
+    budget_time_scale=0.1,
     answer_timeout_seconds=600.0,
     formatting_examples=3_000,
 )
@@ -70,6 +81,10 @@ SMOKE = Plan(
     wide_threads=20,
     startup_repeats=1,
     ai_calls=10,
+    calls_threads=2,
+    budget_threads=3,
+    budget_per_thread=2,
+    budget_time_scale=0.02,
     answer_timeout_seconds=60.0,
     formatting_examples=20,
 )

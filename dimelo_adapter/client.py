@@ -1,4 +1,5 @@
-"""Dimelo's REST API over one pooled HTTP client: the token, timeouts, a concurrency limit and the retry policy.
+"""Dimelo's REST API over one pooled HTTP client: the token, timeouts, the call budget, a concurrency limit and the
+retry policy. Every attempt waits for a slot of the account's call budget (budget.py).
 
 A failed call is tried again (exponential backoff with full jitter, or Dimelo's Retry-After on 429 and 503) when
 sending it again is harmless: for an idempotent endpoint after a network error, a 429 or a 5xx (and a 409 where
@@ -18,10 +19,12 @@ import tenacity
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from dimelo_adapter import endpoints
+from dimelo_adapter.budget import CallBudget, LocalPacer, Pace, Pacer
 from dimelo_adapter.endpoints import Endpoint
 from dimelo_adapter.errors import DimeloCallError, DimeloRefused, DimeloUnreachable, UnreadableAnswer
 from dimelo_adapter.metrics import DIMELO_LAST_ANSWER, DIMELO_REQUEST_SECONDS, DIMELO_REQUESTS, DIMELO_RETRIES
 from dimelo_adapter.settings import AdapterSettings
+from dimelo_adapter.shared_pacer import SharedPacer
 from service_kit.logs import MASK
 from service_kit.tracing import tracer
 
@@ -56,6 +59,7 @@ class DimeloClient:
             transport=transport,
         )
         self._slots = asyncio.Semaphore(settings.dimelo_max_concurrency)
+        self._budget = CallBudget(_pacer(settings))
         self._max_retries = settings.dimelo_max_retries
         self._max_wait = settings.dimelo_retry_max_wait_seconds
         self._backoff = tenacity.wait_random_exponential(
@@ -65,6 +69,7 @@ class DimeloClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+        await self._budget.aclose()
 
     async def create_reply(
         self, in_reply_to_id: str, body: str, private: bool, author_id: str, structured: Json | None = None
@@ -189,6 +194,7 @@ class DimeloClient:
             f"Dimelo {operation}", kind=SpanKind.CLIENT, attributes=attributes,
             record_exception=False, set_status_on_exception=False,
         ) as span:  # fmt: skip
+            await self._budget.take(endpoint.priority)
             async with self._slots:
                 started = time.perf_counter()
                 try:
@@ -240,6 +246,13 @@ class DimeloClient:
         if isinstance(error, DimeloRefused) and error.retry_after is not None:
             return error.retry_after
         return self._backoff(state)
+
+
+def _pacer(settings: AdapterSettings) -> Pacer:
+    """The account's budget, shared through PostgreSQL when the adapter has a database."""
+    pace = Pace.of_budget(settings.dimelo_call_budget, settings.dimelo_call_budget_seconds)
+    database_url = settings.adapter_database_url.get_secret_value()
+    return SharedPacer(database_url, settings.dimelo_api_url, pace) if database_url else LocalPacer(pace)
 
 
 def _error_fields(response: httpx.Response) -> tuple[str, str]:

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from dimelo_adapter.budget import Priority
+
 _ASK_FOR_RIGHTS = "ask your Dimelo project manager for any right the token's user lacks; retrying will not help"
 
 
@@ -18,6 +20,8 @@ class Endpoint:
     if_unsure: str | None = None
     # Its 409 means "a job on this object is in progress": retried like a 503.
     conflict_is_transient: bool = False
+    # Its rank for a slot of the call budget.
+    priority: Priority = Priority.LOOKUP
 
     @property
     def idempotent(self) -> bool:
@@ -40,6 +44,7 @@ CREATE_CONTENT = Endpoint(
     "replying needs the right to reply on the content's source, an open thread, the content synchronized, and on"
     " some accounts an open intervention on it (see open_intervention_if_required)",
     if_unsure="the reply may exist all the same: look with FindReply before posting it again",
+    priority=Priority.REPLY,
 )
 SEARCH_CONTENTS = Endpoint("GET", "/1.0/contents", "searching contents needs read access on their source")
 GET_CONTENT = Endpoint("GET", "/1.0/contents/:id", "reading a content needs read access on its source")
@@ -48,6 +53,7 @@ OPEN_INTERVENTION = Endpoint(
     "/1.0/interventions",
     "opening an intervention needs the right to handle contents of the content's source",
     if_unsure="the intervention may be open all the same: read the content's intervention_id before opening one",
+    priority=Priority.HANDOVER,
 )
 LIST_INTERVENTIONS = Endpoint(
     "GET", "/1.0/interventions", "listing a thread's interventions needs read access on its source"
@@ -57,6 +63,7 @@ CLOSE_INTERVENTION = Endpoint(
     "/1.0/interventions/:id/close",
     "closing an intervention needs it open and with agent replies, the token's user as its owner"
     " (or with the permission to edit interventions), and read access on its source",
+    priority=Priority.HANDOVER,
 )
 GET_INTERVENTION = Endpoint("GET", "/1.0/interventions/:id", "reading an intervention needs read access on its source")
 CREATE_INTERVENTION_COMMENT = Endpoint(
@@ -70,12 +77,14 @@ CLOSE_THREAD = Endpoint(
     "PUT",
     "/1.0/content_threads/:id/close",
     "closing a thread needs the 'close content thread' permission, and the thread must be closable",
+    priority=Priority.HANDOVER,
 )
 UPDATE_THREAD_CATEGORIES = Endpoint(
     "PUT",
     "/1.0/content_threads/:id/update_categories",
     "recategorizing a thread needs the right to categorize on its source",
     conflict_is_transient=True,
+    priority=Priority.HANDOVER,
 )
 AGENT_STATUS = Endpoint("GET", "/1.0/status", "/1.0/status needs the 'monitor task view' permission")
 GET_SOURCE = Endpoint("GET", "/1.0/content_sources/:id", "reading a source needs the 'read content source' permission")

@@ -25,3 +25,8 @@ DIMELO_LAST_ANSWER = Gauge(
     "botbridge_dimelo_last_answer_timestamp_seconds",
     "When Dimelo last answered a request (any status), in Unix time: Dimelo is reachable if it is recent.",
 )
+DIMELO_BUDGET_WAIT_SECONDS = Histogram(
+    "botbridge_dimelo_budget_wait_seconds",
+    "Time a request to Dimelo waited for a slot of the account's call budget, by priority (reply, handover, lookup).",
+    ["priority"], buckets=LATENCY_BUCKETS,
+)  # fmt: skip

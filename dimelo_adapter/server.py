@@ -19,10 +19,11 @@ SERVICE_NAME = dimelo_pb2.DESCRIPTOR.services_by_name["DimeloService"].full_name
 class AdapterServer(GrpcServer):
     """The gRPC server that also closes the adapter's HTTP client once stopped."""
 
-    def __init__(self, client: DimeloClient) -> None:
+    def __init__(self, client: DimeloClient, agent_status_seconds: float) -> None:
         super().__init__([SERVICE_NAME], interceptors=[ErrorStatusInterceptor()])
         self._client = client
-        dimelo_pb2_grpc.add_DimeloServiceServicer_to_server(DimeloServicer(client), self.server)
+        servicer = DimeloServicer(client, agent_status_seconds)
+        dimelo_pb2_grpc.add_DimeloServiceServicer_to_server(servicer, self.server)
 
     async def stop(self, grace: float) -> None:
         await super().stop(grace)
@@ -34,7 +35,7 @@ async def create_server(
 ) -> GrpcServer:
     """`transport` and `sleep` replace the network and the retry waits in tests."""
     client = DimeloClient(settings, transport, sleep)
-    server = AdapterServer(client)
+    server = AdapterServer(client, settings.dimelo_agent_status_seconds)
     try:
         server.bind(settings.adapter_listen_addr, settings)
     except BaseException:

@@ -4,6 +4,7 @@ Failures are raised as AdapterError; the ErrorStatusInterceptor turns them into 
 """
 
 import logging
+from collections import OrderedDict
 from contextlib import aclosing
 from typing import Any
 
@@ -14,8 +15,11 @@ from botbridge.events.v1 import events_pb2
 from dimelo_adapter import converters
 from dimelo_adapter.client import DimeloClient
 from dimelo_adapter.errors import AdapterError, DimeloRefused, InvalidRequest, UnreadableAnswer
+from dimelo_adapter.recent_answer import RecentAnswer
 
 log = logging.getLogger(__name__)
+
+MAX_KNOWN_OWNERS = 10_000
 
 
 def _require(request: Any, *fields: str) -> None:
@@ -40,11 +44,17 @@ def _quoted(value: str) -> str:
 
 
 class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
-    def __init__(self, client: DimeloClient) -> None:
+    def __init__(self, client: DimeloClient, agent_status_seconds: float) -> None:
         self._client = client
         # Read once and kept: the token's user never changes, and a channel's name hardly ever does.
         self._bot_user_id = ""
         self._channels: dict[str, dict[str, Any]] = {}
+        # Every agent on every channel in one answer, reused for a few seconds: a burst of handovers costs one call.
+        self._agent_statuses = RecentAnswer(client.agent_statuses, agent_status_seconds)
+        # One read at a time per source: callers arriving meanwhile share it.
+        self._source_reads: dict[str, RecentAnswer[dimelo_pb2.Source]] = {}
+        # The owners of the interventions this adapter opened, newest last: a note on one needs no read of it.
+        self._intervention_owners: OrderedDict[str, str] = OrderedDict()
 
     async def CreateReply(
         self, request: dimelo_pb2.CreateReplyRequest, context: grpc.aio.ServicerContext
@@ -56,7 +66,7 @@ class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
             if not (request.open_intervention_if_required and _refused_for_want_of_intervention(refusal)):
                 raise
         log.info("reply refused for want of an intervention: opening one", extra={"content_id": request.in_reply_to_id})
-        intervention = converters.intervention(await self._client.open_intervention(request.in_reply_to_id))
+        intervention = self._opened(await self._client.open_intervention(request.in_reply_to_id))
         try:
             reply = await self._post_reply(request)
         except AdapterError as error:
@@ -117,7 +127,16 @@ class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
                 raise refusal from None
             log.info("intervention already open: using it", extra={"intervention_id": found.get("id")})
             opened = found
-        return dimelo_pb2.OpenInterventionResponse(intervention=converters.intervention(opened))
+        return dimelo_pb2.OpenInterventionResponse(intervention=self._opened(opened))
+
+    def _opened(self, answer: dict[str, Any]) -> dimelo_pb2.Intervention:
+        """An intervention just opened (or found open), its owner remembered (the latest MAX_KNOWN_OWNERS)."""
+        intervention = converters.intervention(answer)
+        if intervention.id and intervention.user_id:
+            self._intervention_owners[intervention.id] = intervention.user_id
+            if len(self._intervention_owners) > MAX_KNOWN_OWNERS:
+                self._intervention_owners.popitem(last=False)
+        return intervention
 
     async def _open_intervention_on_thread_of(self, content_id: str) -> dict[str, Any] | None:
         """The intervention open on the content's thread (`GET /1.0/interventions?thread_id=`); None when there is
@@ -144,9 +163,13 @@ class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
     async def CreateInterventionComment(
         self, request: dimelo_pb2.CreateInterventionCommentRequest, context: grpc.aio.ServicerContext
     ) -> dimelo_pb2.CreateInterventionCommentResponse:
-        """The comment's user is the intervention's owner (Dimelo requires one; the bot owns its intervention)."""
+        """The comment's user is the intervention's owner (Dimelo requires one): known when this adapter opened it,
+        else read (`GET /1.0/interventions/:id`). Should an agent have taken over an intervention the adapter opened,
+        Dimelo refuses the note, and the caller goes on without it."""
         _require(request, "intervention_id", "body")
-        owner = (await self._client.get_intervention(request.intervention_id)).get("user_id") or ""
+        owner = self._intervention_owners.get(request.intervention_id)
+        if owner is None:
+            owner = (await self._client.get_intervention(request.intervention_id)).get("user_id") or ""
         comment = await self._client.create_intervention_comment(request.intervention_id, owner, request.body)
         return dimelo_pb2.CreateInterventionCommentResponse(comment_id=str(comment.get("id") or ""))
 
@@ -168,10 +191,10 @@ class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
         self, request: dimelo_pb2.GetAgentAvailabilityRequest, context: grpc.aio.ServicerContext
     ) -> dimelo_pb2.GetAgentAvailabilityResponse:
         """Counts each agent once: connected when its entry for the channel has a status, available when that
-        status is "available" and its busyness is not "full"."""
+        status is "available" and its busyness is not "full". From /1.0/status read at most a few seconds ago."""
         _require(request, "channel_id")
         available = connected = 0
-        for agent in await self._client.agent_statuses():
+        for agent in await self._agent_statuses.get():
             entries = [
                 entry
                 for entry in agent.get("channels") or ()
@@ -198,10 +221,16 @@ class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
     async def GetSource(
         self, request: dimelo_pb2.GetSourceRequest, context: grpc.aio.ServicerContext
     ) -> dimelo_pb2.GetSourceResponse:
-        """The source, and the channel its `channel_id` names (read once per channel)."""
+        """The source, and the channel its `channel_id` names (read once per channel); concurrent calls for one
+        source share one read (a burst of handovers on a source the caller has not cached yet)."""
         _require(request, "source_id")
-        source = await self._client.get_source(request.source_id)
+        if request.source_id not in self._source_reads:
+            self._source_reads[request.source_id] = RecentAnswer(lambda: self._read_source(request.source_id), 0.0)
+        return dimelo_pb2.GetSourceResponse(source=await self._source_reads[request.source_id].get())
+
+    async def _read_source(self, source_id: str) -> dimelo_pb2.Source:
+        source = await self._client.get_source(source_id)
         channel_id = str(source.get("channel_id") or "")
         if channel_id and channel_id not in self._channels:
             self._channels[channel_id] = await self._client.get_channel(channel_id)
-        return dimelo_pb2.GetSourceResponse(source=converters.source(source, self._channels.get(channel_id)))
+        return converters.source(source, self._channels.get(channel_id))

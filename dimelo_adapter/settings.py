@@ -28,6 +28,14 @@ class AdapterSettings(GrpcTlsSettings):
     dimelo_retry_base_seconds: float = Field(0.5, ge=0)
     # Longest wait before a retry; a Retry-After asking for more ends the retries at once.
     dimelo_retry_max_wait_seconds: float = Field(30.0, ge=0)
+    # The account's REST budget: this many calls per dimelo_call_budget_seconds, for all replicas together.
+    dimelo_call_budget: int = Field(500, ge=1)
+    # The budget's window: Dimelo's minute; shorter only against a sandbox whose clock is scaled (tests, bench).
+    dimelo_call_budget_seconds: float = Field(60.0, gt=0)
+    # PostgreSQL holding the budget every replica shares; empty: each replica paces itself with the whole budget.
+    adapter_database_url: SecretStr = SecretStr("")
+    # How long an answer of /1.0/status (agent availability) is reused; 0 asks Dimelo for every handover.
+    dimelo_agent_status_seconds: float = Field(5.0, ge=0)
     log_level: str = "INFO"
     # Prometheus metrics at http://<host>:<port>/metrics; port 0 for any free port (the bound port is logged).
     # Loopback by default: in Kubernetes, the pod's address, for Prometheus to scrape.

@@ -133,8 +133,11 @@ class ConversationHandler:
             return Outcome("ignored_already_processed", f"ignored: content already processed ({done})")
         if "decision" not in journal and needs_content_check(content) and await self._auto_submitted(content.id):
             return Outcome("ignored_auto_submitted", AUTO_SUBMITTED)
-        if self._settings.bot_category_ids and not await self._in_bot_category(content.thread_id):
-            return Outcome("ignored_not_bot_category", "ignored: thread is not in a bot category")
+        if self._settings.bot_category_ids:
+            seen = await self._seen_in_bot_category(thread, lease)
+            if seen is None:
+                return Outcome("ignored_not_bot_category", "ignored: thread is not in a bot category")
+            thread = seen
         await self._store.add_message(content.thread_id, _history_entry(content, "customer"))
         decision = Decision.from_journal(journal.get("decision"))
         if decision is None:
@@ -175,9 +178,18 @@ class ConversationHandler:
             return replace(decision, text=text)
         return Decision(answer=False, reason="empty_answer", explanation="the AI's answer has no plain text")
 
-    async def _in_bot_category(self, thread_id: str) -> bool:
-        response = await self._dimelo.GetThread(dimelo_pb2.GetThreadRequest(thread_id=thread_id))
-        return bool(set(response.thread.thread_category_ids) & set(self._settings.bot_category_ids))
+    async def _seen_in_bot_category(self, thread: ThreadState, lease: Lease) -> ThreadState | None:
+        """The thread, with when it was last seen in a bot category; None when it is not in one. Read from Dimelo
+        only when not seen there within BOT_CATEGORY_RECHECK_SECONDS."""
+        now = time.time()
+        if now - thread.bot_category_seen_at < self._settings.bot_category_recheck_seconds:
+            return thread
+        response = await self._dimelo.GetThread(dimelo_pb2.GetThreadRequest(thread_id=thread.thread_id))
+        if not set(response.thread.thread_category_ids) & set(self._settings.bot_category_ids):
+            return None
+        thread = replace(thread, bot_category_seen_at=now)
+        await self._store.save_thread(lease, thread)
+        return thread
 
     async def _conversation(self, content: events_pb2.Content) -> ai_pb2.Conversation:
         history = await self._store.history(content.thread_id, self._settings.history_size + 1)

@@ -11,7 +11,8 @@ from botbridge.events.v1 import events_pb2
 from botbridge.orchestrator.v1 import orchestrator_pb2 as pb
 from botbridge.orchestrator.v1 import orchestrator_pb2_grpc
 from orchestrator.intake_filter import OWN_REPLY, REPLY_EVENTS, IntakeDecision, decide
-from orchestrator.metrics import INTAKE_EVENTS
+from orchestrator import ordering
+from orchestrator.metrics import INTAKE_EVENTS, ORDERING_EVIDENCE
 from orchestrator.scheduler import Scheduler
 from orchestrator.settings import Handback, Settings
 from orchestrator.storable import MAX_ID_CHARS, replace_nul, unstorable, without_nul
@@ -29,8 +30,9 @@ class Intake:
     """Takes a delivery in: stores each event with its initial state (pending, done: not for the bot and why, dead:
     malformed) and quarantines, each on its own with the reason, what cannot be stored as an event.
 
-    `on_pending` is called when a new event waits for processing; `handback` keeps the events that may hand a
-    thread back to the bot (HANDBACK)."""
+    `hold_seconds` is the ordering window: the longest an event waits for earlier ones of its thread; `on_pending`
+    is called when a new event waits for processing; `handback` keeps the events that may hand a thread back to the
+    bot (HANDBACK)."""
 
     def __init__(
         self,
@@ -83,12 +85,13 @@ class Intake:
         decisions = await self._known_own_replies(events, decisions)
         states = [PENDING if d.process else DEAD if d.malformed else DONE for d in decisions]
         reasons = [d.reason for d in decisions]
+        holds = await self._holds(events, states)
         try:
-            fresh = await self._store.accept(events, delivery_id, states, reasons, self._hold_seconds, traceparent)
+            fresh = await self._store.accept(events, delivery_id, states, reasons, holds, traceparent)
         except Exception:  # noqa: BLE001 - one event may be what the store refuses: the others must still be kept
             log.warning("the store refused the delivery's events together: storing them one at a time", exc_info=True)
             fresh = [await self._store_alone(delivery, delivery_id, *args, traceparent) for args in zip(
-                kept, states, reasons, strict=True)]  # fmt: skip
+                kept, states, reasons, holds, strict=True)]  # fmt: skip
         for (receipt, event), decision, is_new in zip(kept, decisions, fresh, strict=True):
             if is_new is None:
                 continue
@@ -104,15 +107,14 @@ class Intake:
         kept: tuple[pb.EventReceipt, events_pb2.Event],
         state: str,
         reason: str,
+        hold: float,
         traceparent: str,
     ) -> bool | None:
         """Stores one event: whether it is new, or None when the store refused it and it was quarantined instead
         (raises when the store takes neither: it is down, not refusing this event)."""
         receipt, event = kept
         try:
-            [is_new] = await self._store.accept(
-                [event], delivery_id, [state], [reason], self._hold_seconds, traceparent
-            )
+            [is_new] = await self._store.accept([event], delivery_id, [state], [reason], [hold], traceparent)
             return is_new
         except Exception as error:  # noqa: BLE001 - quarantined below, or raised if the quarantine fails too
             refusal = f"the store refused the event ({type(error).__name__})"
@@ -120,6 +122,23 @@ class Intake:
         receipt.disposition = pb.EVENT_DISPOSITION_QUARANTINED
         _count(event, QUARANTINED, "store_refused", refusal, logging.ERROR)
         return None
+
+    async def _holds(self, events: list[events_pb2.Event], states: list[str]) -> list[float]:
+        """Each event's hold before processing: the ordering window only when nothing shows that the earlier events
+        of its thread are all here (orchestrator/ordering.py); counted by evidence."""
+        if not self._hold_seconds:
+            return [0.0] * len(events)
+        in_delivery = {event.content.id for event in events if event.content.id}
+        pending = [event for event, state in zip(events, states, strict=True) if state == PENDING]
+        asked = {e.content.in_reply_to_id for e in pending if e.content.in_reply_to_id not in in_delivery} - {""}
+        known = in_delivery | await self._store.known_contents(asked)
+        holds = []
+        for event, state in zip(events, states, strict=True):
+            why = ordering.evidence(event, known) if state == PENDING else ordering.NOT_PENDING
+            if why != ordering.NOT_PENDING:
+                ORDERING_EVIDENCE.labels(why).inc()
+            holds.append(self._hold_seconds if why == ordering.NO_EVIDENCE else 0.0)
+        return holds
 
     async def _known_own_replies(
         self, events: list[events_pb2.Event], decisions: list[IntakeDecision]

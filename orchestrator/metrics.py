@@ -15,6 +15,12 @@ INTAKE_EVENTS = Counter(
     " reason code.",
     ["type", "outcome", "reason"],
 )
+ORDERING_EVIDENCE = Counter(
+    "botbridge_ordering_evidence_total",
+    "Events queued for processing, by what let them go at once (first_in_thread, predecessor_here) or no_evidence:"
+    " held for ORDERING_WINDOW_SECONDS in case an earlier event of the thread is still on its way.",
+    ["evidence"],
+)
 EVENTS_PROCESSED = Counter(
     "botbridge_events_processed_total",
     "Processing attempts by event type and outcome: answered, handed_over, kept_with_bot, agent_took_over, handed_back,"

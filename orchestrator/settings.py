@@ -58,8 +58,9 @@ class IntakeSettings(StoreSettings):
 
     # Only act on these sources (comma-separated ids); empty: every source the webhook sends.
     bot_source_ids: IdList = Field(default_factory=list)
-    # How long a new event waits before processing, so that an earlier message of its thread that Dimelo delivers
-    # a moment later (order is not guaranteed) is answered first. Adds as much to the bot's answer time.
+    # How long a new event waits before processing when nothing shows that the earlier events of its thread are all
+    # here (orchestrator/ordering.py), so that an earlier message Dimelo delivers a moment later (order is not
+    # guaranteed) is answered first. Adds as much to such an event's answer time.
     ordering_window_seconds: float = 0.3
     # Give threads back to the bot when the agents return them (see Handback).
     handback: Handback = Handback.OFF
@@ -89,6 +90,10 @@ class Settings(IntakeSettings, GrpcTlsSettings):
     agent_category_ids: Annotated[list[str], NoDecode, Field(min_length=1)]
     # Only act on threads carrying one of these categories (the bot's); empty: don't check.
     bot_category_ids: IdList = Field(default_factory=list)
+    # How long a thread seen in a bot category is taken to stay there (no event tells when categories change; our
+    # handovers and agents' replies do move it): it is read again (GET /1.0/content_threads/:id) after this long.
+    # 0: read for every message.
+    bot_category_recheck_seconds: float = Field(600.0, ge=0)
     ai_deadline_seconds: float = 8.0
     # Deadline of each call to the Dimelo adapter (which retries safe calls to Dimelo within it).
     adapter_timeout_seconds: float = 60.0

@@ -10,7 +10,7 @@ that stalled past its lease is stopped before it acts twice.
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import astuple, dataclass
 from typing import TypeVar
 
@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_pending ON events (state, thread_id, issued_at, seq);
 CREATE INDEX IF NOT EXISTS events_by_issue ON events (state, issued_at, seq);
 CREATE INDEX IF NOT EXISTS events_due ON events (state, next_attempt_at);
+CREATE INDEX IF NOT EXISTS events_by_content ON events (content_id);
 CREATE TABLE IF NOT EXISTS leases (
     thread_id TEXT PRIMARY KEY,
     owner TEXT NOT NULL,
@@ -60,7 +61,8 @@ CREATE TABLE IF NOT EXISTS threads (
     owner TEXT NOT NULL,
     intervention_id TEXT NOT NULL DEFAULT '',
     handover_reason TEXT NOT NULL DEFAULT '',
-    updated_at {real} NOT NULL
+    updated_at {real} NOT NULL,
+    bot_category_seen_at {real} NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS messages (
     content_id TEXT PRIMARY KEY,
@@ -82,6 +84,7 @@ CREATE TABLE IF NOT EXISTS quarantine (
 ADDED_COLUMNS = (
     ("events", "traceparent", "TEXT NOT NULL DEFAULT ''"),
     ("leases", "generation", "BIGINT NOT NULL DEFAULT 0"),
+    ("threads", "bot_category_seen_at", "DOUBLE PRECISION NOT NULL DEFAULT 0"),
 )
 
 T = TypeVar("T")
@@ -154,12 +157,14 @@ class StoreStats:
 
 @dataclass(frozen=True)
 class ThreadState:
-    """Who handles a thread now, and the bot's open intervention on it."""
+    """Who handles a thread now, the bot's open intervention on it, and when the bot last saw it in a bot category
+    (epoch seconds, 0 for never)."""
 
     thread_id: str
     owner: str = BOT_OWNER
     intervention_id: str = ""
     handover_reason: str = ""
+    bot_category_seen_at: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -196,24 +201,25 @@ class Store:
         delivery_id: str,
         states: Sequence[str],
         outcomes: Sequence[str],
-        hold_seconds: float = 0.0,
+        holds: Sequence[float] = (),
         traceparent: str = "",
     ) -> list[bool]:
         """Stores new events in one transaction with their initial state; returns, per event, False if already stored
         (or earlier in `events`).
 
-        Pending events become due after `hold_seconds`, so that an earlier event of the same thread delivered a
-        moment later (Dimelo does not keep order) is still processed first. `traceparent` is the trace the delivery
+        Each pending event becomes due after its hold (`holds`, one per event; none: due at once), so that an
+        earlier event of the same thread delivered a moment later (Dimelo does not keep order) is still processed
+        first (orchestrator/ordering.py). `traceparent` is the trace the delivery
         came in, continued when the events are processed. Events go ROWS_PER_INSERT at a time: one look-up of the
         ids already stored and one insert of the others (an event another replica stores at that very moment is
         kept once, and reported new by both)."""
         now = time.time()
         rows = []
-        for event, state, outcome in zip(events, states, outcomes, strict=True):
+        for event, state, outcome, hold in zip(events, states, outcomes, holds or [0.0] * len(events), strict=True):
             issued = event.issued_at.ToMicroseconds() / 1e6 if event.HasField("issued_at") else now
             rows.append((event.id, delivery_id, event.type, event.content.thread_id or event.intervention.thread_id,
                          event.content.id, issued, now,
-                         event.SerializeToString(), state, outcome, now + hold_seconds, 0 if state == PENDING else now,
+                         event.SerializeToString(), state, outcome, now + hold, 0 if state == PENDING else now,
                          traceparent))  # fmt: skip
 
         def write() -> list[bool]:
@@ -538,7 +544,8 @@ class Store:
     async def thread(self, thread_id: str) -> ThreadState:
         def read() -> ThreadState:
             row = self._db.execute(
-                "SELECT owner, intervention_id, handover_reason FROM threads WHERE thread_id = ?", (thread_id,)
+                "SELECT owner, intervention_id, handover_reason, bot_category_seen_at FROM threads WHERE thread_id = ?",
+                (thread_id,),
             ).fetchone()
             return ThreadState(thread_id, *row) if row else ThreadState(thread_id)
 
@@ -550,11 +557,13 @@ class Store:
             lambda: self._fenced(
                 lease,
                 lambda: self._db.execute(
-                    "INSERT INTO threads (thread_id, owner, intervention_id, handover_reason, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (thread_id) DO UPDATE SET owner = excluded.owner,"
-                    " intervention_id = excluded.intervention_id, handover_reason = excluded.handover_reason,"
-                    " updated_at = excluded.updated_at",
-                    (state.thread_id, state.owner, state.intervention_id, state.handover_reason, time.time()),
+                    "INSERT INTO threads (thread_id, owner, intervention_id, handover_reason, updated_at,"
+                    " bot_category_seen_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (thread_id) DO UPDATE SET"
+                    " owner = excluded.owner, intervention_id = excluded.intervention_id,"
+                    " handover_reason = excluded.handover_reason, updated_at = excluded.updated_at,"
+                    " bot_category_seen_at = excluded.bot_category_seen_at",
+                    (state.thread_id, state.owner, state.intervention_id, state.handover_reason, time.time(),
+                     state.bot_category_seen_at),  # fmt: skip
                 ),
             )
         )
@@ -580,6 +589,20 @@ class Store:
             return [HistoryMessage(*row) for row in reversed(rows)]
 
         return await self._db.run(read)
+
+    async def known_contents(self, content_ids: Collection[str]) -> set[str]:
+        """Which of these contents the store knows: taken in as an event (in any state), or posted by the bot."""
+        if not content_ids:
+            return set()
+        marks, ids = ",".join("?" * len(content_ids)), tuple(content_ids)
+        rows = await self._db.run(
+            lambda: self._db.execute(
+                f"SELECT content_id FROM events WHERE content_id IN ({marks})"
+                f" UNION SELECT content_id FROM messages WHERE content_id IN ({marks})",
+                ids + ids,
+            ).fetchall()
+        )
+        return {content_id for (content_id,) in rows}
 
     async def bot_messages(self, content_ids: Sequence[str]) -> set[str]:
         """Which of these contents the bot posted."""

@@ -37,6 +37,11 @@ EXPECTED_LINES = (
     "the same 12 msgs",
     "5. Plain text for every mixture",
     "every answer: met",
+    "6. Dimelo REST calls",
+    "per first answer",
+    "per follow-up answer",
+    "per handover",
+    "burst at once, budget 500/min",
 )
 
 

@@ -1,9 +1,14 @@
 """Each RPC sends Dimelo the request its REST API documents and maps the answer into the proto."""
 
+import asyncio
+
+import grpc
 import httpx
+import pytest
 from adapter_testkit import (
     TOKEN,
     FakeDimelo,
+    adapter_settings,
     by_offset,
     content_json,
     form,
@@ -12,7 +17,8 @@ from adapter_testkit import (
     thread_json,
 )
 
-from botbridge.dimelo.v1 import dimelo_pb2
+from botbridge.dimelo.v1 import dimelo_pb2, dimelo_pb2_grpc
+from dimelo_adapter.server import create_server
 
 
 def assert_authenticated_by_header_only(request: httpx.Request) -> None:
@@ -286,3 +292,74 @@ async def test_get_source_without_a_channel_leaves_the_channel_empty(adapter, di
 
     assert (response.source.id, response.source.channel_id, response.source.channel_name) == ("s-lonely", "", "")
     assert len(dimelo.requests) == 1
+
+
+
+@pytest.mark.parametrize(("seconds", "requests"), [(5.0, 1), (0.0, 2)])
+async def test_agent_statuses_are_read_once_for_a_few_seconds(dimelo, seconds, requests):
+    """In: availability asked on two channels, one after the other, with /1.0/status reused for 5 s (or 0 s).
+    Out: one GET /1.0/status (with 0 s: two); each channel's count from the same statuses."""
+    statuses = [{"agent_id": "a1", "channels": [{"id": "ch-chat", "status": "available", "busyness": "ok"}]}]
+    dimelo.answer("GET", "/1.0/status", httpx.Response(200, json=statuses))
+    server = await create_server(adapter_settings(dimelo_agent_status_seconds=seconds), httpx.MockTransport(dimelo.handle))
+    await server.start()
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+        stub = dimelo_pb2_grpc.DimeloServiceStub(channel)
+        answers = [
+            await stub.GetAgentAvailability(dimelo_pb2.GetAgentAvailabilityRequest(channel_id=channel_id))
+            for channel_id in ("ch-chat", "ch-other")
+        ]
+    await server.stop(0)
+    assert [a.available_agents for a in answers] == [1, 0]
+    assert len(dimelo.requests) == requests
+
+
+async def test_a_note_on_an_intervention_the_adapter_opened_needs_no_read_of_it(adapter, dimelo: FakeDimelo):
+    """In: OpenIntervention (Dimelo answers i-1 owned by u-bot), then a note on i-1, then one on i-9 it did not open.
+    Out: the note on i-1 is posted as u-bot without reading i-1; i-9 is read first (its owner u-agent) and the note
+    posted as u-agent."""
+    dimelo.answer("POST", "/1.0/interventions", httpx.Response(200, json=intervention_json()))
+    dimelo.answer("GET", "/1.0/interventions/i-9", httpx.Response(200, json=intervention_json(id="i-9", user_id="u-agent")))
+    dimelo.answer("POST", "/1.0/intervention_comments", httpx.Response(200, json={"id": "cm-1", "body": "note"}))
+
+    await adapter.OpenIntervention(dimelo_pb2.OpenInterventionRequest(content_id="c-customer"))
+    for intervention_id in ("i-1", "i-9"):
+        await adapter.CreateInterventionComment(
+            dimelo_pb2.CreateInterventionCommentRequest(intervention_id=intervention_id, body="note")
+        )
+
+    assert [(r.method, r.url.path) for r in dimelo.requests] == [
+        ("POST", "/1.0/interventions"), ("POST", "/1.0/intervention_comments"),
+        ("GET", "/1.0/interventions/i-9"), ("POST", "/1.0/intervention_comments"),
+    ]  # fmt: skip
+    assert [dict(form(r))["user_id"] for r in dimelo.requests if r.url.path == "/1.0/intervention_comments"] == [
+        "u-bot", "u-agent",
+    ]  # fmt: skip
+
+
+
+async def test_concurrent_reads_of_one_source_share_one_request(dimelo: FakeDimelo):
+    """In: five GetSource calls for one source at once, Dimelo taking a moment to answer, then one more once they
+    are answered. Out: the five share one GET of the source (and one of its channel); the later call reads the
+    source again (the caller keeps sources), never the channel."""
+    source = {"id": "s-chat", "name": "Chat", "channel_id": "ch-chat"}
+    dimelo.answer("GET", "/1.0/content_sources/s-chat", httpx.Response(200, json=source))
+    dimelo.answer("GET", "/1.0/channels/ch-chat", httpx.Response(200, json={"id": "ch-chat", "name": "Realtime"}))
+
+    async def slow_dimelo(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(0.2)  # not a timing assertion: only so that the five calls meet
+        return dimelo.handle(request)
+
+    server = await create_server(adapter_settings(), httpx.MockTransport(slow_dimelo))
+    await server.start()
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+        stub = dimelo_pb2_grpc.DimeloServiceStub(channel)
+        request = dimelo_pb2.GetSourceRequest(source_id="s-chat")
+        answers = list(await asyncio.gather(*(stub.GetSource(request) for _ in range(5))))
+        answers.append(await stub.GetSource(request))
+    await server.stop(0)
+
+    assert {a.source.channel_id for a in answers} == {"ch-chat"}
+    assert [r.url.path for r in dimelo.requests] == [
+        "/1.0/content_sources/s-chat", "/1.0/channels/ch-chat", "/1.0/content_sources/s-chat",
+    ]  # fmt: skip

@@ -17,6 +17,8 @@ from tests.postgres import fresh_schema
 RELIABILITY_ENV = {
     "SANDBOX_TIME_SCALE": "0.05",
     "SANDBOX_RATE_LIMIT": "0",
+    # No limit in the sandbox, so no budget in the adapter: with 3 s leases a call may wait at most 1.5 s for its slot.
+    "DIMELO_CALL_BUDGET": "1000000",
     "RETRY_BASE_SECONDS": "0.2",
     "RETRY_MAX_SECONDS": "2",
     "MAX_ATTEMPTS": "30",

@@ -7,6 +7,9 @@ import httpx
 
 from tests.e2e.conftest import bot_contents, has_bot_reply, outcome_of
 
+# Tests here change the agents' statuses and expect the next handover to see them: no reuse of /1.0/status.
+STACK_ENV = {"DIMELO_AGENT_STATUS_SECONDS": "0"}
+
 SEED_DELIVERY = Path(__file__).resolve().parents[1] / "gateway" / "seed_delivery.json"
 
 

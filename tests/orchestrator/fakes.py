@@ -42,6 +42,8 @@ class FakeDimelo(dimelo_pb2_grpc.DimeloServiceServicer):
     bot_user_id: str = "bot-user"
     # Content ids whose REST content says auto_submitted (a welcome message).
     auto_submitted: set[str] = field(default_factory=set)
+    # What GetThread answers as the thread's categories.
+    thread_category_ids: list[str] = field(default_factory=lambda: ["bot-cat"])
 
     async def _enter(self, name: str, request, context) -> None:
         self.calls[name].append(request)
@@ -95,7 +97,8 @@ class FakeDimelo(dimelo_pb2_grpc.DimeloServiceServicer):
 
     async def GetThread(self, request, context):
         await self._enter("GetThread", request, context)
-        return dimelo_pb2.GetThreadResponse(thread=dimelo_pb2.Thread(id=request.thread_id, thread_category_ids=["bot-cat"]))
+        thread = dimelo_pb2.Thread(id=request.thread_id, thread_category_ids=self.thread_category_ids)
+        return dimelo_pb2.GetThreadResponse(thread=thread)
 
     async def GetSource(self, request, context):
         await self._enter("GetSource", request, context)

@@ -3,6 +3,7 @@
 import asyncio
 
 import grpc
+import pytest
 
 from botbridge.ai.v1 import ai_pb2
 from botbridge.orchestrator.v1 import orchestrator_pb2
@@ -306,6 +307,28 @@ async def test_an_earlier_message_delivered_a_moment_later_is_still_answered_fir
     assert [r.conversation.message.body for r in ai.requests] == ["first", "second"]
 
 
+async def test_only_a_message_whose_predecessor_may_still_come_waits_for_the_ordering_window(
+    peers, settings_for, start_orchestrator
+):
+    """In: a 60 s ordering window; a message in reply to a content nobody has seen (thread-2), then a thread's first
+    message and a message in reply to it (thread-1). Out: thread-1's two messages are answered in order without
+    waiting for the window (first_in_thread; predecessor stored); thread-2's message, submitted before them, is
+    still held once they are done."""
+    ai, _, _ = peers
+    running = await start_orchestrator(settings_for(ordering_window_seconds=60.0))
+    orphan = customer_message(thread_id="thread-2", body="orphan", in_reply_to_id="content-never-seen")
+    first = customer_message(body="first", first_in_thread=True)
+    second = customer_message(body="second", in_reply_to_id=first.content.id)
+
+    await running.submit(orphan)
+    await running.submit(first)
+    await running.submit(second)
+    await settled(running, "thread-1", 2)
+
+    assert [r.conversation.message.body for r in ai.requests] == ["first", "second"]
+    assert [e.state for e in await running.orchestrator.store.thread_events("thread-2")] == ["pending"]
+
+
 async def test_dimelo_echoing_a_known_bot_reply_is_settled_at_intake(peers, settings_for, start_orchestrator):
     """In: the content.replied event Dimelo sends for the bot's own, already recorded reply. Out: stored as done at
     intake (never processed: 0 attempts), the thread still with the bot."""
@@ -321,3 +344,27 @@ async def test_dimelo_echoing_a_known_bot_reply_is_settled_at_intake(peers, sett
 
     assert (events[1].outcome, events[1].attempts) == ("ignored: the bot's own reply", 0)
     assert (await running.orchestrator.store.thread("thread-1")).owner == "bot"
+
+
+
+@pytest.mark.parametrize(("recheck", "reads"), [(600.0, 1), (0.0, 3)])
+async def test_a_thread_seen_in_a_bot_category_is_not_read_again_for_each_message(
+    peers, settings_for, start_orchestrator, recheck, reads
+):
+    """In: BOT_CATEGORY_IDS set; three customer messages in one thread, then one in a thread Dimelo files in another
+    category. Out: the first thread is read once (GetThread) and its three messages answered with one CreateReply
+    each; the other thread is read and its message ignored. With BOT_CATEGORY_RECHECK_SECONDS=0 (the control), the
+    first thread is read for every message."""
+    _, dimelo, _ = peers
+    running = await start_orchestrator(settings_for(bot_category_ids=["bot-cat"], bot_category_recheck_seconds=recheck))
+    for count, body in enumerate(("first", "second", "third"), start=1):
+        await running.submit(customer_message(body=body))
+        await settled(running, "thread-1", count)
+    assert [r.thread_id for r in dimelo.calls["GetThread"]] == ["thread-1"] * reads
+    assert len(dimelo.calls["CreateReply"]) == 3
+
+    dimelo.thread_category_ids = ["other-cat"]
+    await running.submit(customer_message(thread_id="thread-elsewhere"))
+    [event] = await settled(running, "thread-elsewhere", 1)
+    assert event.outcome == "ignored: thread is not in a bot category"
+    assert len(dimelo.calls["CreateReply"]) == 3

@@ -32,7 +32,7 @@ async def test_an_older_store_gets_the_traceparent_column_and_keeps_its_events(t
     store = await Store.open(await Database.open(tmp_path / "store.sqlite3", database_url), lease_seconds=30)
     try:
         traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
-        await store.accept([customer_message(thread_id="thread-new")], "d-2", [PENDING], [""], 0, traceparent)
+        await store.accept([customer_message(thread_id="thread-new")], "d-2", [PENDING], [""], [0.0], traceparent)
         claimed = {event.thread_id: event for event in await store.claim_next([], 10)}
         assert claimed["thread-old"].traceparent == ""
         assert claimed["thread-new"].traceparent == traceparent
