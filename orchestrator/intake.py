@@ -124,8 +124,8 @@ class Intake:
         return None
 
     async def _holds(self, events: list[events_pb2.Event], states: list[str]) -> list[float]:
-        """Each event's hold before processing: the ordering window only when nothing shows that the earlier events
-        of its thread are all here (orchestrator/ordering.py); counted by evidence."""
+        """Each event's hold before processing: none when the earlier events of its thread are shown to be all here,
+        longer when one is shown to be missing (orchestrator/ordering.py); counted by evidence."""
         if not self._hold_seconds:
             return [0.0] * len(events)
         in_delivery = {event.content.id for event in events if event.content.id}
@@ -137,7 +137,7 @@ class Intake:
             why = ordering.evidence(event, known) if state == PENDING else ordering.NOT_PENDING
             if why != ordering.NOT_PENDING:
                 ORDERING_EVIDENCE.labels(why).inc()
-            holds.append(self._hold_seconds if why == ordering.NO_EVIDENCE else 0.0)
+            holds.append(ordering.hold_seconds(why, self._hold_seconds))
         return holds
 
     async def _known_own_replies(

@@ -5,6 +5,8 @@ earlier events are all here. The content's metadata says so in two cases, and th
 - `first_in_thread`: nothing came before it in its thread;
 - `in_reply_to_id` names a content already stored (an event we took in, a reply we posted) or in the same delivery:
   the content it follows is here, and the queue processes a thread's events in `issued_at` order.
+An `in_reply_to_id` naming a content not here yet is evidence the other way: the event it follows is on its way
+(a reordered delivery), so the event is held longer (PREDECESSOR_MISSING_HOLD_SECONDS) for it to arrive first.
 """
 
 from collections.abc import Collection
@@ -12,14 +14,28 @@ from collections.abc import Collection
 from botbridge.events.v1 import events_pb2
 
 FIRST_IN_THREAD, PREDECESSOR_HERE, NO_EVIDENCE = "first_in_thread", "predecessor_here", "no_evidence"
+PREDECESSOR_MISSING = "predecessor_missing"
+# How long an event whose predecessor is known to be missing waits for it (with the ordering window on): a delivery
+# of the predecessor delayed past the window (a loaded gateway, Dimelo's retries) would otherwise be answered late.
+PREDECESSOR_MISSING_HOLD_SECONDS = 2.0
 NOT_PENDING = ""  # an event that is not processed: nothing to hold
 
 
 def evidence(event: events_pb2.Event, known_contents: Collection[str]) -> str:
-    """Why the event may go at once (FIRST_IN_THREAD, PREDECESSOR_HERE), or NO_EVIDENCE: it is held."""
+    """Why the event may go at once (FIRST_IN_THREAD, PREDECESSOR_HERE), or why it is held: NO_EVIDENCE (for the
+    ordering window), PREDECESSOR_MISSING (longer)."""
     content = event.content
     if content.first_in_thread:
         return FIRST_IN_THREAD
-    if content.in_reply_to_id and content.in_reply_to_id in known_contents:
-        return PREDECESSOR_HERE
+    if content.in_reply_to_id:
+        return PREDECESSOR_HERE if content.in_reply_to_id in known_contents else PREDECESSOR_MISSING
     return NO_EVIDENCE
+
+
+def hold_seconds(why: str, window: float) -> float:
+    """How long an event held for `why` waits, with an ordering window of `window` seconds."""
+    if why == NO_EVIDENCE:
+        return window
+    if why == PREDECESSOR_MISSING:
+        return max(window, PREDECESSOR_MISSING_HOLD_SECONDS)
+    return 0.0

@@ -329,6 +329,25 @@ async def test_only_a_message_whose_predecessor_may_still_come_waits_for_the_ord
     assert [e.state for e in await running.orchestrator.store.thread_events("thread-2")] == ["pending"]
 
 
+async def test_a_message_whose_predecessor_is_missing_waits_for_it_longer_than_the_window(
+    peers, settings_for, start_orchestrator
+):
+    """In: a 0.1 s ordering window; in thread-2, a message in reply to one not here yet, whose predecessor (written
+    first) is delivered 0.5 s later, past the window. Out: still answered in order, predecessor first: a missing
+    predecessor holds its follower for 2 s (orchestrator/ordering.py), not for the window."""
+    ai, _, _ = peers
+    running = await start_orchestrator(settings_for(ordering_window_seconds=0.1))
+    predecessor = customer_message(thread_id="thread-2", body="earlier")
+    follower = customer_message(thread_id="thread-2", body="later", in_reply_to_id=predecessor.content.id)
+
+    await running.submit(follower)
+    await asyncio.sleep(0.5)
+    await running.submit(predecessor)
+    await settled(running, "thread-2", 2)
+
+    assert [r.conversation.message.body for r in ai.requests] == ["earlier", "later"]
+
+
 async def test_dimelo_echoing_a_known_bot_reply_is_settled_at_intake(peers, settings_for, start_orchestrator):
     """In: the content.replied event Dimelo sends for the bot's own, already recorded reply. Out: stored as done at
     intake (never processed: 0 attempts), the thread still with the bot."""
