@@ -65,7 +65,6 @@ def content_metadata(world: World, content: Content) -> dict[str, Any]:
         "author_id": content.author_id,
         "body": content.body,
         "body_input_format": "text",
-        "capabilities_supported": [],
         "created_from": content.created_from,
         "creator_id": content.creator_id,
         "date": day(content.created_at),

@@ -7,7 +7,7 @@ import socket
 
 import httpx
 import pytest
-from fake_chat_server import FakeModel, completion, llm_settings
+from fake_chat_server import FakeModel, llm_settings
 
 from ai_service.llm.client import ChatCompletionsClient
 from ai_service.llm.responder import LlmResponder

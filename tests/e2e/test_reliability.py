@@ -6,7 +6,6 @@ from collections import Counter
 import threading
 import time
 
-import pytest
 
 from devstack.processes import Stack
 from devstack.sandbox_client import SandboxClient

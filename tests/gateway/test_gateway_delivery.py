@@ -4,7 +4,6 @@ import json
 
 import httpx
 
-from botbridge.events.v1 import events_pb2
 from gateway.routes import SUBMIT_BATCH_EVENTS
 
 PATH = "/dimelo/webhook"
