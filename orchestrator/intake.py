@@ -128,10 +128,10 @@ class Intake:
         longer when one is shown to be missing (orchestrator/ordering.py); counted by evidence."""
         if not self._hold_seconds:
             return [0.0] * len(events)
-        in_delivery = {event.content.id for event in events if event.content.id}
+        in_delivery = {e.content.id: e.type == ordering.CUSTOMER_MESSAGE for e in events if e.content.id}
         pending = [event for event, state in zip(events, states, strict=True) if state == PENDING]
         asked = {e.content.in_reply_to_id for e in pending if e.content.in_reply_to_id not in in_delivery} - {""}
-        known = in_delivery | await self._store.known_contents(asked)
+        known = {**await self._store.known_contents(asked), **in_delivery}
         holds = []
         for event, state in zip(events, states, strict=True):
             why = ordering.evidence(event, known) if state == PENDING else ordering.NOT_PENDING

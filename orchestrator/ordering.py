@@ -3,13 +3,15 @@
 Dimelo does not keep order, so an event is held (up to ORDERING_WINDOW_SECONDS) when nothing says its thread's
 earlier events are all here. The content's metadata says so in two cases, and then the event goes at once:
 - `first_in_thread`: nothing came before it in its thread;
-- `in_reply_to_id` names a content already stored (an event we took in, a reply we posted) or in the same delivery:
-  the content it follows is here, and the queue processes a thread's events in `issued_at` order.
-An `in_reply_to_id` naming a content not here yet is evidence the other way: the event it follows is on its way
+- `in_reply_to_id` names a customer's message already taken in (or in the same delivery): the content right before
+  it is here, and the queue processes a thread's events in `issued_at` order, so nothing can overtake it.
+A predecessor written by the bot or an agent proves nothing: a customer's message written while the bot was
+answering comes before the bot's reply and may still be on its way, so such an event waits the window.
+An `in_reply_to_id` naming a content not known at all is evidence the other way: the event it follows is on its way
 (a reordered delivery), so the event is held longer (PREDECESSOR_MISSING_HOLD_SECONDS) for it to arrive first.
 """
 
-from collections.abc import Collection
+from collections.abc import Mapping
 
 from botbridge.events.v1 import events_pb2
 
@@ -18,18 +20,22 @@ PREDECESSOR_MISSING = "predecessor_missing"
 # How long an event whose predecessor is known to be missing waits for it (with the ordering window on): a delivery
 # of the predecessor delayed past the window (a loaded gateway, Dimelo's retries) would otherwise be answered late.
 PREDECESSOR_MISSING_HOLD_SECONDS = 2.0
+CUSTOMER_MESSAGE = "content.imported"
 NOT_PENDING = ""  # an event that is not processed: nothing to hold
 
 
-def evidence(event: events_pb2.Event, known_contents: Collection[str]) -> str:
+def evidence(event: events_pb2.Event, known: Mapping[str, bool]) -> str:
     """Why the event may go at once (FIRST_IN_THREAD, PREDECESSOR_HERE), or why it is held: NO_EVIDENCE (for the
-    ordering window), PREDECESSOR_MISSING (longer)."""
+    ordering window), PREDECESSOR_MISSING (longer). `known`: the contents here, each with whether it is a
+    customer's message."""
     content = event.content
     if content.first_in_thread:
         return FIRST_IN_THREAD
-    if content.in_reply_to_id:
-        return PREDECESSOR_HERE if content.in_reply_to_id in known_contents else PREDECESSOR_MISSING
-    return NO_EVIDENCE
+    if not content.in_reply_to_id:
+        return NO_EVIDENCE
+    if content.in_reply_to_id not in known:
+        return PREDECESSOR_MISSING
+    return PREDECESSOR_HERE if known[content.in_reply_to_id] else NO_EVIDENCE
 
 
 def hold_seconds(why: str, window: float) -> float:

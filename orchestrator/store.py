@@ -590,19 +590,23 @@ class Store:
 
         return await self._db.run(read)
 
-    async def known_contents(self, content_ids: Collection[str]) -> set[str]:
-        """Which of these contents the store knows: taken in as an event (in any state), or posted by the bot."""
+    async def known_contents(self, content_ids: Collection[str]) -> dict[str, bool]:
+        """Which of these contents the store knows (taken in as an event, or posted by the bot), each with whether
+        it is a customer's message (a content.imported event)."""
         if not content_ids:
-            return set()
+            return {}
         marks, ids = ",".join("?" * len(content_ids)), tuple(content_ids)
         rows = await self._db.run(
             lambda: self._db.execute(
-                f"SELECT content_id FROM events WHERE content_id IN ({marks})"
-                f" UNION SELECT content_id FROM messages WHERE content_id IN ({marks})",
+                f"SELECT content_id, type = 'content.imported' FROM events WHERE content_id IN ({marks})"
+                f" UNION SELECT content_id, 1 = 0 FROM messages WHERE content_id IN ({marks})",
                 ids + ids,
             ).fetchall()
         )
-        return {content_id for (content_id,) in rows}
+        known: dict[str, bool] = {}
+        for content_id, customer in rows:
+            known[content_id] = known.get(content_id, False) or bool(customer)
+        return known
 
     async def bot_messages(self, content_ids: Sequence[str]) -> set[str]:
         """Which of these contents the bot posted."""

@@ -348,6 +348,27 @@ async def test_a_message_whose_predecessor_is_missing_waits_for_it_longer_than_t
     assert [r.conversation.message.body for r in ai.requests] == ["earlier", "later"]
 
 
+async def test_a_message_following_the_bot_reply_still_waits_for_a_customer_message_written_before_that_reply(
+    peers, settings_for, start_orchestrator
+):
+    """In: a 0.5 s window; the bot answers the first message; then a message written before that answer arrived
+    (so it precedes the bot's reply) is delivered 0.2 s after one in reply to the bot's reply. Out: answered in
+    order: a predecessor the bot wrote proves nothing about the customer's messages before it."""
+    ai, dimelo, _ = peers
+    running = await start_orchestrator(settings_for(ordering_window_seconds=0.5))
+    await running.submit(customer_message(body="first", first_in_thread=True))
+    await settled(running, "thread-1", 1)
+    written_before_the_reply = customer_message(body="second")
+    after_the_reply = customer_message(body="third", in_reply_to_id=dimelo.replies[0].id)
+
+    await running.submit(after_the_reply)
+    await asyncio.sleep(0.2)
+    await running.submit(written_before_the_reply)
+    await settled(running, "thread-1", 3)
+
+    assert [r.conversation.message.body for r in ai.requests] == ["first", "second", "third"]
+
+
 async def test_dimelo_echoing_a_known_bot_reply_is_settled_at_intake(peers, settings_for, start_orchestrator):
     """In: the content.replied event Dimelo sends for the bot's own, already recorded reply. Out: stored as done at
     intake (never processed: 0 attempts), the thread still with the bot."""
