@@ -30,6 +30,24 @@ _POSTGRES_NOW = "EXTRACT(EPOCH FROM clock_timestamp())::float8"
 
 # Errors of the store itself (unreachable, locked, full, refused a value): worth retrying once it heals.
 STORE_ERRORS: tuple[type[BaseException], ...] = (sqlite3.Error, psycopg.Error, psycopg_pool.PoolTimeout, OSError)
+# Of those, the ones that say the store cannot write now, whatever the value (unreachable, locked, full, closed,
+# broken): the caller must fail and be asked again, never set the value aside as if it were the value's fault.
+_UNWELL: tuple[type[BaseException], ...] = (
+    sqlite3.OperationalError,
+    sqlite3.ProgrammingError,
+    sqlite3.InternalError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    psycopg.InternalError,
+    psycopg_pool.PoolTimeout,
+    OSError,
+)
+
+
+def store_unwell(error: BaseException) -> bool:
+    """Whether `error` is the store's state rather than a refusal of the value written (a value too large for a
+    PostgreSQL index is the value's fault, though psycopg files it under OperationalError)."""
+    return isinstance(error, _UNWELL) and not isinstance(error, psycopg.errors.ProgramLimitExceeded)
 
 
 class Database:

@@ -1,15 +1,18 @@
 """OrchestratorService: deliveries from the gateway, every event stored or quarantined durably before the call
 returns."""
 
+import contextlib
 import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 
 import grpc
 
 from botbridge.events.v1 import events_pb2
 from botbridge.orchestrator.v1 import orchestrator_pb2 as pb
 from botbridge.orchestrator.v1 import orchestrator_pb2_grpc
+from orchestrator.database import store_unwell
+from orchestrator.errors import describe
 from orchestrator.intake_filter import OWN_REPLY, REPLY_EVENTS, IntakeDecision, decide
 from orchestrator import ordering
 from orchestrator.metrics import INTAKE_EVENTS, ORDERING_EVIDENCE
@@ -79,7 +82,9 @@ class Intake:
         delivery: events_pb2.Delivery,
     ) -> None:
         """Stores the events in one commit, or one at a time when the store refuses them together: an event it
-        refuses alone is quarantined with the store's reason. Sets each receipt's disposition."""
+        refuses alone is quarantined with the store's reason. A store that cannot write now (full, locked,
+        unreachable) refuses nothing: that raises, and Dimelo sends the delivery again. Sets each receipt's
+        disposition."""
         events = [event for _, event in kept]
         decisions = [decide(event, self._bot_source_ids, self._handback) for event in events]
         decisions = await self._known_own_replies(events, decisions)
@@ -88,7 +93,9 @@ class Intake:
         holds = await self._holds(events, states)
         try:
             fresh = await self._store.accept(events, delivery_id, states, reasons, holds, traceparent)
-        except Exception:  # noqa: BLE001 - one event may be what the store refuses: the others must still be kept
+        except Exception as error:  # noqa: BLE001 - one event may be what the store refuses: the others must still be kept
+            if store_unwell(error):
+                raise
             log.warning("the store refused the delivery's events together: storing them one at a time", exc_info=True)
             fresh = [await self._store_alone(delivery, delivery_id, *args, traceparent) for args in zip(
                 kept, states, reasons, holds, strict=True)]  # fmt: skip
@@ -111,12 +118,14 @@ class Intake:
         traceparent: str,
     ) -> bool | None:
         """Stores one event: whether it is new, or None when the store refused it and it was quarantined instead
-        (raises when the store takes neither: it is down, not refusing this event)."""
+        (raises when the store cannot write now, or takes neither: it is unwell, not refusing this event)."""
         receipt, event = kept
         try:
             [is_new] = await self._store.accept([event], delivery_id, [state], [reason], [hold], traceparent)
             return is_new
         except Exception as error:  # noqa: BLE001 - quarantined below, or raised if the quarantine fails too
+            if store_unwell(error):
+                raise
             refusal = f"the store refused the event ({type(error).__name__})"
         [receipt.quarantine_id] = await self._store.quarantine([(_alone(delivery, event), refusal)])
         receipt.disposition = pb.EVENT_DISPOSITION_QUARANTINED
@@ -164,12 +173,28 @@ class IntakeServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
         self._store = store
 
     async def SubmitDelivery(self, request: pb.SubmitDeliveryRequest, context: grpc.aio.ServicerContext):
-        return await self._intake.take_in(request, current_traceparent())
+        async with _store_unwell_is_unavailable(context):
+            return await self._intake.take_in(request, current_traceparent())
 
     async def QuarantineDelivery(self, request: pb.QuarantineDeliveryRequest, context: grpc.aio.ServicerContext):
-        [quarantine_id] = await self._store.quarantine([(request.body, without_nul(request.reason))])
+        async with _store_unwell_is_unavailable(context):
+            [quarantine_id] = await self._store.quarantine([(request.body, without_nul(request.reason))])
         log.warning("delivery quarantined: %s", request.reason, extra={"quarantine_id": quarantine_id})
         return pb.QuarantineDeliveryResponse(quarantine_id=quarantine_id)
+
+
+@contextlib.asynccontextmanager
+async def _store_unwell_is_unavailable(context: grpc.aio.ServicerContext) -> AsyncIterator[None]:
+    """A store that cannot write now fails the call with UNAVAILABLE and the cause in one line (the gateway
+    answers 503 and Dimelo sends the delivery again), not with a traceback per delivery."""
+    try:
+        yield
+    except Exception as error:
+        if not store_unwell(error):
+            raise
+        cause = describe(error)
+        log.warning("delivery not kept: the store cannot write now: %s", cause)
+        await context.abort(grpc.StatusCode.UNAVAILABLE, f"the store cannot write now ({cause}); send it again")
 
 
 def _alone(delivery: events_pb2.Delivery, event: events_pb2.Event) -> bytes:

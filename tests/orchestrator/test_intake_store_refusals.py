@@ -4,8 +4,10 @@ quarantined with the store's reason, and a store that takes nothing fails the ca
 The store is the real one (SQLite) with a refusal injected for one event id: no real value is known that passes
 intake's own checks and still makes a store fail, which is the point of those checks."""
 
+import sqlite3
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from botbridge.events.v1 import events_pb2
@@ -17,14 +19,18 @@ from tests.orchestrator.conftest import customer_message
 
 
 class RefusingStore(Store):
-    """Refuses any write of events holding `poison`; with `down`, refuses every write (quarantine included)."""
+    """Refuses any write of events holding `poison` with `poison_error`; with `down`, refuses every write
+    (quarantine included)."""
 
     poison = ""
+    poison_error: Exception = ValueError("refused on purpose")
     down = False
 
     async def accept(self, events, *args, **kwargs):
-        if self.down or any(event.id == self.poison for event in events):
+        if self.down:
             raise ValueError("refused on purpose")
+        if any(event.id == self.poison for event in events):
+            raise self.poison_error
         return await super().accept(events, *args, **kwargs)
 
     async def quarantine(self, items):
@@ -72,3 +78,20 @@ async def test_a_store_that_takes_nothing_fails_the_delivery(store: RefusingStor
         await Intake(store, [], 0.0, lambda: None).take_in(delivery(customer_message()))
     store.down = False
     assert await store.quarantined() == []
+
+
+@pytest.mark.parametrize(
+    "unwell",
+    [sqlite3.OperationalError("database or disk is full"), psycopg.OperationalError("connection lost")],
+    ids=["sqlite-disk-full", "postgres-connection-lost"],
+)
+async def test_a_store_that_cannot_write_now_quarantines_nothing(store: RefusingStore, unwell: Exception) -> None:
+    # In: three events; the store's write of the second fails the way a full disk or a lost connection does (the
+    # quarantine itself would still fit). Out: take_in raises that error (the gateway answers 503, Dimelo sends
+    # the delivery again); nothing is quarantined, so the customer's message is not set aside as if it were poison.
+    first, unlucky, third = customer_message(), customer_message(), customer_message()
+    store.poison, store.poison_error = unlucky.id, unwell
+    with pytest.raises(type(unwell)):
+        await Intake(store, [], 0.0, lambda: None).take_in(delivery(first, unlucky, third))
+    assert await store.quarantined() == []
+    assert await store.stored_event(unlucky.id) is None

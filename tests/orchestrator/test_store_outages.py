@@ -53,7 +53,8 @@ async def test_a_locked_sqlite_store_is_survived_and_the_message_answered_once_i
 ):
     """In: a customer message due in 0.5 s, and another process holding the SQLite store locked for 2 s (the store
     waits 0.3 s at most). Out: the scheduling loop survives (errors counted), OrchestratorService turns NOT_SERVING
-    (the write probe fails) then SERVING, and the message is answered once, without a restart."""
+    (the write probe fails) then SERVING, a delivery meanwhile is refused with UNAVAILABLE naming the lock, and the
+    message is answered once, without a restart."""
     _, dimelo, _ = peers
     settings = settings_for(
         ordering_window_seconds=0.5, store_timeout_seconds=0.3, readiness_interval_seconds=0.05
@@ -69,7 +70,11 @@ async def test_a_locked_sqlite_store_is_survived_and_the_message_answered_once_i
         locker.execute("BEGIN EXCLUSIVE")
         try:
             await status_becomes(health, SERVICE_NAME, NOT_SERVING)
-            await asyncio.sleep(2)
+            with pytest.raises(grpc.aio.AioRpcError) as refused:
+                await running.submit(customer_message())
+            assert refused.value.code() is grpc.StatusCode.UNAVAILABLE
+            assert "the store cannot write now (OperationalError: database is locked)" in refused.value.details()
+            await asyncio.sleep(1.5)
         finally:
             locker.execute("COMMIT")
             locker.close()
