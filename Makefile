@@ -38,15 +38,20 @@ node_modules/.installed: package.json package-lock.json
 run: setup
 	$(PY) -m devstack
 
+# Worker processes (pytest-xdist): more than the cores, as most of a test's time is spent waiting on servers. A module
+# whose tests share a module-scoped fixture (a process stack) stays on one worker (tests/conftest.py).
+TEST_WORKERS ?= 4
+XDIST := -n $(TEST_WORKERS) --dist loadgroup
+
 test: setup $(DEPLOY_VENV)/.installed
-	$(PY) -m pytest
+	$(PY) -m pytest $(XDIST)
 
 # The inner loop: unit and contract tests with in-process servers; no process stacks (e2e, chaos, observability),
 # no deployment validators, no sandbox or spec suites, no property or fuzz runs (marked slow). `make test` runs all.
 FAST_TESTS := tests/test_readme_configuration.py tests/contracts tests/service_kit tests/ai_service tests/ai_conformance \
 	tests/gateway tests/dimelo_adapter tests/orchestrator tests/intake
 test-fast: setup
-	$(PY) -m pytest -m 'not e2e and not image and not slow' $(FAST_TESTS)
+	$(PY) -m pytest $(XDIST) -m 'not e2e and not image and not slow' $(FAST_TESTS)
 
 # Prints the benchmark table (a few minutes); bench/setup.sh, run by the bench itself, installs wrk when missing.
 bench: setup
