@@ -2,12 +2,15 @@
 settings, traces, metrics, serving until SIGTERM or SIGINT (or a failure beyond repair), draining, clean-up."""
 
 import asyncio
+import json
 import logging
+import os
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from service_kit.grpc_server import wait_for_termination_signal
 from service_kit.logs import configure_logging
@@ -37,6 +40,22 @@ class Service:
     failed: Callable[[], Awaitable[object]] | None = None
 
 
+class ReadySettings(BaseSettings):
+    """READY_FILE: where a process that starts the service (devstack, the tests) learns the ports it bound."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    ready_file: str = ""
+
+
+def write_ready_file(path: str, facts: Mapping[str, object]) -> None:
+    """Writes `facts` as one JSON object to `path`, whole or not at all (a reader polling it never sees half)."""
+    partial = f"{path}.partial"
+    with open(partial, "w", encoding="utf-8") as file:
+        json.dump(facts, file)
+    os.replace(partial, path)
+
+
 def setting_secrets(settings: BaseModel) -> list[str]:
     """The values of every SecretStr field of `settings`: what its logs must never show."""
     values = (getattr(settings, name) for name in type(settings).model_fields)
@@ -54,17 +73,20 @@ def run_service(
     configure_logging(name, settings.log_level, setting_secrets(settings))  # type: ignore[attr-defined]
     configure_tracing(name, TracingSettings())
     try:
-        return run(_serve(name, build(settings)))
+        return run(_serve(name, build(settings), ReadySettings().ready_file))
     finally:
         shutdown_tracing()
 
 
-async def _serve(name: str, building: Awaitable[Service]) -> int:
+async def _serve(name: str, building: Awaitable[Service], ready_file: str) -> int:
     service = await building
+    ports: dict[str, object] = {}
     if service.metrics is not None:
-        serve_metrics(*service.metrics, page=service.metrics_page)
+        ports["metrics_port"] = serve_metrics(*service.metrics, page=service.metrics_page)
     await service.start()
     log.info("%s serving", name, extra=dict(service.facts()))
+    if ready_file:
+        write_ready_file(ready_file, {**service.facts(), **ports})
     signal = asyncio.create_task(wait_for_termination_signal())
     waits: list[asyncio.Future[Any]] = [signal]
     if service.failed is not None:

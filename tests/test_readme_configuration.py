@@ -14,16 +14,17 @@ from ai_service.settings import AiSettings
 from dimelo_adapter.settings import AdapterSettings
 from gateway.settings import GatewaySettings
 from orchestrator.settings import Settings as OrchestratorSettings
+from service_kit.service import ReadySettings
 from service_kit.tracing import TracingSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
-# The table's service names; every service also reads the tracing variables (service_kit.service.run_service).
+# The table's service names; every service also reads the tracing variables and READY_FILE (run_service).
 SERVICES: dict[str, tuple[type[BaseModel], ...]] = {
-    "gateway": (GatewaySettings, TracingSettings),
-    "orchestrator": (OrchestratorSettings, TracingSettings),
-    "Dimelo adapter": (AdapterSettings, TracingSettings),
-    "AI service": (AiSettings, TracingSettings),
+    "gateway": (GatewaySettings, TracingSettings, ReadySettings),
+    "orchestrator": (OrchestratorSettings, TracingSettings, ReadySettings),
+    "Dimelo adapter": (AdapterSettings, TracingSettings, ReadySettings),
+    "AI service": (AiSettings, TracingSettings, ReadySettings),
 }
 EVERY_SERVICE = "every service"
 REQUIRED = "(required)"

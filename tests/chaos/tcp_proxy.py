@@ -1,5 +1,6 @@
 """A TCP proxy to put between a service and its database, so a test can cut the network by killing it:
-`python -m tests.chaos.tcp_proxy LISTEN_PORT TARGET_HOST TARGET_PORT` (prints "ready" once listening)."""
+`python -m tests.chaos.tcp_proxy LISTEN_PORT TARGET_HOST TARGET_PORT` (port 0: any free one; prints "ready PORT"
+once listening)."""
 
 import asyncio
 import contextlib
@@ -26,16 +27,17 @@ async def _serve(listen_port: int, host: str, port: int) -> None:
         await asyncio.gather(_pipe(client_reader, server_writer), _pipe(server_reader, client_writer))
 
     server = await asyncio.start_server(connect, "127.0.0.1", listen_port, reuse_address=True)
-    print("ready", flush=True)
+    print(f"ready {server.sockets[0].getsockname()[1]}", flush=True)
     async with server:
         await server.serve_forever()
 
 
 class Proxy:
-    """The proxy as a child process: start() it, kill() it (SIGKILL: every connection through it breaks)."""
+    """The proxy as a child process: start() it (on a free port, the same one when started again), kill() it
+    (SIGKILL: every connection through it breaks)."""
 
-    def __init__(self, listen_port: int, host: str, port: int) -> None:
-        self.listen_port, self._target = listen_port, (host, str(port))
+    def __init__(self, host: str, port: int) -> None:
+        self.listen_port, self._target = 0, (host, str(port))
         self._process: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -44,9 +46,10 @@ class Proxy:
             stdout=subprocess.PIPE, text=True,
         )  # fmt: skip
         deadline = time.monotonic() + 10
-        while self._process.stdout.readline().strip() != "ready":
+        while not (line := self._process.stdout.readline()).startswith("ready "):
             if time.monotonic() > deadline or self._process.poll() is not None:
                 raise RuntimeError("the TCP proxy did not start")
+        self.listen_port = int(line.split()[1])
 
     def kill(self) -> None:
         if self._process and self._process.poll() is None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from devstack.processes import Stack, free_port
+from devstack.processes import Stack
 from devstack.sandbox_client import SandboxClient
 from tests.chaos.tcp_proxy import Proxy
 from tests.e2e.load import send, tally
@@ -148,7 +148,7 @@ def test_postgresql_unreachable_for_10_s(tmp_path):
     """In: the orchestrator reaches PostgreSQL through a TCP proxy, killed mid-run (every connection breaks) and
     started again 10 s later. Out: the store heals without a restart, every message is answered once."""
     with fresh_schema() as url:
-        proxy = Proxy(free_port(), "127.0.0.1", 5432)
+        proxy = Proxy("127.0.0.1", 5432)
         proxy.start()
         proxied = url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.listen_port}")
         try:

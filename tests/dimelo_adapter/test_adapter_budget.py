@@ -3,9 +3,6 @@ with `python -m`. Both clocks are scaled down (60 calls per 2 s instead of 500 a
 the sandbox's count of 429s is the judge."""
 
 import asyncio
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +11,7 @@ import httpx
 import pytest
 
 from botbridge.dimelo.v1 import dimelo_pb2, dimelo_pb2_grpc
-from devstack.processes import Service, Stack, free_port
+from devstack.processes import Stack, grpc_listen
 from tests.postgres import fresh_schema
 
 LIMIT, WINDOW_SECONDS = 60, 2.0  # the sandbox's limit: 60 calls per (scaled) minute of 2 s
@@ -22,46 +19,30 @@ LIMIT, WINDOW_SECONDS = 60, 2.0  # the sandbox's limit: 60 calls per (scaled) mi
 # jitter (5 %, 0.1 s here); 50 leaves 0.3 s. Twice 50 is well past the limit, which the control case shows.
 BUDGET = 50
 
+pytestmark = pytest.mark.e2e
+
 
 class Processes:
-    """The sandbox and adapters as processes, on free loopback ports; all stopped at the end."""
+    """The sandbox and adapters as processes (devstack's Stack, one service at a time); all stopped at the end."""
 
     def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
-        self.stack = Stack(workdir)  # for its waits on readiness
-        port = free_port()
-        self.sandbox_url = f"http://127.0.0.1:{port}"
-        self._start("dimelo_sandbox", self.sandbox_url, {
-            "SANDBOX_HOST": "127.0.0.1", "SANDBOX_PORT": str(port),
-            "SANDBOX_RATE_LIMIT": str(LIMIT), "SANDBOX_TIME_SCALE": str(WINDOW_SECONDS / 60),
-        })  # fmt: skip
-        self.stack._wait(lambda: httpx.get(f"{self.sandbox_url}/_sandbox/world", timeout=1).is_success, "dimelo_sandbox")
-        self.token = httpx.get(f"{self.sandbox_url}/_sandbox/world", timeout=5).json()["bot_user"]["token"]
+        self.stack = Stack(workdir)
+        self.stack.start_sandbox({"SANDBOX_RATE_LIMIT": str(LIMIT), "SANDBOX_TIME_SCALE": str(WINDOW_SECONDS / 60)})
+        self.sandbox_url, self.token = self.stack.sandbox_url, self.stack.world["bot_user"]["token"]
         message = httpx.post(f"{self.sandbox_url}/_sandbox/messages", json={"body": "Hello"}, timeout=5).json()
         self.thread_id = message["thread_id"]
 
     def adapter(self, name: str, budget: int, database_url: str = "") -> str:
         """Starts an adapter with the given budget (per window), sending each call once; returns its address."""
-        address = f"127.0.0.1:{free_port()}"
-        self._start(name, address, {
-            "DIMELO_API_URL": self.sandbox_url, "DIMELO_ACCESS_TOKEN": self.token, "ADAPTER_LISTEN_ADDR": address,
+        self.stack.launch(name, {
+            "DIMELO_API_URL": self.sandbox_url, "DIMELO_ACCESS_TOKEN": self.token,
             "DIMELO_CALL_BUDGET": str(budget), "DIMELO_CALL_BUDGET_SECONDS": str(WINDOW_SECONDS),
-            "ADAPTER_DATABASE_URL": database_url, "DIMELO_MAX_RETRIES": "0", "METRICS_PORT": "0",
-        }, module="dimelo_adapter")  # fmt: skip
-        self.stack.wait_grpc_serving(name)
-        return address
+            "ADAPTER_DATABASE_URL": database_url, "DIMELO_MAX_RETRIES": "0",
+        }, grpc_listen("ADAPTER_LISTEN_ADDR"), module="dimelo_adapter")  # fmt: skip
+        return self.stack.serving(name).address
 
     def rest_by_status(self) -> dict[str, int]:
         return httpx.get(f"{self.sandbox_url}/_sandbox/stats", timeout=5).json()["rest_by_status"]
-
-    def _start(self, name: str, address: str, env: dict[str, str], module: str = "") -> None:
-        log_path = self.workdir / f"{name}.log"
-        with open(log_path, "ab") as log_file:
-            process = subprocess.Popen(
-                [sys.executable, "-m", module or name], env={**os.environ, **env}, stdout=log_file,
-                stderr=subprocess.STDOUT, cwd=self.workdir,
-            )  # fmt: skip
-        self.stack.services[name] = Service(name, process, log_path, address)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2_grpc
 
-from devstack.processes import free_port
 from orchestrator.database import STORE_ERRORS, Database
 from orchestrator.server import SERVICE_NAME
 from orchestrator.store import Store
@@ -24,7 +23,7 @@ async def test_postgresql_unreachable_then_back_heals_without_a_restart(tmp_path
     again. Out: writes fail with a store error while it is down, and succeed again once it is back, on the same
     Database object."""
     with fresh_schema() as url:
-        proxy = Proxy(free_port(), "127.0.0.1", 5432)
+        proxy = Proxy("127.0.0.1", 5432)
         proxy.start()
         try:
             proxied = url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.listen_port}")
