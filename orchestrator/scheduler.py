@@ -31,6 +31,14 @@ IDLE_POLL_SECONDS = 5.0
 LOOP_NAME = "scheduler"
 
 
+def retry_delay(failed_attempts: int, base: float, longest: float) -> float:
+    """Seconds before the next attempt of an event that failed `failed_attempts` times before this failure: the
+    exponential backoff (base, 2 base, 4 base, ...) capped at `longest`, jittered into its upper half so that
+    events failing together do not come back together."""
+    delay = min(longest, base * 2**failed_attempts)
+    return random.uniform(delay / 2, delay)
+
+
 class Scheduler:
     """Pulls due events from the store and hands each to the conversation handler, under supervision: its loops
     outlive store outages (backing off), and each event either ends (done, handed over or, loudly, dead) or stays
@@ -161,8 +169,7 @@ class Scheduler:
         reason = describe(error)
         attempts = stored.attempts + 1
         if is_transient(error) and attempts < self._settings.max_attempts:
-            delay = min(self._settings.retry_max_seconds, self._settings.retry_base_seconds * 2 ** stored.attempts)
-            delay = random.uniform(delay / 2, delay)
+            delay = retry_delay(stored.attempts, self._settings.retry_base_seconds, self._settings.retry_max_seconds)
             await self._store.retry_later(stored.event.id, delay, f"retrying: {reason}", stored.lease)
             log.warning("attempt %d failed, retrying in %.1f s: %s", attempts, delay, reason)
             return "retry"

@@ -1,10 +1,10 @@
 """The whole stack as real processes (the same `python -m` entry points as the images) against the sandbox."""
 
-import contextlib
 import json
 import os
-import sqlite3
+import re
 
+import httpx
 import pytest
 
 from devstack.processes import Stack
@@ -64,22 +64,26 @@ def has_bot_reply(transcript: dict) -> bool:
 
 
 
-def outcome_of(stack, content_id: str, timeout: float = 20.0, event_type: str = "") -> str:
-    """Waits until the orchestrator has processed the events about a content (of `event_type` only, when given);
-    returns the last one's outcome."""
-    database = stack.workdir / "orchestrator.sqlite3"
+# An event's line on the orchestrator's thread page (orchestrator/conversation_view.py): its type, its content
+# and its fate ("pending after ...", "DEAD LETTER after ...", or the outcome followed by " (done ...)").
+EVENT_LINE = re.compile(r"^  \S+ \S+  (?P<type>\S+)\s+event \S+ content (?P<content>\S+): (?P<fate>.*)$", re.MULTILINE)
+DONE = re.compile(r" \(done[^)]*\)$")
 
-    def rows() -> list:
-        with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
-            return db.execute(
-                "SELECT state, outcome FROM events WHERE content_id = ? AND (? = '' OR type = ?) ORDER BY seq",
-                (content_id, event_type, event_type),
-            ).fetchall()
+
+def outcome_of(stack, content: dict, timeout: float = 20.0, event_type: str = "") -> str:
+    """Waits until the orchestrator has processed the events about `content` (a Dimelo content, of `event_type`
+    only, when given), as its thread page on the metrics port shows them; returns the last one's outcome."""
+    page = f"{stack.services['orchestrator'].metrics_url.removesuffix('/metrics')}/threads/{content['thread_id']}"
+
+    def fates() -> list[str]:
+        lines = EVENT_LINE.finditer(httpx.get(page, timeout=5).text)
+        return [line["fate"] for line in lines
+                if line["content"] == content["id"] and event_type in ("", line["type"])]  # fmt: skip
 
     processed = eventually_sync(
-        rows,
-        lambda found: found and all(state != "pending" for state, _ in found),
+        fates,
+        lambda found: found and not any(fate.startswith("pending") for fate in found),
         timeout=timeout,
-        what=f"content {content_id} processed",
+        what=f"content {content['id']} processed",
     )
-    return processed[-1][1]
+    return DONE.sub("", processed[-1])

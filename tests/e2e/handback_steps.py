@@ -10,7 +10,7 @@ from tests.e2e.conftest import outcome_of
 def handed_over_thread(stack, sandbox) -> tuple[str, str]:
     """A customer asks for a human: the bot hands the thread over. Returns (thread id, the customer's content id)."""
     message = sandbox.customer_writes("I want to talk to a human")
-    assert outcome_of(stack, message["content"]["id"]).startswith("handed over (customer_request)")
+    assert outcome_of(stack, message["content"]).startswith("handed over (customer_request)")
     # The bot's intervention closes in a job: an agent replying before it ends would reply under it.
     sandbox.wait_for(message["thread_id"], lambda t: all(i["closed"] for i in t["interventions"]))
     return message["thread_id"], message["content"]["id"]
@@ -23,7 +23,7 @@ def agent_answers_then_returns(stack, sandbox, thread_id: str, content_id: str, 
     agent = sandbox.create_agent(name, category_ids=world["agent_category_ids"] + world["bot_category_ids"],
                                  token=f"{name}-token", permissions="all")  # fmt: skip
     reply = sandbox.agent_replies(agent["id"], content_id, "Hi, an agent here: done, the bot takes it from here.")
-    outcome_of(stack, reply["content"]["id"])
+    outcome_of(stack, reply["content"])
     rest = httpx.Client(base_url=stack.sandbox_url, headers={"Authorization": f"Bearer {agent['token']}"}, timeout=10)
     with rest:
         moved = rest.put(f"/1.0/content_threads/{thread_id}/update_categories",

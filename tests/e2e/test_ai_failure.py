@@ -49,7 +49,7 @@ def test_an_ai_that_hangs_leads_to_a_handover_after_the_deadline(tmp_path, hangi
 
         transcript = sandbox.wait_for(message["thread_id"], lambda t: agent_categories <= set(t["thread"]["thread_category_ids"]), timeout=20)
 
-        assert outcome_of(stack, message["content"]["id"]).startswith("handed over (ai_timeout)")
+        assert outcome_of(stack, message["content"]).startswith("handed over (ai_timeout)")
         assert [c["body"] for c in bot_contents(transcript)] == [
             "I'm passing you to one of our agents, who will answer you here shortly."
         ]

@@ -10,7 +10,7 @@ STACK_ENV = {"SANDBOX_TOKENS": f"{NO_REPLY_TOKEN}:read+monitor+manage_interventi
 def test_a_403_on_reply_is_logged_with_the_missing_permission_and_the_token_never_appears(stack, sandbox):
     message = sandbox.customer_writes("What are your opening hours?")
 
-    outcome = outcome_of(stack, message["content"]["id"])
+    outcome = outcome_of(stack, message["content"])
 
     assert outcome.startswith("handed over after a failure, without a notice"), outcome
     assert "PERMISSION_DENIED" in outcome and "reply" in outcome

@@ -16,7 +16,7 @@ def test_a_thread_moved_back_to_a_bot_category_is_answered_by_the_bot_again(stac
 
     again = sandbox.customer_writes("What are your opening hours?", thread_id=thread_id)
 
-    assert outcome_of(stack, again["content"]["id"]) == "answered"
+    assert outcome_of(stack, again["content"]) == "answered"
     answer = bot_contents(sandbox.transcript(thread_id))[-1]
     assert answer["in_reply_to_id"] == again["content"]["id"]
     assert handbacks(stack, "customer_wrote") == before + 1
@@ -33,5 +33,5 @@ def test_an_agent_closing_their_intervention_in_a_bot_category_hands_the_thread_
     assert wait_handbacks(stack, "intervention_closed", before + 1) == before + 1
     again = sandbox.customer_writes("What are your opening hours?", thread_id=thread_id)
 
-    assert outcome_of(stack, again["content"]["id"]) == "answered"
+    assert outcome_of(stack, again["content"]) == "answered"
     assert bot_contents(sandbox.transcript(thread_id))[-1]["in_reply_to_id"] == again["content"]["id"]

@@ -13,6 +13,6 @@ def test_with_handback_off_the_bot_stays_silent_in_a_returned_thread(stack, sand
 
     again = sandbox.customer_writes("What are your opening hours?", thread_id=thread_id)
 
-    assert outcome_of(stack, again["content"]["id"]).startswith("ignored: thread is with agents")
+    assert outcome_of(stack, again["content"]).startswith("ignored: thread is with agents")
     assert all(c["in_reply_to_id"] != again["content"]["id"] for c in bot_contents(sandbox.transcript(thread_id)))
     assert handbacks(stack, "customer_wrote") == handbacks(stack, "intervention_closed") == 0

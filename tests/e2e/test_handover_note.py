@@ -25,7 +25,7 @@ def test_a_handover_leaves_the_agents_a_private_note_with_the_reason_and_the_exp
     message = sandbox.customer_writes("I want to talk to a human")
     thread_id = message["thread_id"]
 
-    outcome = outcome_of(stack, message["content"]["id"])
+    outcome = outcome_of(stack, message["content"])
 
     assert outcome.startswith("handed over (customer_request)"), outcome
     [note] = _comments(stack, thread_id)

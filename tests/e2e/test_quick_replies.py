@@ -30,7 +30,7 @@ def test_a_tie_is_offered_as_a_select_on_a_messaging_channel_and_the_tapped_choi
     # comes back as the next message). Out: a select reply with both entries; then the delivery times answer.
     message = sandbox.customer_writes(TIED_QUESTION)
     thread_id = message["thread_id"]
-    assert outcome_of(stack, message["content"]["id"]) == "answered"
+    assert outcome_of(stack, message["content"]) == "answered"
     [offer] = bot_contents(sandbox.transcript(thread_id))
     structured = offer["structured_content"]
     assert structured["type"] == "select" and len(structured["items"]) == 2
@@ -38,7 +38,7 @@ def test_a_tie_is_offered_as_a_select_on_a_messaging_channel_and_the_tapped_choi
 
     pick = sandbox.customer_writes(tapped["title"], thread_id=thread_id)
 
-    assert outcome_of(stack, pick["content"]["id"]) == "answered"
+    assert outcome_of(stack, pick["content"]) == "answered"
     answer = bot_contents(sandbox.transcript(thread_id))[-1]
     assert answer["in_reply_to_id"] == pick["content"]["id"]
     assert answer["body"].split()[:4] == DELIVERY_TIMES.split()[:4]
@@ -49,7 +49,7 @@ def test_a_tie_is_a_numbered_list_on_a_text_only_channel_and_the_typed_number_an
     # Out: one plain-text reply listing the two choices "1. ..." and "2. ..."; then the delivery times answer.
     message = sandbox.customer_writes(TIED_QUESTION, source_id=_text_only_source(stack))
     thread_id = message["thread_id"]
-    assert outcome_of(stack, message["content"]["id"]) == "answered"
+    assert outcome_of(stack, message["content"]) == "answered"
     [offer] = bot_contents(sandbox.transcript(thread_id))
     assert offer["structured_content"] is None
     lines = offer["body"].splitlines()
@@ -58,6 +58,6 @@ def test_a_tie_is_a_numbered_list_on_a_text_only_channel_and_the_typed_number_an
 
     pick = sandbox.customer_writes(number, thread_id=thread_id)
 
-    assert outcome_of(stack, pick["content"]["id"]) == "answered"
+    assert outcome_of(stack, pick["content"]) == "answered"
     answer = bot_contents(sandbox.transcript(thread_id))[-1]
     assert answer["body"].split()[:4] == DELIVERY_TIMES.split()[:4]

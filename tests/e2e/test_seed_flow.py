@@ -75,7 +75,7 @@ def test_handover_with_an_agent_available_recategorizes_and_the_bot_stays_silent
     bot_before = len(bot_contents(transcript))
 
     follow_up = sandbox.customer_writes("What are your opening hours?", thread_id=thread_id)
-    outcome = outcome_of(stack, follow_up["content"]["id"])
+    outcome = outcome_of(stack, follow_up["content"])
 
     transcript = sandbox.transcript(thread_id)
     assert outcome.startswith("ignored: thread is with agents"), outcome
@@ -95,12 +95,12 @@ def test_welcome_message_page_post_and_agent_reply_get_no_bot_answer(stack, sand
     agent_reply = sandbox.agent_replies(supervisor, customer["content"]["id"], "Hi, Sam here.")
     again = sandbox.customer_writes("Thanks, and how long does it take?", thread_id=customer["thread_id"])
 
-    assert outcome_of(stack, welcome["content"]["id"]).startswith("ignored: started by the account itself")
-    assert outcome_of(stack, page_post["content"]["id"]).startswith("ignored: ")
+    assert outcome_of(stack, welcome["content"]).startswith("ignored: started by the account itself")
+    assert outcome_of(stack, page_post["content"]).startswith("ignored: ")
     # Dimelo announces the agent's reply twice (content.replied, then content.exported): the first one hands over.
-    replied = outcome_of(stack, agent_reply["content"]["id"], event_type="content.replied")
+    replied = outcome_of(stack, agent_reply["content"], event_type="content.replied")
     assert replied == "thread left to agents: an agent replied"
-    assert outcome_of(stack, again["content"]["id"]).startswith("ignored: thread is with agents")
+    assert outcome_of(stack, again["content"]).startswith("ignored: thread is with agents")
 
     assert bot_contents(sandbox.transcript(welcome["thread_id"])) == []
     assert bot_contents(sandbox.transcript(page_post["thread_id"])) == []
@@ -119,14 +119,14 @@ def test_with_every_agent_away_or_full_the_customer_is_told_and_the_thread_queue
         sandbox.set_all_agents("available", "ok")
     [notice] = bot_contents(transcript)
     assert "busy" in notice["body"]
-    assert outcome_of(stack, message["content"]["id"]).endswith("agents available: 0")
+    assert outcome_of(stack, message["content"]).endswith("agents available: 0")
 
 
 def test_full_agents_do_not_count_as_available(stack, sandbox):
     sandbox.set_all_agents("available", "full")
     try:
         message = sandbox.customer_writes("I need a human")
-        outcome = outcome_of(stack, message["content"]["id"])
+        outcome = outcome_of(stack, message["content"])
     finally:
         sandbox.set_all_agents("available", "ok")
     assert outcome.endswith("agents available: 0"), outcome

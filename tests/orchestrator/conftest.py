@@ -1,5 +1,6 @@
 """The orchestrator under test, in-process on gRPC port 0, with fake AI and adapter servers."""
 
+import contextlib
 import itertools
 
 import grpc
@@ -9,8 +10,10 @@ from botbridge.ai.v1 import ai_pb2_grpc
 from botbridge.dimelo.v1 import dimelo_pb2_grpc
 from botbridge.events.v1 import events_pb2
 from botbridge.orchestrator.v1 import orchestrator_pb2, orchestrator_pb2_grpc
+from orchestrator.database import Database
 from orchestrator.server import create_server
 from orchestrator.settings import Settings
+from orchestrator.store import Store
 from tests.orchestrator.fakes import FakeAi, FakeDimelo
 from tests.support.eventually import eventually
 
@@ -77,6 +80,23 @@ async def start_orchestrator():
     for orchestrator, channel in started:
         await channel.close()
         await orchestrator.stop()
+
+
+@pytest.fixture
+async def open_store(tmp_path, database_url):
+    """Opens stores (replicas) on one database; closes them afterwards."""
+    opened = []
+
+    async def open_one(replica: str, lease_seconds: float = 30.0) -> Store:
+        database = await Database.open(tmp_path / "store.sqlite3", database_url, timeout=2.0)
+        store = await Store.open(database, lease_seconds, replica)
+        opened.append(store)
+        return store
+
+    yield open_one
+    for store in opened:
+        with contextlib.suppress(Exception):
+            await store.close()
 
 
 async def settled(running: Running, thread_id: str, count: int, timeout: float = 5.0) -> list:

@@ -2,30 +2,11 @@
 nothing more, a restarted replica takes its own threads back at once, and retention forgets what is old."""
 
 import asyncio
-import contextlib
 
 import pytest
 
-from orchestrator.database import Database
-from orchestrator.store import DONE, PENDING, LeaseLost, Store
+from orchestrator.store import DONE, PENDING, LeaseLost
 from tests.orchestrator.conftest import customer_message
-
-
-@pytest.fixture
-async def open_store(tmp_path, database_url):
-    """Opens stores (replicas) on one database; closes them afterwards."""
-    opened = []
-
-    async def open_one(replica: str, lease_seconds: float = 30.0) -> Store:
-        database = await Database.open(tmp_path / "store.sqlite3", database_url, timeout=2.0)
-        store = await Store.open(database, lease_seconds, replica)
-        opened.append(store)
-        return store
-
-    yield open_one
-    for store in opened:
-        with contextlib.suppress(Exception):
-            await store.close()
 
 
 async def test_a_replica_that_stalled_past_its_lease_is_fenced_off(open_store):
