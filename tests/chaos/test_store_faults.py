@@ -23,6 +23,7 @@ from tests.e2e.load import send, tally
 from tests.e2e.test_reliability import RELIABILITY_ENV
 from tests.postgres import fresh_schema
 from tests.support.eventually import eventually_sync
+from tests.support.metrics import metric_total
 
 # A short lease and store wait, so a fault outlasts both; warnings and errors only in the logs.
 CHAOS_ENV = {**RELIABILITY_ENV, "LEASE_SECONDS": "5", "STORE_TIMEOUT_SECONDS": "2", "LOG_LEVEL": "WARNING"}
@@ -180,9 +181,9 @@ def test_two_replicas_on_postgresql_with_a_table_lock_longer_than_the_lease(tmp_
             writes_through(sandbox, lock_tables, lambda: locker.execute("COMMIT"),
                            "2 replicas, tables locked 8 s > 5 s lease", seconds=8, threads=24)  # fmt: skip
             locker.close()
-            lost = sum(stack.services[name].log_path.read_text().count("is no longer held")
+            lost = sum(metric_total(stack.services[name].metrics_url, "botbridge_leases_lost_total")
                        for name in ("orchestrator", "orchestrator-2"))  # fmt: skip
-            print(f"steps refused to a replica that had lost its thread: {lost}")
+            print(f"events a replica stopped because it had lost their thread (leases lost): {lost:g}")
             assert holding.is_set()
 
 

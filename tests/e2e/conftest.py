@@ -2,15 +2,14 @@
 
 import json
 import os
-import re
 
-import httpx
 import pytest
 
 from devstack.processes import Stack
 from devstack.sandbox_client import SandboxClient
 from tests.spec.spec_check import check_all, delivery_problems
 from tests.support.eventually import eventually_sync
+from tests.support.thread_page import EventFate, event_fates
 
 
 def recorded(path, kind: str) -> list[dict]:
@@ -64,26 +63,18 @@ def has_bot_reply(transcript: dict) -> bool:
 
 
 
-# An event's line on the orchestrator's thread page (orchestrator/conversation_view.py): its type, its content
-# and its fate ("pending after ...", "DEAD LETTER after ...", or the outcome followed by " (done ...)").
-EVENT_LINE = re.compile(r"^  \S+ \S+  (?P<type>\S+)\s+event \S+ content (?P<content>\S+): (?P<fate>.*)$", re.MULTILINE)
-DONE = re.compile(r" \(done[^)]*\)$")
-
-
 def outcome_of(stack, content: dict, timeout: float = 20.0, event_type: str = "") -> str:
-    """Waits until the orchestrator has processed the events about `content` (a Dimelo content, of `event_type`
-    only, when given), as its thread page on the metrics port shows them; returns the last one's outcome."""
-    page = f"{stack.services['orchestrator'].metrics_url.removesuffix('/metrics')}/threads/{content['thread_id']}"
+    """Waits until the orchestrator has processed the events about `content` (a Dimelo content; of `event_type`
+    only, when given), as its thread page shows them; returns the last one's outcome."""
 
-    def fates() -> list[str]:
-        lines = EVENT_LINE.finditer(httpx.get(page, timeout=5).text)
-        return [line["fate"] for line in lines
-                if line["content"] == content["id"] and event_type in ("", line["type"])]  # fmt: skip
+    def fates() -> list[EventFate]:
+        return [fate for fate in event_fates(stack.services["orchestrator"].metrics_url, content["thread_id"])
+                if fate.content_id == content["id"] and event_type in ("", fate.type)]  # fmt: skip
 
     processed = eventually_sync(
         fates,
-        lambda found: found and not any(fate.startswith("pending") for fate in found),
+        lambda found: found and not any(fate.pending for fate in found),
         timeout=timeout,
         what=f"content {content['id']} processed",
     )
-    return DONE.sub("", processed[-1])
+    return processed[-1].fate

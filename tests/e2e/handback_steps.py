@@ -1,10 +1,10 @@
 """What the handback tests play: a customer handed over, an agent who answers and gives the thread back."""
 
-import time
-
 import httpx
 
 from tests.e2e.conftest import outcome_of
+from tests.support.eventually import eventually_sync
+from tests.support.metrics import metric_total
 
 
 def handed_over_thread(stack, sandbox) -> tuple[str, str]:
@@ -36,13 +36,10 @@ def agent_answers_then_returns(stack, sandbox, thread_id: str, content_id: str, 
 
 def handbacks(stack, signal: str) -> float:
     """The orchestrator's botbridge_handbacks_total for `signal`."""
-    text = httpx.get(stack.services["orchestrator"].metrics_url, timeout=5).text
-    line = f'botbridge_handbacks_total{{signal="{signal}"}} '
-    return next((float(row.removeprefix(line)) for row in text.splitlines() if row.startswith(line)), 0.0)
+    return metric_total(stack.services["orchestrator"].metrics_url, "botbridge_handbacks_total", signal=signal)
 
 
 def wait_handbacks(stack, signal: str, count: float, timeout: float = 20.0) -> float:
-    deadline = time.monotonic() + timeout
-    while handbacks(stack, signal) < count and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return handbacks(stack, signal)
+    """The handbacks for `signal` once they reach `count`; TimeoutError if they do not in time."""
+    return eventually_sync(lambda: handbacks(stack, signal), lambda found: found >= count, timeout=timeout,
+                           what=f"{count:g} handbacks ({signal})")  # fmt: skip

@@ -1,10 +1,12 @@
 """A conversation load for the reliability tests: many threads, several messages each, and a tally of the result."""
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 
 from devstack.sandbox_client import SandboxClient
 from orchestrator.settings import Settings
+from tests.support.eventually import eventually_sync
 
 # The bot's replies that hand a customer to the agents (the default notices).
 HANDOVER_NOTICES = frozenset(Settings.model_fields[name].default for name in ("handover_message", "no_agent_message"))
@@ -57,14 +59,17 @@ def send(sandbox: SandboxClient, threads: int, per_thread: int, pause: float = 0
 
 def tally(sandbox: SandboxClient, sent: dict[str, list[str]], started: float, timeout: float) -> Tally:
     """Waits (up to `timeout`) until every message has a bot reply, then counts."""
-    deadline = time.monotonic() + timeout
     pending = dict(sent)
-    while pending and time.monotonic() < deadline:
+
+    def unanswered() -> list[str]:
         for thread_id in list(pending):
             replied = {c["in_reply_to_id"] for c in sandbox.transcript(thread_id)["contents"] if c["author_kind"] == "bot"}
             if set(pending[thread_id]) <= replied:
                 del pending[thread_id]
-        time.sleep(0.2)
+        return list(pending)
+
+    with contextlib.suppress(TimeoutError):  # what is still unanswered then is counted as lost below
+        eventually_sync(unanswered, lambda left: not left, timeout=timeout, interval=0.2, what="every reply")
     result = Tally(messages=sum(len(ids) for ids in sent.values()), seconds=time.monotonic() - started)
     for thread_id, content_ids in sent.items():
         replies = [c for c in sandbox.transcript(thread_id)["contents"] if c["author_kind"] == "bot"]

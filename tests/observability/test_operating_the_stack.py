@@ -1,10 +1,8 @@
 """What an operator sees of the real processes after three customer messages (two answered, one handed over):
 each service's metrics, the traces they export over OTLP, their logs, and the conversation view."""
 
-import contextlib
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -17,6 +15,7 @@ from devstack.processes import Stack
 from devstack.sandbox_client import SandboxClient
 from tests.observability.otlp_collector import Collector, running_collector
 from tests.support.eventually import eventually_sync
+from tests.support.thread_page import event_fates
 
 pytestmark = pytest.mark.e2e
 
@@ -43,10 +42,10 @@ def _wait(condition, what: str):
     return eventually_sync(condition, timeout=TIMEOUT_SECONDS, what=what)
 
 
-def _nothing_pending(stack: Stack) -> bool:
-    database = stack.workdir / "orchestrator.sqlite3"
-    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
-        return db.execute("SELECT COUNT(*) FROM events WHERE state = 'pending'").fetchone()[0] == 0
+def _nothing_pending(stack: Stack, thread_ids: list[str]) -> bool:
+    """No event of the threads is pending, as the orchestrator's thread page shows them."""
+    metrics_url = stack.services["orchestrator"].metrics_url
+    return not any(fate.pending for thread_id in thread_ids for fate in event_fates(metrics_url, thread_id))
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +72,8 @@ def run(tmp_path_factory) -> Run:
                 )
             finally:
                 sandbox.close()
-            _wait(lambda: _nothing_pending(stack), "every event to be processed")
+            threads = [written["thread_id"] for written in [*answered, handed_over]]
+            _wait(lambda: _nothing_pending(stack, threads), "every event to be processed")
             yield Run(stack, collector, answered, handed_over)
 
 
