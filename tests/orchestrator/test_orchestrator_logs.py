@@ -8,6 +8,7 @@ import pytest
 
 from service_kit.logs import JsonFormatter
 from tests.orchestrator.conftest import customer_message, settled
+from tests.support.eventually import eventually
 
 WORDS = "My parcel number is 12345, where is it?"
 
@@ -46,11 +47,15 @@ async def test_steps_are_logged_with_ids_and_bodies_only_when_asked(
     event = customer_message(thread_id="thread-logs", body=WORDS)
     await running.submit(event)
     await settled(running, "thread-logs", 1)
-
-    steps = [line for line in json_lines.lines if line.get("event_id") == event.id]
     expected = ["event stored for processing", "the AI answered", "reply posted", "processed: answered"]
-    assert [line["msg"] for line in steps if line["msg"] in expected] == expected
-    assert all((line["thread_id"], line["content_id"]) == ("thread-logs", event.content.id) for line in steps)
+
+    def steps() -> list[dict]:
+        return [line for line in json_lines.lines if line.get("event_id") == event.id]
+
+    # The last line is written just after the store records the outcome, which `settled` waits for.
+    logged_steps = await eventually(steps, lambda found: "processed: answered" in [line["msg"] for line in found])
+    assert [line["msg"] for line in logged_steps if line["msg"] in expected] == expected
+    assert all((line["thread_id"], line["content_id"]) == ("thread-logs", event.content.id) for line in logged_steps)
     logged = json.dumps(json_lines.lines)
     assert (WORDS in logged) is bodies
     assert ("Hello!" in logged) is bodies  # the fake AI's answer
