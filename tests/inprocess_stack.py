@@ -46,13 +46,9 @@ class InProcessStack:
         return await eventually(transcript, condition, timeout=timeout, what=f"thread {thread_id}'s expected state")
 
 
-async def start_stack(
-    resources: AsyncExitStack, workdir: Path, ai_addr: str = "", **orchestrator_settings: object
-) -> InProcessStack:
-    """Starts sandbox, adapter, AI, orchestrator and gateway; `resources` stops them in reverse order.
-
-    `ai_addr`: an AI service already running (e.g. another team's) instead of ours; `orchestrator_settings`
-    override the orchestrator's."""
+async def start_sandbox_and_adapter(resources: AsyncExitStack) -> tuple[httpx.AsyncClient, dict, int]:
+    """Starts the sandbox and the real adapter on it: a client of the sandbox, its world, and the adapter's port
+    (the adapter's consumer tests use only these two); `resources` stops them in reverse order."""
     running_sandbox = await start_sandbox(SandboxConfig(port=0, seed=7, job_seconds=0.01, time_scale=0.001))
     resources.push_async_callback(running_sandbox.stop)
     sandbox = httpx.AsyncClient(base_url=running_sandbox.url, timeout=10)
@@ -68,6 +64,17 @@ async def start_stack(
     )
     await adapter.start()
     resources.push_async_callback(adapter.stop, 0)
+    return sandbox, world, adapter.port
+
+
+async def start_stack(
+    resources: AsyncExitStack, workdir: Path, ai_addr: str = "", **orchestrator_settings: object
+) -> InProcessStack:
+    """Starts sandbox, adapter, AI, orchestrator and gateway; `resources` stops them in reverse order.
+
+    `ai_addr`: an AI service already running (e.g. another team's) instead of ours; `orchestrator_settings`
+    override the orchestrator's."""
+    sandbox, world, adapter_port = await start_sandbox_and_adapter(resources)
     if not ai_addr:
         ai = await create_ai(AiSettings(listen_addr="127.0.0.1:0"))
         await ai.start()
@@ -76,7 +83,7 @@ async def start_stack(
     settings = {
         "orchestrator_listen_addr": "127.0.0.1:0",
         "ai_addr": ai_addr,
-        "dimelo_adapter_addr": f"127.0.0.1:{adapter.port}",
+        "dimelo_adapter_addr": f"127.0.0.1:{adapter_port}",
         "orchestrator_db_path": workdir / "orchestrator.sqlite3",
         "agent_category_ids": world["agent_category_ids"],
         "bot_category_ids": world["bot_category_ids"],

@@ -6,6 +6,7 @@ source on one channel, three available agents, a bot and an agent category).
 """
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
 import grpc
@@ -13,11 +14,8 @@ import httpx
 import pytest
 
 from botbridge.dimelo.v1 import dimelo_pb2, dimelo_pb2_grpc
-from dimelo_adapter.server import create_server as create_adapter
-from dimelo_adapter.settings import AdapterSettings
-from dimelo_sandbox.config import SandboxConfig
-from dimelo_sandbox.serve import start_sandbox
 from orchestrator.errors import TRANSIENT_CODES
+from tests.inprocess_stack import start_sandbox_and_adapter
 
 TIMEOUT_SECONDS = 10.0
 # Codes the orchestrator tolerates when closing the bot's intervention ("bot intervention left open").
@@ -271,22 +269,11 @@ EXPECTATIONS: list[Callable[[Dimelo], Awaitable[None]]] = [
 @pytest.fixture
 async def dimelo() -> AsyncIterator[Dimelo]:
     """The sandbox and the real adapter on loopback ports, and a customer message in a new thread."""
-    sandbox = await start_sandbox(SandboxConfig(port=0, seed=7, job_seconds=0.01, time_scale=0.001))
-    http = httpx.AsyncClient(base_url=sandbox.url, timeout=TIMEOUT_SECONDS)
-    world = (await http.get("/_sandbox/world")).json()
-    settings = AdapterSettings(
-        dimelo_api_url=sandbox.url, dimelo_access_token=world["bot_user"]["token"], adapter_listen_addr="127.0.0.1:0"
-    )
-    adapter = await create_adapter(settings)
-    await adapter.start()
-    try:
+    async with AsyncExitStack() as resources:
+        http, world, adapter_port = await start_sandbox_and_adapter(resources)
         customer = (await http.post("/_sandbox/messages", json={"body": "What are your opening hours?"})).json()
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{adapter.port}") as channel:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{adapter_port}") as channel:
             yield Dimelo(dimelo_pb2_grpc.DimeloServiceStub(channel), http, world, customer["content"])
-    finally:
-        await adapter.stop(0)
-        await http.aclose()
-        await sandbox.stop()
 
 
 @pytest.mark.parametrize("expectation", EXPECTATIONS, ids=lambda expectation: expectation.__name__)
