@@ -38,10 +38,11 @@ node_modules/.installed: package.json package-lock.json
 run: setup
 	$(PY) -m devstack
 
-# Worker processes (pytest-xdist): more than the cores, as most of a test's time is spent waiting on servers. A module
-# whose tests share a module-scoped fixture (a process stack) stays on one worker (tests/conftest.py).
+# Worker processes (pytest-xdist): more than the cores, as most of a test's time is spent waiting on servers. Each
+# module runs on one worker, so a module-scoped fixture (a process stack) starts once. (`--dist loadgroup` would let
+# other modules spread, but xdist 3.8 cannot tag pytest 9's node ids with their group: it has no effect.)
 TEST_WORKERS ?= 4
-XDIST := -n $(TEST_WORKERS) --dist loadgroup
+XDIST := -n $(TEST_WORKERS) --dist loadscope
 
 test: setup $(DEPLOY_VENV)/.installed
 	$(PY) -m pytest $(XDIST)
