@@ -41,18 +41,19 @@ run: setup
 # Worker processes (pytest-xdist): more than the cores, as most of a test's time is spent waiting on servers. Each
 # module runs on one worker, so a module-scoped fixture (a process stack) starts once. (`--dist loadgroup` would let
 # other modules spread, but xdist 3.8 cannot tag pytest 9's node ids with their group: it has no effect.)
+# The inner loop waits less and pays each worker's start-up (~3 s of imports and collection) more: 3 is quickest.
 TEST_WORKERS ?= 4
-XDIST := -n $(TEST_WORKERS) --dist loadscope
+FAST_WORKERS ?= 3
 
 test: setup $(DEPLOY_VENV)/.installed
-	$(PY) -m pytest $(XDIST)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope
 
 # The inner loop: unit and contract tests with in-process servers; no process stacks (e2e, chaos, observability),
 # no deployment validators, no sandbox or spec suites, no property or fuzz runs (marked slow). `make test` runs all.
 FAST_TESTS := tests/test_readme_configuration.py tests/contracts tests/service_kit tests/ai_service tests/ai_conformance \
 	tests/gateway tests/dimelo_adapter tests/orchestrator tests/intake
 test-fast: setup
-	$(PY) -m pytest $(XDIST) -m 'not e2e and not image and not slow' $(FAST_TESTS)
+	$(PY) -m pytest -n $(FAST_WORKERS) --dist loadscope -m 'not e2e and not image and not slow' $(FAST_TESTS)
 
 # Prints the benchmark table (a few minutes); bench/setup.sh, run by the bench itself, installs wrk when missing.
 bench: setup
