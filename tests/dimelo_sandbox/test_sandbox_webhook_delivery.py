@@ -104,7 +104,8 @@ async def test_agent_reply_after_handover(sandbox, receiver):
 
 async def test_failed_deliveries_are_retried_with_growing_waits(sandbox, receiver):
     """Answers 500, 503, then 200 -> three requests with the same event, new request ids, the 2nd wait longer."""
-    await _enable(sandbox, receiver, time_scale=0.005)  # waits of 5 ms, then 75 ms
+    # Waits of 20 ms, then 300 ms: apart by more than a busy machine (parallel test workers) delays either.
+    await _enable(sandbox, receiver, time_scale=0.02)
     receiver.answers = [500, 503]
     await sandbox.customer_says(kind="page_post")
     first, second, third = [await receiver.next_request() for _ in range(3)]
