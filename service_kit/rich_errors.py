@@ -5,6 +5,10 @@ the `grpc-status-details-bin` trailer) holding an ErrorInfo whose reason comes f
 `ErrorReason` enum of its proto; the reason is a value's name without "ERROR_REASON_"), and a RetryInfo when the
 server knows when to retry. A caller reads them with `ErrorDomain.reason` and `retry_delay`, and branches on them,
 never on the message's wording.
+
+Such an error is the server's verdict, reached after whatever retries it judged safe: it also tells the caller's
+channel not to send the call again by itself (gRPC's server pushback, `grpc-retry-pushback-ms: -1`), so a channel's
+retry policy (service_kit/retried_methods.py) repeats only calls that no server answered, as when one dies mid-call.
 """
 
 from collections.abc import Mapping
@@ -21,6 +25,8 @@ from botbridge.orchestrator.v1 import orchestrator_pb2
 
 REASON_PREFIX = "ERROR_REASON_"
 UNSPECIFIED = 0  # every ErrorReason enum's zero value: no reason of the domain
+# gRPC's server pushback (gRFC A6): a negative delay asks the client's channel not to retry the call.
+NO_CHANNEL_RETRY = ("grpc-retry-pushback-ms", "-1")
 
 
 @dataclass(frozen=True)
@@ -50,7 +56,8 @@ class ErrorDomain:
             delay = duration_pb2.Duration()
             delay.FromNanoseconds(round(max(0.0, retry_after) * 1e9))
             status.details.add().Pack(error_details_pb2.RetryInfo(retry_delay=delay))
-        return rpc_status.to_status(status)
+        rich = rpc_status.to_status(status)
+        return rich._replace(trailing_metadata=(*rich.trailing_metadata, NO_CHANNEL_RETRY))
 
     async def abort(
         self,
