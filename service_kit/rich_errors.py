@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 
 import grpc
 from google.protobuf import any_pb2, duration_pb2
+from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
@@ -34,7 +35,7 @@ class ErrorDomain:
     """One service's errors: its ErrorInfo domain and the proto enum of its reasons."""
 
     domain: str
-    reasons: Any  # the generated enum wrapper, e.g. dimelo_pb2.ErrorReason
+    reasons: EnumTypeWrapper  # e.g. dimelo_pb2.ErrorReason
 
     def name(self, reason: int) -> str:
         """The reason as ErrorInfo carries it, e.g. "DIMELO_RATE_LIMITED"."""
