@@ -127,7 +127,9 @@ async def test_transient_dimelo_failures_are_retried_and_permanent_ones_handed_o
 
     assert event.state == "done" and event.attempts == 2
     assert event.outcome.startswith("handed over (processing_failed)")
-    assert event.outcome.endswith("failure: PERMISSION_DENIED (DIMELO_PERMISSION_DENIED): scripted failure of CreateReply")
+    assert event.outcome.endswith(
+        "failure: PERMISSION_DENIED (DIMELO_PERMISSION_DENIED): scripted failure of CreateReply"
+    )
     assert [r.body for r in dimelo.replies] == ["Passing you to an agent."]
     assert len(dimelo.calls["UpdateThreadCategories"]) == 1
     thread = await running.orchestrator.store.thread("thread-1")
