@@ -1,4 +1,5 @@
-"""Every RPC's AdapterError leaves as its gRPC status with its message, logged once."""
+"""Every RPC's AdapterError leaves as its gRPC status with its message and its reason (ErrorInfo, and RetryInfo when
+Dimelo said when to retry), logged once."""
 
 import logging
 from collections.abc import Awaitable, Callable
@@ -7,6 +8,7 @@ from typing import Any
 import grpc
 
 from dimelo_adapter.errors import AdapterError
+from service_kit.rich_errors import DIMELO_ADAPTER
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +35,16 @@ class ErrorStatusInterceptor(grpc.aio.ServerInterceptor):
                     level,
                     "%s",
                     message,
-                    extra={"operation": operation, "grpc_code": error.code.name, **error.log_fields()},
+                    extra={
+                        "operation": operation,
+                        "grpc_code": error.code.name,
+                        "error_reason": DIMELO_ADAPTER.name(error.reason),
+                        **error.log_fields(),
+                    },
                 )
-                await context.abort(error.code, message)
+                await DIMELO_ADAPTER.abort(
+                    context, error.code, message, error.reason, error.retry_after, error.error_metadata()
+                )
 
         return grpc.unary_unary_rpc_method_handler(
             answering_errors_with_status,

@@ -25,12 +25,7 @@ MAX_KNOWN_OWNERS = 10_000
 def _require(request: Any, *fields: str) -> None:
     missing = [name for name in fields if not getattr(request, name).strip()]
     if missing:
-        raise InvalidRequest(f"{type(request).__name__} needs {', '.join(missing)}; Dimelo was not called")
-
-
-def _refused_for_want_of_intervention(refusal: DimeloRefused) -> bool:
-    """The sandbox says 403 "in_reply_to_not_under_intervention"; real accounts word it in their own way."""
-    return refusal.status in (403, 422) and "intervention" in f"{refusal.identifier} {refusal.message}".lower()
+        raise InvalidRequest(f"{type(request).__name__} needs {', '.join(missing)}; Dimelo was not called", missing)
 
 
 def _takes_tasks(channel_status: dict[str, Any]) -> bool:
@@ -63,7 +58,8 @@ class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
         try:
             return dimelo_pb2.CreateReplyResponse(content=await self._post_reply(request))
         except DimeloRefused as refusal:
-            if not (request.open_intervention_if_required and _refused_for_want_of_intervention(refusal)):
+            wants_intervention = refusal.reason == dimelo_pb2.ERROR_REASON_INTERVENTION_REQUIRED
+            if not (request.open_intervention_if_required and wants_intervention):
                 raise
         log.info("reply refused for want of an intervention: opening one", extra={"content_id": request.in_reply_to_id})
         intervention = self._opened(await self._client.open_intervention(request.in_reply_to_id))
@@ -121,8 +117,10 @@ class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
         try:
             opened = await self._client.open_intervention(request.content_id)
         except DimeloRefused as refusal:
-            # 422: one is already open on the thread (e.g. opened by an attempt whose answer was lost): that one.
-            found = await self._open_intervention_on_thread_of(request.content_id) if refusal.status == 422 else None
+            # Refused in the content's state (422): one is already open on the thread (e.g. opened by an attempt whose
+            # answer was lost): that one.
+            already_open = refusal.reason == dimelo_pb2.ERROR_REASON_DIMELO_REFUSED
+            found = await self._open_intervention_on_thread_of(request.content_id) if already_open else None
             if found is None:
                 raise refusal from None
             log.info("intervention already open: using it", extra={"intervention_id": found.get("id")})

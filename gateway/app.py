@@ -15,6 +15,7 @@ from gateway import routes
 from gateway.metrics import DELIVERIES, HANDSHAKES, REFUSAL_OUTCOMES
 from gateway.settings import GatewaySettings
 from service_kit.grpc_client import peer_channel
+from service_kit.retried_methods import ORCHESTRATOR_SERVICE
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +28,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
                 "GATEWAY_ALLOW_UNSIGNED=true and no GATEWAY_WEBHOOK_SECRET: deliveries are taken without"
                 " X-Dimelo-Secret, from anyone who can reach the webhook; never do this in production"
             )
-        # Idempotent: the orchestrator dedupes events by id, so a delivery cut off by a crash is simply sent again.
-        async with peer_channel(settings.orchestrator_addr, idempotent=True, tls=settings) as channel:
+        async with peer_channel(settings.orchestrator_addr, ORCHESTRATOR_SERVICE, tls=settings) as channel:
             app.state.orchestrator = orchestrator_pb2_grpc.OrchestratorServiceStub(channel)
             app.state.orchestrator_health = health_pb2_grpc.HealthStub(channel)
             yield

@@ -27,17 +27,24 @@ from orchestrator.metrics import HANDOVERS, NO_AGENT_FALLBACKS
 from orchestrator.settings import NoAgentPolicy, Settings
 from orchestrator.source_directory import AutoSubmitted, BotUser, SourceDirectory
 from orchestrator.store import AGENTS_OWNER, HistoryMessage, Lease, Store, StoredEvent, ThreadState
+from service_kit.rich_errors import DIMELO_ADAPTER
 
 log = logging.getLogger(__name__)
 # How often a reply an interrupted attempt may still be posting is looked for again (see _earlier_reply).
 REPLY_LOOKUP_INTERVAL_SECONDS = 1.0
-# Failures of CreateReply after which the reply may still land: Dimelo did not answer in time (the adapter's
-# UNAVAILABLE "no answer from Dimelo"), our deadline cut the call, or its fate is unknown. After any other failure
-# Dimelo refused the reply: nothing is on its way.
+# The adapter's reasons (dimelo.proto's ErrorReason) after which a failed CreateReply may still land, or has: no
+# answer came from Dimelo, Dimelo failed (5xx), or it posted the reply and its answer could not be read; and no
+# reason at all: the adapter did not say (our deadline cut the call, the adapter died or crashed mid-call). After any
+# other reason Dimelo refused the reply or never got it: nothing is on its way.
 MAY_STILL_LAND = frozenset({
-    grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED,
-    grpc.StatusCode.UNKNOWN,
+    dimelo_pb2.ERROR_REASON_UNSPECIFIED, dimelo_pb2.ERROR_REASON_DIMELO_NO_ANSWER,
+    dimelo_pb2.ERROR_REASON_DIMELO_FAILED, dimelo_pb2.ERROR_REASON_DIMELO_ANSWER_UNREADABLE,
 })  # fmt: skip
+# Refusals to close the bot's intervention after which the handover goes on, the intervention left open: the token's
+# user may not close it (e.g. an agent took it over, or it is closed already), or not in its state.
+CLOSE_REFUSALS_TOLERATED = frozenset(
+    {dimelo_pb2.ERROR_REASON_DIMELO_PERMISSION_DENIED, dimelo_pb2.ERROR_REASON_DIMELO_REFUSED}
+)
 
 
 @dataclass(frozen=True)
@@ -305,7 +312,7 @@ class ConversationHandler:
                 dimelo_pb2.OpenInterventionRequest(content_id=content.id), timeout=self._effect_timeout
             )
         except grpc.aio.AioRpcError as error:
-            if error.code() is not grpc.StatusCode.FAILED_PRECONDITION:
+            if DIMELO_ADAPTER.reason(error) != dimelo_pb2.ERROR_REASON_DIMELO_REFUSED:
                 raise
             # Already open (e.g. by an earlier attempt whose answer was lost): reply anyway.
             log.info("intervention not opened: %s", describe(error), extra={"content_id": content.id})
@@ -325,7 +332,7 @@ class ConversationHandler:
                 timeout=self._effect_timeout,
             )
         except grpc.aio.AioRpcError as error:
-            if error.code() not in (grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.FAILED_PRECONDITION):
+            if DIMELO_ADAPTER.reason(error) not in CLOSE_REFUSALS_TOLERATED:
                 raise
             log.warning("bot intervention left open: %s", describe(error), extra={"thread_id": content.thread_id})
             left_open = describe(error)
@@ -368,7 +375,7 @@ class ConversationHandler:
         try:
             return await self._post(content, thread, text, journal, lease, structured)
         except grpc.aio.AioRpcError as error:
-            if error.code() is not grpc.StatusCode.FAILED_PRECONDITION:
+            if DIMELO_ADAPTER.reason(error) != dimelo_pb2.ERROR_REASON_DIMELO_REFUSED:
                 raise
             log.warning("structured reply refused, posting the choices as a list: %s", describe(error))
         numbered = choices.numbered(decision.text, decision.choices, max_chars)
@@ -405,7 +412,7 @@ class ConversationHandler:
                     timeout=self._effect_timeout,
                 )
             except grpc.aio.AioRpcError as error:
-                if error.code() not in MAY_STILL_LAND:  # the call is over: nothing is on its way
+                if DIMELO_ADAPTER.reason(error) not in MAY_STILL_LAND:  # the call is over: nothing is on its way
                     await self._store.record_step(lease, content.id, "posting", settled_by=0.0)
                 raise
             reply = response.content

@@ -21,6 +21,7 @@ from orchestrator.settings import Handback, Settings
 from orchestrator.storable import MAX_ID_CHARS, replace_nul, unstorable, without_nul
 from orchestrator.store import DEAD, DONE, PENDING, Store
 from service_kit.metrics import event_type_label
+from service_kit.rich_errors import ORCHESTRATOR
 from service_kit.tracing import current_traceparent
 
 log = logging.getLogger(__name__)
@@ -185,8 +186,8 @@ class IntakeServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
 
 @contextlib.asynccontextmanager
 async def _store_unwell_is_unavailable(context: grpc.aio.ServicerContext) -> AsyncIterator[None]:
-    """A store that cannot write now fails the call with UNAVAILABLE and the cause in one line (the gateway
-    answers 503 and Dimelo sends the delivery again), not with a traceback per delivery."""
+    """A store that cannot write now fails the call with UNAVAILABLE, reason STORE_UNAVAILABLE, and the cause in one
+    line (the gateway answers 503 and Dimelo sends the delivery again), not with a traceback per delivery."""
     try:
         yield
     except Exception as error:
@@ -194,7 +195,8 @@ async def _store_unwell_is_unavailable(context: grpc.aio.ServicerContext) -> Asy
             raise
         cause = describe(error)
         log.warning("delivery not kept: the store cannot write now: %s", cause)
-        await context.abort(grpc.StatusCode.UNAVAILABLE, f"the store cannot write now ({cause}); send it again")
+        message = f"the store cannot write now ({cause}); send it again"
+        await ORCHESTRATOR.abort(context, grpc.StatusCode.UNAVAILABLE, message, pb.ERROR_REASON_STORE_UNAVAILABLE)
 
 
 def _alone(delivery: events_pb2.Delivery, event: events_pb2.Event) -> bytes:

@@ -11,7 +11,7 @@ from opentelemetry.trace import Status, StatusCode
 
 from orchestrator.conversation import ConversationHandler
 from orchestrator.database import STORE_ERRORS
-from orchestrator.errors import describe, is_transient
+from orchestrator.errors import describe, earliest_retry, is_transient
 from orchestrator.metrics import (
     DEAD_LETTERS_TOTAL,
     EVENT_LATENCY_SECONDS,
@@ -162,7 +162,8 @@ class Scheduler:
         attempts = stored.attempts + 1
         if is_transient(error) and attempts < self._settings.max_attempts:
             delay = min(self._settings.retry_max_seconds, self._settings.retry_base_seconds * 2 ** stored.attempts)
-            delay = random.uniform(delay / 2, delay)
+            # Not before the peer said a retry could work (Dimelo's Retry-After), within RETRY_MAX_SECONDS still.
+            delay = max(random.uniform(delay / 2, delay), min(self._settings.retry_max_seconds, earliest_retry(error)))
             await self._store.retry_later(stored.event.id, delay, f"retrying: {reason}", stored.lease)
             log.warning("attempt %d failed, retrying in %.1f s: %s", attempts, delay, reason)
             return "retry"

@@ -127,7 +127,9 @@ async def test_transient_dimelo_failures_are_retried_and_permanent_ones_handed_o
 
     assert event.state == "done" and event.attempts == 2
     assert event.outcome.startswith("handed over (processing_failed)")
-    assert event.outcome.endswith("failure: PERMISSION_DENIED: scripted failure of CreateReply")
+    assert event.outcome.endswith(
+        "failure: PERMISSION_DENIED (DIMELO_PERMISSION_DENIED): scripted failure of CreateReply"
+    )
     assert [r.body for r in dimelo.replies] == ["Passing you to an agent."]
     assert len(dimelo.calls["UpdateThreadCategories"]) == 1
     thread = await running.orchestrator.store.thread("thread-1")
@@ -160,8 +162,8 @@ async def test_a_dead_letter_only_when_the_handover_fails_too(peers, settings_fo
 
     assert event.state == "dead"
     assert event.outcome == (
-        "PERMISSION_DENIED: scripted failure of CreateReply;"
-        " handover failed: PERMISSION_DENIED: scripted failure of UpdateThreadCategories"
+        "PERMISSION_DENIED (DIMELO_PERMISSION_DENIED): scripted failure of CreateReply;"
+        " handover failed: PERMISSION_DENIED (DIMELO_PERMISSION_DENIED): scripted failure of UpdateThreadCategories"
     )
 
 
