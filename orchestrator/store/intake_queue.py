@@ -139,11 +139,17 @@ class IntakeQueue(Leases):
                                            Lease(thread_id, generation)))  # fmt: skip
         return claimed
 
-    async def seconds_until_due(self) -> float | None:
-        """How long until the earliest pending event becomes due (0 or less: due now), None when none is pending."""
+    async def seconds_until_due(self, busy_threads: Iterable[str]) -> float | None:
+        """How long until a thread not busy here can be claimed (0 or less: now): when its head is due and, if
+        another replica holds the thread, its lease ends; None when no such thread has a pending event."""
+        busy, now = list(busy_threads), time.time()
+        not_busy = f" AND e.thread_id NOT IN ({','.join('?' * len(busy))})" if busy else ""
         return await self._db.run(
             lambda: self._db.execute(
-                "SELECT MIN(next_attempt_at) - ? FROM events WHERE state = 'pending'", (time.time(),)
+                "SELECT MIN(CASE WHEN l.owner <> ? AND l.expires_at - {now} > e.next_attempt_at - ?"
+                " THEN l.expires_at - {now} ELSE e.next_attempt_at - ? END)"
+                " FROM events e LEFT JOIN leases l ON l.thread_id = e.thread_id WHERE " + _HEAD + not_busy,
+                (self.replica, now, now, *busy),
             ).fetchone()[0]
         )
 
