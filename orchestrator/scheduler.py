@@ -98,7 +98,8 @@ class Scheduler:
         return True
 
     async def _sleep_until_due(self) -> None:
-        due = await self._store.seconds_until_due(self._busy.keys()) if len(self._busy) < self._settings.max_parallel_threads else None
+        room = len(self._busy) < self._settings.max_parallel_threads
+        due = await self._store.seconds_until_due(self._busy.keys()) if room else None
         poll = self._settings.store_poll_seconds
         delay = poll if due is None else min(poll, max(0.0, due))
         try:

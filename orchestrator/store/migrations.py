@@ -62,7 +62,10 @@ def _add_legacy_columns(db: Database) -> None:
 def _columns(db: Database, table: str) -> set[str]:
     """The columns of `table` (none when there is no such table)."""
     if db.postgres:
-        sql = "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?"
+        sql = (
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name = ?"
+        )
     else:
         sql = "SELECT name FROM pragma_table_info(?)"
     return {name for (name,) in db.execute(sql, (table,)).fetchall()}

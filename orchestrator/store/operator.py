@@ -139,8 +139,9 @@ class Operator(Leases):
             " WHERE position < ({now} - ?) * 1e9 LIMIT ?)",
             "quarantine": "DELETE FROM quarantine WHERE id IN (SELECT id FROM quarantine WHERE received_at < {now} - ?"
             " LIMIT ?)",
-            "leases": "DELETE FROM leases WHERE thread_id IN (SELECT thread_id FROM leases l WHERE expires_at < {now} - ?"
-            " AND NOT EXISTS (SELECT 1 FROM events e WHERE e.thread_id = l.thread_id AND e.state = 'pending') LIMIT ?)",
+            "leases": "DELETE FROM leases WHERE thread_id IN (SELECT thread_id FROM leases l"
+            " WHERE expires_at < {now} - ? AND NOT EXISTS (SELECT 1 FROM events e WHERE e.thread_id = l.thread_id"
+            " AND e.state = 'pending') LIMIT ?)",
             "write_probes": "DELETE FROM write_probes WHERE replica IN (SELECT replica FROM write_probes"
             " WHERE at < {now} - ? LIMIT ?)",
         }

@@ -36,6 +36,18 @@ async def intake_only(settings_for):
     await orchestrator.stop()
 
 
+@pytest.fixture
+async def idle_replica(settings_for, start_orchestrator):
+    """Replica B, listening, with an hourly poll; returns it, the server process of its listening connection and
+    when it started (epoch seconds)."""
+    started = time.time()
+    replica = await start_orchestrator(
+        settings_for(orchestrator_replica_id="replica-b", store_poll_seconds=LONG_POLL_SECONDS)
+    )
+    [listener] = await eventually(lambda: listeners(since=started), what="replica B listening")
+    return replica, listener, started
+
+
 async def processed_by_the_other_replica(a: Running, b: Running, thread_id: str) -> float:
     """Submits a customer message of `thread_id` to A; returns the seconds until it is processed (by B)."""
     submitted = time.perf_counter()
@@ -50,32 +62,21 @@ async def processed_by_the_other_replica(a: Running, b: Running, thread_id: str)
     return time.perf_counter() - submitted
 
 
-async def test_a_message_taken_in_by_one_replica_wakes_the_other(
-    peers, settings_for, intake_only, start_orchestrator
-):
+async def test_a_message_taken_in_by_one_replica_wakes_the_other(peers, intake_only, idle_replica):
     """In: replica A takes a customer message in (and processes nothing); replica B, idle, polls once an hour.
     Out: B answers it within 20 s (the latency is printed), which only the notification can explain."""
     ai, _, _ = peers
-    started = time.time()
-    b = await start_orchestrator(settings_for(orchestrator_replica_id="replica-b", store_poll_seconds=LONG_POLL_SECONDS))
-    await eventually(lambda: listeners(since=started), what="replica B listening")
+    latency = await processed_by_the_other_replica(intake_only, idle_replica[0], "thread-woken")
 
-    latency = await processed_by_the_other_replica(intake_only, b, "thread-woken")
-
-    print(f"accepted by replica A, processed by replica B after {latency * 1000:.0f} ms (poll: {LONG_POLL_SECONDS:g} s)")
+    print(f"taken in by replica A, processed by replica B after {latency * 1000:.0f} ms (poll {LONG_POLL_SECONDS:g} s)")
     assert [r.conversation.message.body for r in ai.requests] == ["What are your opening hours?"]
 
 
-async def test_a_replica_whose_listening_connection_was_cut_listens_again(
-    settings_for, intake_only, start_orchestrator
-):
+async def test_a_replica_whose_listening_connection_was_cut_listens_again(intake_only, idle_replica):
     """In: replica B listening; the server ends B's listening connection (pg_terminate_backend); then replica A
     takes a customer message in. Out: B listens again on a new connection and answers the message within 20 s,
     long before its hourly poll."""
-    started = time.time()
-    b = await start_orchestrator(settings_for(orchestrator_replica_id="replica-b", store_poll_seconds=LONG_POLL_SECONDS))
-    [first] = await eventually(lambda: listeners(since=started), what="replica B listening")
-
+    b, first, started = idle_replica
     with psycopg.connect(SERVER_URL, autocommit=True) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", (first,))
     await eventually(lambda: [pid for pid in listeners(since=started) if pid != first], what="B listening again")
