@@ -151,7 +151,8 @@ class Database:
     async def listen(self, channel: str, notified: Callable[[], None], check_seconds: float) -> None:
         """PostgreSQL: calls `notified` once listening on `channel` (what was sent before is not heard) and then on
         each notification, on a connection of its own outside the pool; checks that connection every
-        `check_seconds` without a notification, and raises when it broke (psycopg.OperationalError)."""
+        `check_seconds` without a notification, and raises psycopg.OperationalError when it broke or did not answer
+        within the store's timeout."""
         assert self._pool is not None, "only PostgreSQL notifies"
         connection = await psycopg.AsyncConnection.connect(
             self._pool.conninfo, autocommit=True, connect_timeout=max(1, int(self._timeout))
@@ -162,7 +163,10 @@ class Database:
             while True:
                 async for _ in connection.notifies(timeout=check_seconds):
                     notified()
-                await connection.execute("SELECT 1")
+                try:
+                    await asyncio.wait_for(connection.execute("SELECT 1"), self._timeout)
+                except TimeoutError as error:
+                    raise psycopg.OperationalError("the listening connection does not answer") from error
 
     async def close(self) -> None:
         if self._pool is not None:
