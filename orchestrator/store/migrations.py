@@ -44,7 +44,7 @@ def migrate(db: Database) -> int:
         for number, name, sql in migrations():
             if number <= version:
                 continue
-            for statement in _statements(db.typed(sql)):
+            for statement in statements(db.typed(sql)):
                 db.execute(statement)
             db.execute("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, {now})", (number, name))
             version = number
@@ -71,7 +71,7 @@ def _columns(db: Database, table: str) -> set[str]:
     return {name for (name,) in db.execute(sql, (table,)).fetchall()}
 
 
-def _statements(sql: str) -> list[str]:
+def statements(sql: str) -> list[str]:
     """The statements of a migration file, its comment lines left out."""
     code = "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
     return [statement for statement in code.split(";") if statement.strip()]

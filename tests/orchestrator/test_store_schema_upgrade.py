@@ -3,7 +3,7 @@ migrations are applied once."""
 
 from orchestrator.database import Database
 from orchestrator.store import PENDING, Store
-from orchestrator.store.migrations import _statements, migrations
+from orchestrator.store.migrations import statements, migrations
 from tests.orchestrator.conftest import customer_message
 
 # The first migration is the schema of the last release before numbered migrations, which made no schema_version.
@@ -23,7 +23,7 @@ async def make_old_store(path, database_url: str, schema: str, thread_id: str) -
     old = customer_message(thread_id=thread_id)
 
     def create_as_the_old_release() -> None:
-        for statement in _statements(old_database.typed(schema)):
+        for statement in statements(old_database.typed(schema)):
             old_database.execute(statement)
         old_database.execute(
             "INSERT INTO events (event_id, delivery_id, type, thread_id, content_id, issued_at, received_at, event,"
