@@ -3,7 +3,7 @@ migrations are applied once."""
 
 from orchestrator.database import Database
 from orchestrator.store import PENDING, Store
-from orchestrator.store.migrations import statements, migrations
+from orchestrator.store.migrations import migrations, statements
 from tests.orchestrator.conftest import customer_message
 
 # The first migration is the schema of the last release before numbered migrations, which made no schema_version.
