@@ -2,7 +2,8 @@
 replay), a thread's history (events received, decisions, Dimelo calls and their results).
 
 It reads the store the orchestrator uses (same ORCHESTRATOR_DB_PATH / ORCHESTRATOR_DATABASE_URL settings, and
-BOT_SOURCE_IDS for a replay of quarantined events); a running orchestrator picks replayed events up within seconds.
+BOT_SOURCE_IDS for a replay of quarantined events); a running orchestrator picks replayed events up at once on
+PostgreSQL (NOTIFY), within STORE_POLL_SECONDS (30 s) on SQLite.
 """
 
 import argparse

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -137,22 +137,36 @@ class Database:
                     connection.execute("ROLLBACK")
             raise
 
-    def create_schema(self, schema: str, added_columns: Iterable[tuple[str, str, str]] = ()) -> None:
-        """Creates the tables and indexes of `schema` (statements separated by `;`) where missing, and the
-        `added_columns` (table, column, definition) that tables made by an earlier release lack."""
-        types = _POSTGRES_TYPES if self._postgres else _SQLITE_TYPES
-        for placeholder, sql_type in types.items():
-            schema = schema.replace(placeholder, sql_type)
-        with self.transaction():
-            if self._postgres:  # replicas starting together must not race on CREATE TABLE
-                self._connection.execute("SELECT pg_advisory_xact_lock(7213)")
-            for statement in filter(str.strip, schema.split(";")):
-                self._connection.execute(statement)
-            for table, column, definition in added_columns:
-                if self._postgres:
-                    self._connection.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {definition}")
-                elif column not in {row[1] for row in self._connection.execute(f"PRAGMA table_info({table})")}:
-                    self._connection.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+    @property
+    def postgres(self) -> bool:
+        """Whether this is the shared PostgreSQL (several replicas) rather than the embedded SQLite."""
+        return self._postgres
+
+    def typed(self, sql: str) -> str:
+        """`sql` with its type placeholders ({serial}, {blob}, {real}) made this database's types."""
+        for placeholder, sql_type in (_POSTGRES_TYPES if self._postgres else _SQLITE_TYPES).items():
+            sql = sql.replace(placeholder, sql_type)
+        return sql
+
+    async def listen(self, channel: str, notified: Callable[[], None], check_seconds: float) -> None:
+        """PostgreSQL: calls `notified` once listening on `channel` (what was sent before is not heard) and then on
+        each notification, on a connection of its own outside the pool; checks that connection every
+        `check_seconds` without a notification, and raises psycopg.OperationalError when it broke or did not answer
+        within the store's timeout."""
+        assert self._pool is not None, "only PostgreSQL notifies"
+        connection = await psycopg.AsyncConnection.connect(
+            self._pool.conninfo, autocommit=True, connect_timeout=max(1, int(self._timeout))
+        )
+        async with connection:
+            await connection.execute(f"LISTEN {channel}")
+            notified()
+            while True:
+                async for _ in connection.notifies(timeout=check_seconds):
+                    notified()
+                try:
+                    await asyncio.wait_for(connection.execute("SELECT 1"), self._timeout)
+                except TimeoutError as error:
+                    raise psycopg.OperationalError("the listening connection does not answer") from error
 
     async def close(self) -> None:
         if self._pool is not None:

@@ -27,7 +27,6 @@ from service_kit.metrics import event_type_label
 from service_kit.tracing import context_from_traceparent, tracer
 
 log = logging.getLogger(__name__)
-IDLE_POLL_SECONDS = 5.0
 LOOP_NAME = "scheduler"
 
 
@@ -51,6 +50,7 @@ class Scheduler:
     def start(self) -> None:
         self._supervisor.run(LOOP_NAME, self._claim_and_start)
         self._supervisor.run("lease_renewal", self._renew_leases)
+        self._supervisor.run("new_events", self._listen_for_new_events)
 
     def alive(self) -> bool:
         """The scheduling loop runs (it may be backing off from a store outage) and no loop failed the process."""
@@ -71,6 +71,11 @@ class Scheduler:
             for task in late:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
+
+    async def _listen_for_new_events(self) -> bool:
+        """Wakes the scheduler whenever a replica stores pending events (PostgreSQL's NOTIFY), listening again
+        after a backoff when the listening connection breaks; with SQLite, only this replica's intake stores."""
+        return await self._store.listen_for_new_events(self.wake, self._settings.store_poll_seconds)
 
     async def _renew_leases(self) -> bool:
         """Keeps this replica's claim on the threads it is working on."""
@@ -93,8 +98,10 @@ class Scheduler:
         return True
 
     async def _sleep_until_due(self) -> None:
-        due = await self._store.seconds_until_due() if len(self._busy) < self._settings.max_parallel_threads else None
-        delay = IDLE_POLL_SECONDS if due is None else min(IDLE_POLL_SECONDS, max(0.0, due))
+        room = len(self._busy) < self._settings.max_parallel_threads
+        due = await self._store.seconds_until_due(self._busy.keys()) if room else None
+        poll = self._settings.store_poll_seconds
+        delay = poll if due is None else min(poll, max(0.0, due))
         try:
             await asyncio.wait_for(self._wakeup.wait(), timeout=delay)
         except TimeoutError:
