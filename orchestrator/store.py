@@ -247,7 +247,7 @@ class Store:
                         )
             return fresh
 
-        return await self._db.run(write)
+        return await self._db.write(write)
 
     async def quarantine(self, items: Sequence[tuple[bytes, str]]) -> list[str]:
         """Keeps bodies aside with the reason (text without NUL), in one commit; returns their ids, in order."""
@@ -261,7 +261,7 @@ class Store:
                         (quarantine_id, body, reason, now),
                     )
 
-        await self._db.run(write)
+        await self._db.write(write)
         return [quarantine_id for quarantine_id, _, _ in kept]
 
     async def quarantined_item(self, quarantine_id: str) -> tuple[str, float, bytes] | None:
@@ -320,7 +320,7 @@ class Store:
                     self._release_now(lease)
             return claimed
 
-        return await self._db.run(claim)
+        return await self._db.write(claim)
 
     async def renew_leases(self, leases: Iterable[Lease]) -> None:
         """Extends the leases this replica still holds (a lease another replica claimed since stays theirs)."""
@@ -328,7 +328,7 @@ class Store:
         if not held:
             return
         pairs = ",".join("(?, ?)" for _ in held)
-        await self._db.run(
+        await self._db.write(
             lambda: self._db.execute(
                 f"UPDATE leases SET expires_at = {{now}} + ? WHERE owner = ? AND (thread_id, generation) IN ({pairs})",
                 (self._lease_seconds, self.replica, *(v for held_lease in held for v in astuple(held_lease))),
@@ -338,7 +338,7 @@ class Store:
     async def hold(self, lease: Lease) -> None:
         """Proves this replica still holds the thread, and extends its lease, right before an external effect;
         raises LeaseLost otherwise."""
-        await self._db.run(lambda: self._fenced(lease, lambda: None))
+        await self._db.write(lambda: self._fenced(lease, lambda: None))
 
     def _fenced(self, lease: Lease, write: Callable[[], T]) -> T:
         """Runs `write` in one commit with the check that this replica still holds `lease` (which extends it)."""
@@ -352,7 +352,7 @@ class Store:
             return write()
 
     async def release(self, lease: Lease) -> None:
-        await self._db.run(lambda: self._release_now(lease))
+        await self._db.write(lambda: self._release_now(lease))
 
     def _release_now(self, lease: Lease) -> None:
         """Ends the lease now; the row stays, so the thread's next claim gets a higher generation."""
@@ -380,7 +380,7 @@ class Store:
             )
             self._release_now(lease)
 
-        await self._db.run(lambda: self._fenced(lease, write))
+        await self._db.write(lambda: self._fenced(lease, write))
 
     async def retry_later(self, event_id: str, delay: float, outcome: str, lease: Lease) -> None:
         """Schedules the event's next attempt in `delay` seconds and releases its thread, in one commit (fenced)."""
@@ -392,11 +392,11 @@ class Store:
             )
             self._release_now(lease)
 
-        await self._db.run(lambda: self._fenced(lease, write))
+        await self._db.write(lambda: self._fenced(lease, write))
 
     async def probe_write(self) -> None:
         """A real write, committed: fails when the store cannot take writes (unreachable, locked, disk full)."""
-        await self._db.run(
+        await self._db.write(
             lambda: self._db.execute(
                 "INSERT INTO write_probes (replica, at) VALUES (?, {now})"
                 " ON CONFLICT (replica) DO UPDATE SET at = excluded.at",
@@ -528,7 +528,7 @@ class Store:
 
     async def record_step(self, lease: Lease, content_id: str, step: str, **detail: object) -> None:
         """Records a step done for a content, fenced by `lease` (raises LeaseLost when no longer held)."""
-        await self._db.run(
+        await self._db.write(
             lambda: self._fenced(
                 lease,
                 lambda: self._db.execute(
@@ -553,7 +553,7 @@ class Store:
 
     async def save_thread(self, lease: Lease, state: ThreadState) -> None:
         """Saves who handles the thread, fenced by `lease` (raises LeaseLost when no longer held)."""
-        await self._db.run(
+        await self._db.write(
             lambda: self._fenced(
                 lease,
                 lambda: self._db.execute(
@@ -569,7 +569,7 @@ class Store:
         )
 
     async def add_message(self, thread_id: str, message: HistoryMessage) -> None:
-        await self._db.run(
+        await self._db.write(
             lambda: self._db.execute(
                 "INSERT INTO messages (content_id, thread_id, author, body, position) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (content_id) DO NOTHING",
