@@ -142,8 +142,8 @@ class Database:
                 group = self._commit_group(group)
         finally:
             with self._queue_lock:
-                self._committing_queued = bool(self._queued)
-            if self._committing_queued:
+                again = self._committing_queued = bool(self._queued)
+            if again:
                 self._executor.submit(self._commit_queued)
 
     def _commit_group(self, group: list[tuple[Callable[[], Any], Future]]) -> list[tuple[Callable[[], Any], Future]]:
