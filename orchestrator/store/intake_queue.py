@@ -90,7 +90,7 @@ class IntakeQueue(Leases):
                     self._notify_new_events()
             return fresh
 
-        return await self._db.run(write)
+        return await self._db.write(write)
 
     async def claim_next(self, busy_threads: Iterable[str], limit: int) -> list[StoredEvent]:
         """Leases up to `limit` threads not busy here nor leased elsewhere, oldest head first, and returns each one's
@@ -103,7 +103,7 @@ class IntakeQueue(Leases):
         writer's lock."""
         busy, due = list(busy_threads), time.time()
         claim = self._claim_postgres if self._db.postgres else self._claim_sqlite
-        return await self._db.run(lambda: claim(busy, due, limit))
+        return await self._db.write(lambda: claim(busy, due, limit))
 
     def _claim_postgres(self, busy: list[str], due: float, limit: int) -> list[StoredEvent]:
         rows = self._db.execute(
@@ -164,7 +164,7 @@ class IntakeQueue(Leases):
             )
             self._release_now(lease)
 
-        await self._db.run(lambda: self._fenced(lease, write))
+        await self._db.write(lambda: self._fenced(lease, write))
 
     async def retry_later(self, event_id: str, delay: float, outcome: str, lease: Lease) -> None:
         """Schedules the event's next attempt in `delay` seconds and releases its thread, in one commit (fenced)."""
@@ -176,4 +176,4 @@ class IntakeQueue(Leases):
             )
             self._release_now(lease)
 
-        await self._db.run(lambda: self._fenced(lease, write))
+        await self._db.write(lambda: self._fenced(lease, write))

@@ -35,7 +35,7 @@ class Journal(Leases):
 
     async def record_step(self, lease: Lease, content_id: str, step: str, **detail: object) -> None:
         """Records a step done for a content, fenced by `lease` (raises LeaseLost when no longer held)."""
-        await self._db.run(
+        await self._db.write(
             lambda: self._fenced(
                 lease,
                 lambda: self._db.execute(

@@ -33,7 +33,7 @@ class Leases:
         if not held:
             return
         pairs = ",".join("(?, ?)" for _ in held)
-        await self._db.run(
+        await self._db.write(
             lambda: self._db.execute(
                 f"UPDATE leases SET expires_at = {{now}} + ? WHERE owner = ? AND (thread_id, generation) IN ({pairs})",
                 (self._lease_seconds, self.replica, *(v for held_lease in held for v in astuple(held_lease))),
@@ -43,10 +43,10 @@ class Leases:
     async def hold(self, lease: Lease) -> None:
         """Proves this replica still holds the thread, and extends its lease, right before an external effect;
         raises LeaseLost otherwise."""
-        await self._db.run(lambda: self._fenced(lease, lambda: None))
+        await self._db.write(lambda: self._fenced(lease, lambda: None))
 
     async def release(self, lease: Lease) -> None:
-        await self._db.run(lambda: self._release_now(lease))
+        await self._db.write(lambda: self._release_now(lease))
 
     def _fenced(self, lease: Lease, write: Callable[[], T]) -> T:
         """Runs `write` in one commit with the check that this replica still holds `lease` (which extends it)."""

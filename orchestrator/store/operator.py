@@ -25,7 +25,7 @@ class Operator(Leases):
                         (quarantine_id, body, reason, now),
                     )
 
-        await self._db.run(write)
+        await self._db.write(write)
         return [quarantine_id for quarantine_id, _, _ in kept]
 
     async def quarantined_item(self, quarantine_id: str) -> tuple[str, float, bytes] | None:
@@ -51,7 +51,7 @@ class Operator(Leases):
 
     async def probe_write(self) -> None:
         """A real write, committed: fails when the store cannot take writes (unreachable, locked, disk full)."""
-        await self._db.run(
+        await self._db.write(
             lambda: self._db.execute(
                 "INSERT INTO write_probes (replica, at) VALUES (?, {now})"
                 " ON CONFLICT (replica) DO UPDATE SET at = excluded.at",

@@ -22,7 +22,7 @@ class Threads(Leases):
 
     async def save_thread(self, lease: Lease, state: ThreadState) -> None:
         """Saves who handles the thread, fenced by `lease` (raises LeaseLost when no longer held)."""
-        await self._db.run(
+        await self._db.write(
             lambda: self._fenced(
                 lease,
                 lambda: self._db.execute(
@@ -38,7 +38,7 @@ class Threads(Leases):
         )
 
     async def add_message(self, thread_id: str, message: HistoryMessage) -> None:
-        await self._db.run(
+        await self._db.write(
             lambda: self._db.execute(
                 "INSERT INTO messages (content_id, thread_id, author, body, position) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (content_id) DO NOTHING",
