@@ -16,7 +16,7 @@ REACHABLE = "reachable"
 
 def demand(rule: Rule) -> str:
     """The rule's docstring's first paragraph on one line: what the contract demands."""
-    return " ".join(inspect.getdoc(rule).split("\n\n")[0].split())
+    return " ".join((inspect.getdoc(rule) or "").split("\n\n")[0].split())
 
 
 async def run_kit(

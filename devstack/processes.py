@@ -14,7 +14,9 @@ from pathlib import Path
 
 import grpc
 import httpx
-from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1 import health_pb2
+
+from service_kit.health_client import health_stub
 
 START_TIMEOUT_SECONDS = 30.0
 
@@ -205,7 +207,7 @@ class Stack:
     def wait_grpc_serving(self, name: str) -> None:
         def serving() -> bool:
             with grpc.insecure_channel(self.services[name].address) as channel:
-                stub = health_pb2_grpc.HealthStub(channel)
+                stub = health_stub(channel)
                 return stub.Check(health_pb2.HealthCheckRequest(), timeout=1).status == health_pb2.HealthCheckResponse.SERVING
 
         self._wait(serving, name)

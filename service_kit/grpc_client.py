@@ -1,6 +1,8 @@
 """gRPC client channels as every service opens them to its peers."""
 
 import json
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import grpc
 
@@ -29,9 +31,17 @@ class _PatientCalls(grpc.aio.UnaryUnaryClientInterceptor):
     def __init__(self, default_timeout: float) -> None:
         self._default_timeout = default_timeout
 
-    async def intercept_unary_unary(self, continuation, client_call_details, request):
-        details = client_call_details._replace(
+    async def intercept_unary_unary(
+        self,
+        continuation: Callable[[grpc.aio.ClientCallDetails, Any], Awaitable[grpc.aio.UnaryUnaryCall[Any, Any]]],
+        client_call_details: grpc.aio.ClientCallDetails,
+        request: Any,
+    ) -> Any:
+        details = grpc.aio.ClientCallDetails(
+            method=client_call_details.method,
             timeout=self._default_timeout if client_call_details.timeout is None else client_call_details.timeout,
+            metadata=client_call_details.metadata,
+            credentials=client_call_details.credentials,
             wait_for_ready=True if client_call_details.wait_for_ready is None else client_call_details.wait_for_ready,
         )
         return await continuation(details, request)

@@ -18,7 +18,7 @@ class RunningServer:
     app: Any
     _server: uvicorn.Server
     _socket: socket.socket
-    _ticking: asyncio.Task
+    _ticking: asyncio.Task[None]
 
     async def stop(self) -> None:
         self._server.should_exit = True
