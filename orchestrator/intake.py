@@ -4,6 +4,7 @@ returns."""
 import contextlib
 import json
 import logging
+from typing import Any
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 
 import grpc
@@ -24,6 +25,7 @@ from service_kit.metrics import event_type_label
 from service_kit.tracing import current_traceparent
 
 log = logging.getLogger(__name__)
+_Context = grpc.aio.ServicerContext[Any, Any]
 
 # The intake outcome of an event kept in quarantine rather than stored.
 QUARANTINED = "quarantined"
@@ -92,6 +94,7 @@ class Intake:
         reasons = [d.reason for d in decisions]
         holds = await self._holds(events, states)
         try:
+            fresh: Sequence[bool | None]
             fresh = await self._store.accept(events, delivery_id, states, reasons, holds, traceparent)
         except Exception as error:  # noqa: BLE001 - one event may be what the store refuses: the others must still be kept
             if store_unwell(error):
@@ -172,11 +175,15 @@ class IntakeServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
         )
         self._store = store
 
-    async def SubmitDelivery(self, request: pb.SubmitDeliveryRequest, context: grpc.aio.ServicerContext):
+    async def SubmitDelivery(
+        self, request: pb.SubmitDeliveryRequest, context: _Context
+    ) -> pb.SubmitDeliveryResponse:
         async with _store_unwell_is_unavailable(context):
             return await self._intake.take_in(request, current_traceparent())
 
-    async def QuarantineDelivery(self, request: pb.QuarantineDeliveryRequest, context: grpc.aio.ServicerContext):
+    async def QuarantineDelivery(
+        self, request: pb.QuarantineDeliveryRequest, context: _Context
+    ) -> pb.QuarantineDeliveryResponse:
         async with _store_unwell_is_unavailable(context):
             [quarantine_id] = await self._store.quarantine([(request.body, without_nul(request.reason))])
         log.warning("delivery quarantined: %s", request.reason, extra={"quarantine_id": quarantine_id})
@@ -184,7 +191,7 @@ class IntakeServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
 
 
 @contextlib.asynccontextmanager
-async def _store_unwell_is_unavailable(context: grpc.aio.ServicerContext) -> AsyncIterator[None]:
+async def _store_unwell_is_unavailable(context: _Context) -> AsyncIterator[None]:
     """A store that cannot write now fails the call with UNAVAILABLE and the cause in one line (the gateway
     answers 503 and Dimelo sends the delivery again), not with a traceback per delivery."""
     try:

@@ -7,6 +7,7 @@ import random
 import time
 
 import grpc
+from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
 
 from orchestrator.conversation import ConversationHandler
@@ -43,7 +44,7 @@ class Scheduler:
         self._store = store
         self._handler = handler
         self._supervisor = supervisor
-        self._busy: dict[str, asyncio.Task] = {}
+        self._busy: dict[str, asyncio.Task[None]] = {}
         self._leases: dict[str, Lease] = {}
         self._wakeup = asyncio.Event()
         self._stopping = False
@@ -142,7 +143,7 @@ class Scheduler:
             if result not in ("retry", "lease_lost") and stored.received_at:
                 EVENT_LATENCY_SECONDS.observe(max(0.0, time.time() - stored.received_at))
 
-    async def _attempt(self, stored: StoredEvent, span) -> str:
+    async def _attempt(self, stored: StoredEvent, span: trace.Span) -> str:
         """Handles the event and records how it ended; returns the outcome code."""
         try:
             outcome = await self._handler.handle(stored)

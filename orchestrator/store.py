@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import astuple, dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from botbridge.events.v1 import events_pb2
 from orchestrator.database import Database
@@ -140,7 +140,7 @@ class JournalStep:
 
     content_id: str
     step: str
-    detail: dict
+    detail: dict[str, Any]
     at: float
 
 
@@ -223,7 +223,8 @@ class Store:
                          traceparent))  # fmt: skip
 
         def write() -> list[bool]:
-            fresh, seen = [], set()
+            fresh: list[bool] = []
+            seen: set[str] = set()
             with self._db.transaction():
                 for start in range(0, len(rows), ROWS_PER_INSERT):
                     chunk = rows[start : start + ROWS_PER_INSERT]
@@ -459,7 +460,8 @@ class Store:
                 (event_id,),
             )
         )
-        return cursor.rowcount == 1
+        replayed: bool = cursor.rowcount == 1
+        return replayed
 
     async def quarantined(self, limit: int = 100) -> list[tuple[str, str, float, bytes]]:
         """The latest quarantined bodies: id, reason, time received, body."""
@@ -495,8 +497,12 @@ class Store:
         deleted = {}
         for table, sql in statements.items():
             deleted[table] = 0
+
+            def delete_batch(sql: str = sql) -> int:
+                return int(self._db.execute(sql, (seconds, batch)).rowcount)
+
             while True:
-                count = await self._db.run(lambda sql=sql: self._db.execute(sql, (seconds, batch)).rowcount)
+                count = await self._db.run(delete_batch)
                 deleted[table] += count
                 if count < batch:
                     break
@@ -504,8 +510,8 @@ class Store:
 
     # Step journal: what was done for a customer content, so a retry never repeats a side effect.
 
-    async def journal(self, content_id: str) -> dict[str, dict]:
-        def read() -> dict[str, dict]:
+    async def journal(self, content_id: str) -> dict[str, dict[str, Any]]:
+        def read() -> dict[str, dict[str, Any]]:
             rows = self._db.execute("SELECT step, detail FROM journal WHERE content_id = ?", (content_id,)).fetchall()
             return {step: json.loads(detail) for step, detail in rows}
 

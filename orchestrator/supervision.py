@@ -20,7 +20,7 @@ class Supervisor:
     def __init__(self) -> None:
         self.failed = asyncio.Event()
         self.failure = ""
-        self._tasks: dict[str, asyncio.Task] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
 
     def run(
         self,
