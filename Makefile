@@ -1,5 +1,5 @@
-# `make run` starts the whole stack against the local Dimelo sandbox and plays a demo; `make test` runs every test.
-# Both install what they need first (a Python venv from the hashed lock, buf from npm,
+# `make run` starts the whole stack against the local Dimelo sandbox and plays a demo; `make test` runs the checks
+# (`make lint`) and every test. Both install what they need first (a Python venv from the hashed lock, buf from npm,
 # the generated stubs; for tests also the deployment validators); re-running is cheap.
 PYTHON ?= python3
 VENV := .venv
@@ -8,7 +8,7 @@ PROTOS := $(shell find protos -name '*.proto')
 # Validation tools for the deployment files (compose, kustomize, checkov), apart so they never pin our services.
 DEPLOY_VENV := .venv-deploy
 
-.PHONY: setup lock run test test-fast bench image image-test
+.PHONY: setup lock lint run test test-fast bench image image-test
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -48,7 +48,14 @@ lock: $(VENV)/.deps
 	    --custom-compile-command 'make lock' $(if $(UPGRADE),--upgrade) $${lock%.txt}.in -o $$lock || exit 1; \
 	done
 
-test: setup $(DEPLOY_VENV)/.installed
+# The checks `make test` runs first, as pyproject.toml configures them: ruff's lint, mypy strict on every
+# production package, ruff's format (`.venv/bin/ruff format` applies it).
+lint: setup
+	$(VENV)/bin/ruff check
+	$(VENV)/bin/mypy
+	$(VENV)/bin/ruff format --check
+
+test: setup $(DEPLOY_VENV)/.installed lint
 	$(PY) -m pytest
 
 # The inner loop: unit and contract tests with in-process servers; no process stacks (e2e, chaos, observability),

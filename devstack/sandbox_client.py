@@ -68,7 +68,8 @@ class SandboxClient:
         return records
 
     def wait_for(self, thread_id: str, condition: Callable[[Json], bool], timeout: float = 15.0) -> Json:
-        """Polls the thread's transcript until `condition(transcript)` holds; TimeoutError with the transcript if not."""
+        """Polls the thread's transcript until `condition(transcript)` holds; if it never does, TimeoutError with
+        the transcript."""
         deadline = time.monotonic() + timeout
         while True:
             transcript = self.transcript(thread_id)

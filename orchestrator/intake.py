@@ -4,18 +4,18 @@ returns."""
 import contextlib
 import json
 import logging
-from typing import Any
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from typing import Any
 
 import grpc
 
 from botbridge.events.v1 import events_pb2
 from botbridge.orchestrator.v1 import orchestrator_pb2 as pb
 from botbridge.orchestrator.v1 import orchestrator_pb2_grpc
+from orchestrator import ordering
 from orchestrator.database import store_unwell
 from orchestrator.errors import describe
 from orchestrator.intake_filter import OWN_REPLY, REPLY_EVENTS, IntakeDecision, decide
-from orchestrator import ordering
 from orchestrator.metrics import INTAKE_EVENTS, ORDERING_EVIDENCE
 from orchestrator.scheduler import Scheduler
 from orchestrator.settings import Handback, Settings
@@ -96,7 +96,7 @@ class Intake:
         try:
             fresh: Sequence[bool | None]
             fresh = await self._store.accept(events, delivery_id, states, reasons, holds, traceparent)
-        except Exception as error:  # noqa: BLE001 - one event may be what the store refuses: the others must still be kept
+        except Exception as error:  # one event may be what the store refuses: the others must still be kept
             if store_unwell(error):
                 raise
             log.warning("the store refused the delivery's events together: storing them one at a time", exc_info=True)
@@ -126,7 +126,7 @@ class Intake:
         try:
             [is_new] = await self._store.accept([event], delivery_id, [state], [reason], [hold], traceparent)
             return is_new
-        except Exception as error:  # noqa: BLE001 - quarantined below, or raised if the quarantine fails too
+        except Exception as error:  # quarantined below, or raised if the quarantine fails too
             if store_unwell(error):
                 raise
             refusal = f"the store refused the event ({type(error).__name__})"

@@ -62,7 +62,8 @@ class Scheduler:
         self._wakeup.set()
 
     async def stop(self, grace: float) -> None:
-        """Takes no new work, lets in-flight events finish for `grace` seconds, then cancels them (they stay pending)."""
+        """Takes no new work, lets in-flight events finish for `grace` seconds, then cancels them (they stay
+        pending)."""
         self._stopping = True
         self.wake()
         await self._supervisor.wait(LOOP_NAME)
@@ -96,10 +97,8 @@ class Scheduler:
     async def _sleep_until_due(self) -> None:
         due = await self._store.seconds_until_due() if len(self._busy) < self._settings.max_parallel_threads else None
         delay = IDLE_POLL_SECONDS if due is None else min(IDLE_POLL_SECONDS, max(0.0, due))
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wakeup.wait(), timeout=delay)
-        except TimeoutError:
-            pass
 
     async def _process(self, stored: StoredEvent) -> None:
         """Processes one event in a span continuing the trace it arrived in; every log line inside carries its ids."""
@@ -112,7 +111,7 @@ class Scheduler:
                 record_exception=False, set_status_on_exception=False,
             ) as span,
             log_fields(**ids),
-        ):  # fmt: skip
+        ):
             started = time.perf_counter()
             result = ""  # set once the event is finished or rescheduled, which also releases its thread
             try:
@@ -126,7 +125,7 @@ class Scheduler:
                 result = "lease_lost"
             except STORE_ERRORS as error:
                 log.warning("the store could not record the end of processing; will resume: %s", describe(error))
-            except Exception:  # noqa: BLE001 - never a silent end: logged, and the event stays pending
+            except Exception:  # never a silent end: logged, and the event stays pending
                 log.exception("processing ended unexpectedly; the event stays pending and is tried again")
             finally:
                 self._busy.pop(stored.thread_id, None)
@@ -168,7 +167,7 @@ class Scheduler:
             log.warning("attempt %d failed, retrying in %.1f s: %s", attempts, delay, reason)
             return "retry"
         log.warning("processing failed for good after %d attempt(s), handing over: %s", attempts, reason,
-                    exc_info=not isinstance(error, grpc.aio.AioRpcError))  # fmt: skip
+                    exc_info=not isinstance(error, grpc.aio.AioRpcError))
         try:
             outcome = await self._handler.hand_over_after_failure(stored, reason)
         except (asyncio.CancelledError, LeaseLost):

@@ -74,7 +74,7 @@ class ServerTelemetry(grpc.aio.ServerInterceptor):
             with tracer.start_as_current_span(
                 full_method[1:], context=parent, kind=SpanKind.SERVER, attributes=_span_attributes(service, method),
                 record_exception=False, set_status_on_exception=False,
-            ) as span:  # fmt: skip
+            ) as span:
                 code = grpc.StatusCode.UNKNOWN
                 try:
                     response = await behavior(request, context)
@@ -115,7 +115,7 @@ class ClientTelemetry(grpc.aio.UnaryUnaryClientInterceptor):
         with tracer.start_as_current_span(
             full_method[1:], kind=SpanKind.CLIENT, attributes=_span_attributes(service, method),
             record_exception=False, set_status_on_exception=False,
-        ) as span:  # fmt: skip
+        ) as span:
             try:
                 details = grpc.aio.ClientCallDetails(
                     method=client_call_details.method,

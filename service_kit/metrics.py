@@ -31,7 +31,7 @@ KNOWN_EVENT_TYPES = frozenset(
         "intervention.reopened", "intervention.canceled", "push_agent.availability_change",
         "push_agent.busyness_change", "survey_response.imported",
     }
-)  # fmt: skip
+)
 
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):

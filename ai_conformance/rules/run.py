@@ -71,7 +71,7 @@ async def answer_choices(probe: Probe) -> Finding:
     repeated = [
         o.asked for o in offering
         if len({c.title.casefold() for c in o.decided.answer.choices}) < len(o.decided.answer.choices)
-    ]  # fmt: skip
+    ]
     advised = [f"the same title twice in the choices to {', '.join(listing(repeated))}"] if repeated else []
     return judge(listing(broken), advised, f"{len(offering)} answers with choices, each within the limits")
 
