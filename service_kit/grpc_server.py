@@ -36,7 +36,8 @@ class GrpcServer:
     """A grpc.aio server with the standard health and reflection services beside the service's own.
 
     Without `readiness`, the health status is SERVING from start to stop. With it, `readiness()` runs at start and
-    then every `readiness_interval` seconds in the background, and sets each service's status."""
+    then every `readiness_interval` seconds in the background, and sets each service's status. What the service
+    opened for its servicers (`close_on_stop`) is closed once the server has stopped."""
 
     def __init__(
         self,
@@ -52,6 +53,7 @@ class GrpcServer:
         self._readiness_interval = readiness_interval
         self._readiness_task: asyncio.Task[None] | None = None
         self._statuses: dict[str, int] = {}
+        self._opened = contextlib.AsyncExitStack()
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         reflection.enable_server_reflection(
             [*self._service_names, health.SERVICE_NAME, reflection.SERVICE_NAME], self.server
@@ -62,13 +64,18 @@ class GrpcServer:
         """Listens on `address` (host:port, port 0 for any free one), with TLS when `tls` names a certificate, and
         returns the bound port."""
         credentials = tls.server_credentials() if tls is not None else None
-        if credentials is None:
-            self.port = self.server.add_insecure_port(address)
-        else:
-            self.port = self.server.add_secure_port(address, credentials)
-        if not self.port:
-            raise OSError(f"cannot listen on {address}")
+        try:
+            if credentials is None:
+                self.port = self.server.add_insecure_port(address)
+            else:
+                self.port = self.server.add_secure_port(address, credentials)
+        except RuntimeError:  # gRPC's word for "address in use" or "not an address here"
+            raise OSError(f"cannot listen on {address} (in use, or not an address of this host)") from None
         return self.port
+
+    def close_on_stop(self, opened: contextlib.AbstractAsyncContextManager) -> None:
+        """Closes `opened` (a client, or an AsyncExitStack of them) after the server has stopped."""
+        self._opened.push_async_exit(opened)
 
     async def start(self) -> None:
         await self.server.start()
@@ -115,6 +122,7 @@ class GrpcServer:
                 await self._readiness_task
         await self.set_serving(False)
         await self.server.stop(grace)
+        await self._opened.aclose()
 
 
 async def wait_for_termination_signal() -> None:
