@@ -6,6 +6,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -73,7 +74,7 @@ class GrpcServer:
             raise OSError(f"cannot listen on {address} (in use, or not an address of this host)") from None
         return self.port
 
-    def close_on_stop(self, opened: contextlib.AbstractAsyncContextManager) -> None:
+    def close_on_stop(self, opened: contextlib.AbstractAsyncContextManager[Any]) -> None:
         """Closes `opened` (a client, or an AsyncExitStack of them) after the server has stopped."""
         self._opened.push_async_exit(opened)
 
