@@ -6,7 +6,7 @@ from typing import Any
 
 import grpc
 
-from service_kit.grpc_telemetry import ClientTelemetry
+from service_kit.grpc_telemetry import ClientTelemetry, changed
 from service_kit.grpc_tls import GrpcTlsSettings
 
 # The largest message a service sends or takes (gRPC's default is 4 MiB): a delivery of GATEWAY_MAX_BODY_BYTES (at
@@ -37,11 +37,9 @@ class _PatientCalls(grpc.aio.UnaryUnaryClientInterceptor):
         client_call_details: grpc.aio.ClientCallDetails,
         request: Any,
     ) -> Any:
-        details = grpc.aio.ClientCallDetails(
-            method=client_call_details.method,
+        details = changed(
+            client_call_details,
             timeout=self._default_timeout if client_call_details.timeout is None else client_call_details.timeout,
-            metadata=client_call_details.metadata,
-            credentials=client_call_details.credentials,
             wait_for_ready=True if client_call_details.wait_for_ready is None else client_call_details.wait_for_ready,
         )
         return await continuation(details, request)

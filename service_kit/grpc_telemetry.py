@@ -117,13 +117,7 @@ class ClientTelemetry(grpc.aio.UnaryUnaryClientInterceptor):
             record_exception=False, set_status_on_exception=False,
         ) as span:
             try:
-                details = grpc.aio.ClientCallDetails(
-                    method=client_call_details.method,
-                    timeout=client_call_details.timeout,
-                    metadata=_with_trace_context(client_call_details.metadata),
-                    credentials=client_call_details.credentials,
-                    wait_for_ready=client_call_details.wait_for_ready,
-                )
+                details = changed(client_call_details, metadata=_with_trace_context(client_call_details.metadata))
                 response = await (await continuation(details, request))
                 code = grpc.StatusCode.OK
                 return response
@@ -135,6 +129,18 @@ class ClientTelemetry(grpc.aio.UnaryUnaryClientInterceptor):
                 raise
             finally:
                 _observe(span, CLIENT_HANDLED, CLIENT_SECONDS, service, method, code, started)
+
+
+def changed(details: grpc.aio.ClientCallDetails, **changes: Any) -> grpc.aio.ClientCallDetails:
+    """`details` with some fields changed: what the namedtuple's _replace does, typed (typeshed declares none)."""
+    fields = {
+        "method": details.method,
+        "timeout": details.timeout,
+        "metadata": details.metadata,
+        "credentials": details.credentials,
+        "wait_for_ready": details.wait_for_ready,
+    }
+    return grpc.aio.ClientCallDetails(**(fields | changes))
 
 
 def _with_trace_context(metadata: grpc.aio.Metadata | None) -> grpc.aio.Metadata | None:
