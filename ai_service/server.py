@@ -28,7 +28,9 @@ async def service(settings: AiSettings) -> Service:
     """The AI service as `run_service` runs it: its server, and metrics on METRICS_HOST:METRICS_PORT."""
     server = await create_server(settings)
     if settings.backend == "llm":
-        backend = {"model": settings.llm_model, "base_url": settings.llm_base_url, "tools": settings.llm_use_tools}
+        backend: dict[str, object] = {
+            "model": settings.llm_model, "base_url": settings.llm_base_url, "tools": settings.llm_use_tools
+        }
     else:
         backend = {"threshold": settings.confidence_threshold}
     return Service(

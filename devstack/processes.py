@@ -9,12 +9,16 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import grpc
 import httpx
-from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1 import health_pb2
+
+from service_kit.health_client import health_stub
 
 START_TIMEOUT_SECONDS = 30.0
 
@@ -23,7 +27,8 @@ def free_port() -> int:
     """A loopback port free right now (the OS may give it to someone else later; fine on a dev machine)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        port: int = probe.getsockname()[1]
+        return port
 
 
 @dataclass
@@ -31,7 +36,7 @@ class Service:
     """One running service process, its log file, address, and Prometheus metrics URL (empty when it has none)."""
 
     name: str
-    process: subprocess.Popen
+    process: subprocess.Popen[bytes]
     log_path: Path
     address: str
     metrics_url: str = ""
@@ -63,7 +68,7 @@ class Stack:
     services: dict[str, Service] = field(default_factory=dict)
     sandbox_url: str = ""
     webhook_url: str = ""
-    world: dict = field(default_factory=dict)
+    world: dict[str, Any] = field(default_factory=dict)
     verify_token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     webhook_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     # More than one needs a shared store: ORCHESTRATOR_DATABASE_URL in `env`.
@@ -79,7 +84,7 @@ class Stack:
             raise
         return self
 
-    def __exit__(self, *_) -> None:
+    def __exit__(self, *_: object) -> None:
         self.stop()
 
     @property
@@ -205,7 +210,7 @@ class Stack:
     def wait_grpc_serving(self, name: str) -> None:
         def serving() -> bool:
             with grpc.insecure_channel(self.services[name].address) as channel:
-                stub = health_pb2_grpc.HealthStub(channel)
+                stub = health_stub(channel)
                 return stub.Check(health_pb2.HealthCheckRequest(), timeout=1).status == health_pb2.HealthCheckResponse.SERVING
 
         self._wait(serving, name)
@@ -213,7 +218,7 @@ class Stack:
     def wait_http_ready(self, name: str) -> None:
         self._wait(lambda: httpx.get(f"{self.services[name].address}/readyz", timeout=1).status_code == 200, name)
 
-    def _wait(self, ready, name: str) -> None:
+    def _wait(self, ready: Callable[[], bool], name: str) -> None:
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         service = self.services[name]
         while time.monotonic() < deadline:

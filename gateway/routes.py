@@ -72,7 +72,7 @@ async def receive_delivery(body: WebhookBody, settings: Settings, orchestrator: 
 
 
 async def _deliver(
-    body: bytes, settings: GatewaySettings, orchestrator: orchestrator_pb2_grpc.OrchestratorServiceStub
+    body: bytes, settings: GatewaySettings, orchestrator: "orchestrator_pb2_grpc.OrchestratorServiceAsyncStub"
 ) -> tuple[str, JSONResponse]:
     """The delivery handed to the orchestrator: the outcome to count, and the answer to Dimelo."""
     try:
@@ -84,7 +84,8 @@ async def _deliver(
     # after about ten failed requests and a restart must not cost one per delivery. A large delivery goes in
     # batches, each within its own deadline and durable once answered: a re-send after a failure finds the stored
     # ones as duplicates, so it always makes progress.
-    receipts, quarantine_ids = [], []
+    receipts: list[orchestrator_pb2.EventReceipt] = []
+    quarantine_ids: list[str] = []
     try:
         for batch in _batches(request):
             stored = await orchestrator.SubmitDelivery(
@@ -133,7 +134,10 @@ _DISPOSITION_LABELS = {"accepted": "accepted", "duplicates": "duplicate", "quara
 
 
 async def _quarantine(
-    body: bytes, reason: str, settings: GatewaySettings, orchestrator: orchestrator_pb2_grpc.OrchestratorServiceStub
+    body: bytes,
+    reason: str,
+    settings: GatewaySettings,
+    orchestrator: "orchestrator_pb2_grpc.OrchestratorServiceAsyncStub",
 ) -> tuple[str, JSONResponse]:
     """Keeps a body that is not a delivery with the orchestrator for inspection, then refuses it with 400."""
     try:

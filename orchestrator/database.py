@@ -205,7 +205,7 @@ class Database:
     def _connection(self) -> Any:
         return self._sqlite if self._pool is None else self._local.connection
 
-    def execute(self, sql: str, params: tuple = ()) -> Any:
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         """Executes one statement on the database thread; returns the cursor."""
         sql = sql.replace("{now}", self._now)
         if self._postgres:

@@ -28,7 +28,7 @@ AGENT_REPLIED = "an agent replied"  # the handover reason when an agent took a t
 class HandbackRule:
     """Applies the rule above for one thread, when an event about it arrives."""
 
-    def __init__(self, settings: Settings, store: Store, dimelo: dimelo_pb2_grpc.DimeloServiceStub) -> None:
+    def __init__(self, settings: Settings, store: Store, dimelo: "dimelo_pb2_grpc.DimeloServiceAsyncStub") -> None:
         self._on = settings.handback is Handback.ON
         self._bot_categories = frozenset(settings.bot_category_ids)
         self._agent_categories = frozenset(settings.agent_category_ids)

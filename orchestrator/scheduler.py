@@ -7,6 +7,7 @@ import random
 import time
 
 import grpc
+from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
 
 from orchestrator.conversation import ConversationHandler
@@ -42,7 +43,7 @@ class Scheduler:
         self._store = store
         self._handler = handler
         self._supervisor = supervisor
-        self._busy: dict[str, asyncio.Task] = {}
+        self._busy: dict[str, asyncio.Task[None]] = {}
         self._leases: dict[str, Lease] = {}
         self._wakeup = asyncio.Event()
         self._stopping = False
@@ -61,7 +62,8 @@ class Scheduler:
         self._wakeup.set()
 
     async def stop(self, grace: float) -> None:
-        """Takes no new work, lets in-flight events finish for `grace` seconds, then cancels them (they stay pending)."""
+        """Takes no new work, lets in-flight events finish for `grace` seconds, then cancels them (they stay
+        pending)."""
         self._stopping = True
         self.wake()
         await self._supervisor.wait(LOOP_NAME)
@@ -102,10 +104,8 @@ class Scheduler:
         due = await self._store.seconds_until_due(self._busy.keys()) if room else None
         poll = self._settings.store_poll_seconds
         delay = poll if due is None else min(poll, max(0.0, due))
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wakeup.wait(), timeout=delay)
-        except TimeoutError:
-            pass
 
     async def _process(self, stored: StoredEvent) -> None:
         """Processes one event in a span continuing the trace it arrived in; every log line inside carries its ids."""
@@ -118,7 +118,7 @@ class Scheduler:
                 record_exception=False, set_status_on_exception=False,
             ) as span,
             log_fields(**ids),
-        ):  # fmt: skip
+        ):
             started = time.perf_counter()
             result = ""  # set once the event is finished or rescheduled, which also releases its thread
             try:
@@ -132,7 +132,7 @@ class Scheduler:
                 result = "lease_lost"
             except STORE_ERRORS as error:
                 log.warning("the store could not record the end of processing; will resume: %s", describe(error))
-            except Exception:  # noqa: BLE001 - never a silent end: logged, and the event stays pending
+            except Exception:  # never a silent end: logged, and the event stays pending
                 log.exception("processing ended unexpectedly; the event stays pending and is tried again")
             finally:
                 self._busy.pop(stored.thread_id, None)
@@ -149,7 +149,7 @@ class Scheduler:
             if result not in ("retry", "lease_lost") and stored.received_at:
                 EVENT_LATENCY_SECONDS.observe(max(0.0, time.time() - stored.received_at))
 
-    async def _attempt(self, stored: StoredEvent, span) -> str:
+    async def _attempt(self, stored: StoredEvent, span: trace.Span) -> str:
         """Handles the event and records how it ended; returns the outcome code."""
         try:
             outcome = await self._handler.handle(stored)
@@ -175,7 +175,7 @@ class Scheduler:
             log.warning("attempt %d failed, retrying in %.1f s: %s", attempts, delay, reason)
             return "retry"
         log.warning("processing failed for good after %d attempt(s), handing over: %s", attempts, reason,
-                    exc_info=not isinstance(error, grpc.aio.AioRpcError))  # fmt: skip
+                    exc_info=not isinstance(error, grpc.aio.AioRpcError))
         try:
             outcome = await self._handler.hand_over_after_failure(stored, reason)
         except (asyncio.CancelledError, LeaseLost):

@@ -1,10 +1,12 @@
 """gRPC client channels as every service opens them to its peers."""
 
 import json
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import grpc
 
-from service_kit.grpc_telemetry import ClientTelemetry
+from service_kit.grpc_telemetry import ClientTelemetry, changed
 from service_kit.grpc_tls import GrpcTlsSettings
 from service_kit.retried_methods import RetryTable
 
@@ -32,8 +34,14 @@ class _PatientCalls(grpc.aio.UnaryUnaryClientInterceptor):
     def __init__(self, default_timeout: float) -> None:
         self._default_timeout = default_timeout
 
-    async def intercept_unary_unary(self, continuation, client_call_details, request):
-        details = client_call_details._replace(
+    async def intercept_unary_unary(
+        self,
+        continuation: Callable[[grpc.aio.ClientCallDetails, Any], Awaitable[grpc.aio.UnaryUnaryCall[Any, Any]]],
+        client_call_details: grpc.aio.ClientCallDetails,
+        request: Any,
+    ) -> Any:
+        details = changed(
+            client_call_details,
             timeout=self._default_timeout if client_call_details.timeout is None else client_call_details.timeout,
             wait_for_ready=True if client_call_details.wait_for_ready is None else client_call_details.wait_for_ready,
         )

@@ -211,9 +211,9 @@ async def structured_replies_are_posted(dimelo: Dimelo) -> None:
     """CreateReply with a `select`, then a `template` with a link button: both posted as the reference shows (the
     content says its channel takes them; a template's title is the answer)."""
     select = _choices_reply(dimelo.content_id, "select", dimelo_pb2.StructuredItem(title="Costs", payload="costs"),
-                            dimelo_pb2.StructuredItem(title="Times"))  # fmt: skip
+                            dimelo_pb2.StructuredItem(title="Times"))
     template = _choices_reply(dimelo.content_id, "template", dimelo_pb2.StructuredItem(title="Ok", payload="ok"),
-                              dimelo_pb2.StructuredItem(title="Open", url="https://shop.test/faq"))  # fmt: skip
+                              dimelo_pb2.StructuredItem(title="Open", url="https://shop.test/faq"))
     content = await dimelo.adapter.GetContent(dimelo_pb2.GetContentRequest(content_id=dimelo.content_id))
     posted = [await dimelo.adapter.CreateReply(r, timeout=TIMEOUT_SECONDS) for r in (select, template)]
     token = {"Authorization": f"Bearer {dimelo.world['bot_user']['token']}"}
@@ -221,10 +221,10 @@ async def structured_replies_are_posted(dimelo: Dimelo) -> None:
 
     assert {"select", "template"} <= set(content.content.capabilities_supported)
     assert seen[0]["structured_content"] == {"type": "select", "items": [{"title": "Costs", "payload": "costs"},
-                                                                          {"title": "Times"}]}  # fmt: skip
+                                                                          {"title": "Times"}]}
     assert seen[1]["structured_content"]["title"] == seen[1]["body"] == "Which one?"
     assert seen[1]["structured_content"]["items"] == [{"type": "reply", "title": "Ok", "payload": "ok"},
-                                                      {"type": "url", "title": "Open", "url": "https://shop.test/faq"}]  # fmt: skip
+                                                      {"type": "url", "title": "Open", "url": "https://shop.test/faq"}]
 
 
 async def structured_reply_refused_by_the_channel_is_refused(dimelo: Dimelo) -> None:

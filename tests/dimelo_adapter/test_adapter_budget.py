@@ -34,7 +34,7 @@ class Processes:
         self._start("dimelo_sandbox", self.sandbox_url, {
             "SANDBOX_HOST": "127.0.0.1", "SANDBOX_PORT": str(port),
             "SANDBOX_RATE_LIMIT": str(LIMIT), "SANDBOX_TIME_SCALE": str(WINDOW_SECONDS / 60),
-        })  # fmt: skip
+        })
         self.stack._wait(lambda: httpx.get(f"{self.sandbox_url}/_sandbox/world", timeout=1).is_success, "dimelo_sandbox")
         self.token = httpx.get(f"{self.sandbox_url}/_sandbox/world", timeout=5).json()["bot_user"]["token"]
         message = httpx.post(f"{self.sandbox_url}/_sandbox/messages", json={"body": "Hello"}, timeout=5).json()
@@ -47,7 +47,7 @@ class Processes:
             "DIMELO_API_URL": self.sandbox_url, "DIMELO_ACCESS_TOKEN": self.token, "ADAPTER_LISTEN_ADDR": address,
             "DIMELO_CALL_BUDGET": str(budget), "DIMELO_CALL_BUDGET_SECONDS": str(WINDOW_SECONDS),
             "ADAPTER_DATABASE_URL": database_url, "DIMELO_MAX_RETRIES": "0", "METRICS_PORT": "0",
-        }, module="dimelo_adapter")  # fmt: skip
+        }, module="dimelo_adapter")
         self.stack.wait_grpc_serving(name)
         return address
 
@@ -60,7 +60,7 @@ class Processes:
             process = subprocess.Popen(
                 [sys.executable, "-m", module or name], env={**os.environ, **env}, stdout=log_file,
                 stderr=subprocess.STDOUT, cwd=self.workdir,
-            )  # fmt: skip
+            )
         self.stack.services[name] = Service(name, process, log_path, address)
 
 

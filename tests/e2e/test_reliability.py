@@ -2,10 +2,9 @@
 re-sent and reordered deliveries, and with two orchestrator replicas on PostgreSQL. Each test prints its tally."""
 
 import random
-from collections import Counter
 import threading
 import time
-
+from collections import Counter
 
 from devstack.processes import Stack
 from devstack.sandbox_client import SandboxClient
@@ -67,7 +66,7 @@ def test_a_fifth_of_dimelo_calls_failing_still_delivers_every_reply_once(tmp_pat
     with Stack(tmp_path, env=RELIABILITY_ENV) as stack:
         sandbox = SandboxClient(stack.sandbox_url)
         sandbox.set_faults({"*": {"error_rate": 0.1, "error_status": 503, "rate_429": 0.05,
-                                  "timeout_rate": 0.05, "timeout_seconds": 2}})  # fmt: skip
+                                  "timeout_rate": 0.05, "timeout_seconds": 2}})
         started = time.monotonic()
         sent = send(sandbox, threads=40, per_thread=3)
         result = tally(sandbox, sent, started, timeout=90)
@@ -107,7 +106,7 @@ def test_two_orchestrator_replicas_on_postgresql_keep_the_guarantees(tmp_path):
             killer.join()
             result = tally(sandbox, sent, started, timeout=90)
             processed = {name: stack.services[name].log_path.read_text().count('"msg": "processed: ')
-                         for name in ("orchestrator", "orchestrator-2")}  # fmt: skip
+                         for name in ("orchestrator", "orchestrator-2")}
             print(f"events processed per replica: {processed}")
             assert all(processed.values()), processed
             assert_exactly_once_in_order(result)

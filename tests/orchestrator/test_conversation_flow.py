@@ -210,7 +210,7 @@ async def test_a_welcome_the_webhook_cannot_tell_apart_is_read_once_and_not_answ
 async def test_a_reply_of_the_bot_user_is_recognised_by_its_creator_id(peers, settings_for, start_orchestrator):
     """In: a content.replied by the bot's user (creator_id from GetBotUser) that the store does not know, as after
     a lost answer. Out: ignored as the bot's own reply, the thread stays with the bot."""
-    ai, dimelo, _ = peers
+    _ai, dimelo, _ = peers
     running = await start_orchestrator(settings_for())
     echo = customer_message(creator_id=dimelo.bot_user_id)
     echo.type = "content.replied"
@@ -223,7 +223,7 @@ async def test_a_reply_of_the_bot_user_is_recognised_by_its_creator_id(peers, se
 
 
 async def test_an_agent_reply_in_the_thread_stops_the_bot_there(peers, settings_for, start_orchestrator):
-    ai, dimelo, _ = peers
+    ai, _dimelo, _ = peers
     running = await start_orchestrator(settings_for())
     agent_reply = customer_message(creator_id="agent-7")
     agent_reply.type = "content.replied"
@@ -240,7 +240,7 @@ async def test_an_agent_reply_in_the_thread_stops_the_bot_there(peers, settings_
 
 
 async def test_messages_of_one_thread_are_answered_in_issued_at_order_with_history(peers, settings_for, start_orchestrator):
-    ai, dimelo, _ = peers
+    ai, _dimelo, _ = peers
     running = await start_orchestrator(settings_for())
     first, second = customer_message(body="first"), customer_message(body="second")
     second.issued_at.seconds = first.issued_at.seconds + 1
