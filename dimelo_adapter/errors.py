@@ -44,7 +44,7 @@ class AdapterError(Exception):
     Dimelo asked to wait, when it said."""
 
     code = grpc.StatusCode.UNKNOWN
-    reason = dimelo_pb2.ERROR_REASON_UNSPECIFIED
+    reason: int = dimelo_pb2.ERROR_REASON_UNSPECIFIED
     retry_after: float | None = None
 
     def error_metadata(self) -> dict[str, str]:

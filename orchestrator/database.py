@@ -28,6 +28,8 @@ import psycopg_pool
 from orchestrator.metrics import STORE_GROUP_COMMIT_WRITES
 
 T = TypeVar("T")
+# A write queued for SQLite's group commit, and the future its caller awaits.
+_Write = tuple[Callable[[], Any], "Future[Any]"]
 # The most writes one SQLite commit takes: each waits for the whole group's statements before its answer.
 GROUP_LIMIT = 64
 
@@ -75,7 +77,7 @@ class Database:
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="store")
         # SQLite's group commit: writes waiting for the thread, whether a commit of them is queued or running, and
         # whether the thread is committing a group now (a transaction inside one is a savepoint).
-        self._queued: collections.deque[tuple[Callable[[], Any], Future]] = collections.deque()
+        self._queued: collections.deque[_Write] = collections.deque()
         self._queue_lock = threading.Lock()
         self._committing_queued = False
         self._in_group = False
@@ -123,7 +125,7 @@ class Database:
         of the group fails with that error and none is kept. On PostgreSQL the same as `run`."""
         if self._pool is not None:
             return await self.run(work)
-        done: Future = Future()
+        done: Future[Any] = Future()
         with self._queue_lock:
             self._queued.append((work, done))
             idle, self._committing_queued = not self._committing_queued, True
@@ -146,10 +148,11 @@ class Database:
             if again:
                 self._executor.submit(self._commit_queued)
 
-    def _commit_group(self, group: list[tuple[Callable[[], Any], Future]]) -> list[tuple[Callable[[], Any], Future]]:
+    def _commit_group(self, group: list[_Write]) -> list[_Write]:
         """Runs the group's writes in one transaction and settles each; returns the writes not run yet when SQLite
         rolled the transaction back under them (a full disk, an I/O error), to be tried in a group of their own."""
         connection, kept = self._sqlite, []
+        assert connection is not None, "only SQLite groups its commits"
         try:
             connection.execute("BEGIN IMMEDIATE")
             self._in_group = True
@@ -181,6 +184,7 @@ class Database:
     def _savepoint(self) -> Iterator[None]:
         """Statements inside are undone together when it raises, within the open transaction."""
         connection = self._sqlite
+        assert connection is not None, "only SQLite groups its commits"
         connection.execute("SAVEPOINT write")
         try:
             yield
@@ -251,8 +255,9 @@ class Database:
         `check_seconds` without a notification, and raises psycopg.OperationalError when it broke or did not answer
         within the store's timeout."""
         assert self._pool is not None, "only PostgreSQL notifies"
+        conninfo = self._pool.conninfo
         connection = await psycopg.AsyncConnection.connect(
-            self._pool.conninfo, autocommit=True, connect_timeout=max(1, int(self._timeout))
+            conninfo if isinstance(conninfo, str) else conninfo(), autocommit=True, connect_timeout=max(1, int(self._timeout))
         )
         async with connection:
             await connection.execute(f"LISTEN {channel}")
@@ -273,7 +278,7 @@ class Database:
         self._executor.shutdown(wait=True)
 
 
-def _fail(waiting: list[Future], error: Exception) -> None:
+def _fail(waiting: list[Future[Any]], error: Exception) -> None:
     """Gives each waiting caller the error, as its own copy (same type, message and traceback)."""
     for done in waiting:
         try:

@@ -11,12 +11,13 @@ channel not to send the call again by itself (gRPC's server pushback, `grpc-retr
 retry policy (service_kit/retried_methods.py) repeats only calls that no server answered, as when one dies mid-call.
 """
 
+import collections
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar, cast
 
 import grpc
-from google.protobuf import any_pb2, duration_pb2
+from google.protobuf import any_pb2, duration_pb2, message
 from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
@@ -24,6 +25,8 @@ from grpc_status import rpc_status
 from botbridge.dimelo.v1 import dimelo_pb2
 from botbridge.orchestrator.v1 import orchestrator_pb2
 
+# A detail a google.rpc.Status may carry (ErrorInfo, RetryInfo).
+_Detail = TypeVar("_Detail", bound=message.Message)
 REASON_PREFIX = "ERROR_REASON_"
 UNSPECIFIED = 0  # every ErrorReason enum's zero value: no reason of the domain
 # gRPC's server pushback (gRFC A6): a negative delay asks the client's channel not to retry the call.
@@ -58,11 +61,11 @@ class ErrorDomain:
             delay.FromNanoseconds(round(max(0.0, retry_after) * 1e9))
             status.details.add().Pack(error_details_pb2.RetryInfo(retry_delay=delay))
         rich = rpc_status.to_status(status)
-        return rich._replace(trailing_metadata=(*rich.trailing_metadata, NO_CHANNEL_RETRY))
+        return _Status(rich.code, rich.details, (*rich.trailing_metadata, NO_CHANNEL_RETRY))
 
     async def abort(
         self,
-        context: grpc.aio.ServicerContext,
+        context: grpc.aio.ServicerContext[Any, Any],
         code: grpc.StatusCode,
         message: str,
         reason: int,
@@ -101,12 +104,11 @@ def describe_reason(error: BaseException) -> str:
     return info.reason if info is not None else ""
 
 
-def _detail(error: BaseException, kind: type) -> Any:
+def _detail(error: BaseException, kind: type[_Detail]) -> _Detail | None:
     """The first detail of type `kind` in the error's google.rpc.Status, or None."""
     for detail in _details(error):
-        if detail.Is(kind.DESCRIPTOR):
-            unpacked = kind()
-            detail.Unpack(unpacked)
+        unpacked = kind()
+        if detail.Unpack(unpacked):  # False for a detail of another type
             return unpacked
     return None
 
@@ -115,7 +117,7 @@ def _details(error: BaseException) -> list[any_pb2.Any]:
     if not isinstance(error, grpc.RpcError) or not hasattr(error, "trailing_metadata"):
         return []
     try:
-        status = rpc_status.from_call(error)
+        status = rpc_status.from_call(cast(grpc.Call, error))  # it reads the code, details and trailers alone
     except ValueError:  # a status whose code or message differs from the call's: not to be trusted
         return []
     return list(status.details) if status is not None else []
@@ -124,3 +126,7 @@ def _details(error: BaseException) -> list[any_pb2.Any]:
 # The domains of the services that send rich errors, with their reasons' enums (documented in their protos).
 DIMELO_ADAPTER = ErrorDomain("botbridge.dimelo_adapter", dimelo_pb2.ErrorReason)
 ORCHESTRATOR = ErrorDomain("botbridge.orchestrator", orchestrator_pb2.ErrorReason)
+
+
+class _Status(collections.namedtuple("_Status", ("code", "details", "trailing_metadata")), grpc.Status):
+    """The end of a call as `context.abort_with_status` takes it."""

@@ -61,7 +61,9 @@ class IntakeQueue(Leases):
                          traceparent))  # fmt: skip
 
         def write() -> list[bool]:
-            fresh, seen, queued = [], set(), False
+            fresh: list[bool] = []
+            seen: set[str] = set()
+            queued = False
             with self._db.transaction():
                 for start in range(0, len(rows), ROWS_PER_INSERT):
                     chunk = rows[start : start + ROWS_PER_INSERT]

@@ -3,6 +3,7 @@
 import json
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from orchestrator.store.leases import Leases
 from orchestrator.store.records import JournalStep, Lease
@@ -11,8 +12,8 @@ from orchestrator.store.records import JournalStep, Lease
 class Journal(Leases):
     """Steps recorded under the thread's lease, each in its own commit with the lease's check."""
 
-    async def journal(self, content_id: str) -> dict[str, dict]:
-        def read() -> dict[str, dict]:
+    async def journal(self, content_id: str) -> dict[str, dict[str, Any]]:
+        def read() -> dict[str, dict[str, Any]]:
             rows = self._db.execute("SELECT step, detail FROM journal WHERE content_id = ?", (content_id,)).fetchall()
             return {step: json.loads(detail) for step, detail in rows}
 

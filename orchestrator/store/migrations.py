@@ -38,7 +38,7 @@ def migrate(db: Database) -> int:
             db.typed("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
                      " applied_at {real} NOT NULL)")  # fmt: skip
         )
-        version = db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
+        version = int(db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0])
         if version == 0:
             _add_legacy_columns(db)
         for number, name, sql in migrations():

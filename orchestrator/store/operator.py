@@ -148,8 +148,12 @@ class Operator(Leases):
         deleted = {}
         for table, sql in statements.items():
             deleted[table] = 0
+
+            def delete_batch(sql: str = sql) -> int:
+                return int(self._db.execute(sql, (seconds, batch)).rowcount)
+
             while True:
-                count = await self._db.run(lambda sql=sql: self._db.execute(sql, (seconds, batch)).rowcount)
+                count = await self._db.run(delete_batch)
                 deleted[table] += count
                 if count < batch:
                     break

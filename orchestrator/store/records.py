@@ -1,6 +1,7 @@
 """What the store hands out: events to process, their records, journal steps, thread state, history, stats."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from botbridge.events.v1 import events_pb2
 
@@ -54,7 +55,7 @@ class JournalStep:
 
     content_id: str
     step: str
-    detail: dict
+    detail: dict[str, Any]
     at: float
 
 
