@@ -14,14 +14,13 @@ ARG PIP_INDEX_URL
 ARG PIP_CERT
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PIP_ROOT_USER_ACTION=ignore
 WORKDIR /src
-COPY requirements.txt ./
+COPY requirements/runtime.txt requirements/build.txt requirements/
 # /opt/build: protoc for the stubs. /opt/venv: the run-time dependencies only, a venv without pip, copied to the image.
-RUN grep -E '^(grpcio|grpcio-tools|protobuf|setuptools)==' requirements.txt > build-requirements.txt \
- && grep -Ev '^(grpcio-tools|setuptools|pytest|pytest-asyncio)==' requirements.txt > runtime-requirements.txt \
- && python -m venv /opt/build \
- && /opt/build/bin/pip install --quiet -r build-requirements.txt \
+# Both from their hashed locks (README "Dependencies"): pip installs nothing that is not listed with its hash.
+RUN python -m venv /opt/build \
+ && /opt/build/bin/pip install --quiet --require-hashes -r requirements/build.txt \
  && python -m venv --without-pip /opt/venv \
- && /opt/build/bin/pip --python /opt/venv/bin/python install --quiet -r runtime-requirements.txt
+ && /opt/build/bin/pip --python /opt/venv/bin/python install --quiet --require-hashes -r requirements/runtime.txt
 COPY protos/ protos/
 COPY tools/ tools/
 RUN /opt/build/bin/python -m tools.gen_protos

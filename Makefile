@@ -1,6 +1,6 @@
-# `make run` starts the whole stack against the local Dimelo sandbox and plays a demo; `make test` runs every test.
-# Both install what they need first (a Python venv, buf from npm, the generated stubs; for tests also the
-# deployment validators); re-running is cheap.
+# `make run` starts the whole stack against the local Dimelo sandbox and plays a demo; `make test` runs the checks
+# (`make lint`) and every test. Both install what they need first (a Python venv from the hashed lock, buf from npm,
+# the generated stubs; for tests also the deployment validators); re-running is cheap.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -8,13 +8,14 @@ PROTOS := $(shell find protos -name '*.proto')
 # Validation tools for the deployment files (compose, kustomize, checkov), apart so they never pin our services.
 DEPLOY_VENV := .venv-deploy
 
-.PHONY: setup run test test-fast bench image image-test
+.PHONY: setup lock lint run test test-fast bench image image-test
 
 setup: $(VENV)/.installed node_modules/.installed
 
-$(VENV)/.deps: requirements.txt
+# requirements/dev.txt: every package, with its hashes (README "Dependencies"); pip refuses anything unlisted.
+$(VENV)/.deps: requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.txt
 	touch $@
 
 # `buf generate` (buf.gen.yaml), offline: protoc and the gRPC generator come from grpcio-tools in the venv.
@@ -27,7 +28,7 @@ $(VENV)/.installed: gen/python/.generated
 	$(PY) -c 'import pathlib, site; pathlib.Path(site.getsitepackages()[0], "botbridge-dev.pth").write_text("$(CURDIR)\n$(CURDIR)/gen/python\n")'
 	touch $@
 
-$(DEPLOY_VENV)/.installed: tools/deploy-requirements.txt tools/deploy_tools.sh
+$(DEPLOY_VENV)/.installed: requirements/deploy.txt tools/deploy_tools.sh
 	PYTHON=$(PYTHON) bash tools/deploy_tools.sh
 	touch $@
 
@@ -38,6 +39,22 @@ node_modules/.installed: package.json package-lock.json
 run: setup
 	$(PY) -m devstack
 
+# Recompiles the hashed locks from requirements/*.in, keeping every pin that still fits; `make lock UPGRADE=1`
+# moves every package to its newest version. Runtime first: the others are constrained to its versions.
+LOCKS := requirements/runtime.txt requirements/build.txt requirements/dev.txt requirements/deploy.txt
+lock: $(VENV)/.deps
+	for lock in $(LOCKS); do \
+	  $(VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	    --custom-compile-command 'make lock' $(if $(UPGRADE),--upgrade) $${lock%.txt}.in -o $$lock || exit 1; \
+	done
+
+# The checks `make test` runs first, as pyproject.toml configures them: ruff's lint, mypy strict on every
+# production package, ruff's format (`.venv/bin/ruff format` applies it).
+lint: setup
+	$(VENV)/bin/ruff check
+	$(VENV)/bin/mypy
+	$(VENV)/bin/ruff format --check
+
 # Worker processes (pytest-xdist): more than the cores, as most of a test's time is spent waiting on servers. Each
 # module runs on one worker, so a module-scoped fixture (a process stack) starts once. (`--dist loadgroup` would let
 # other modules spread, but xdist 3.8 cannot tag pytest 9's node ids with their group: it has no effect.)
@@ -45,7 +62,7 @@ run: setup
 TEST_WORKERS ?= 4
 FAST_WORKERS ?= 3
 
-test: setup $(DEPLOY_VENV)/.installed
+test: setup $(DEPLOY_VENV)/.installed lint
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope
 
 # The inner loop: unit and contract tests with in-process servers; no process stacks (e2e, chaos, observability),

@@ -4,14 +4,17 @@
 import argparse
 import asyncio
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from ai_conformance.report import conforms, render_json, render_text
 from ai_conformance.runner import run_kit
 
+Number = TypeVar("Number", int, float)
 
-def _positive(kind: type) -> object:
-    def parse(text: str) -> object:
+
+def _positive(kind: type[Number]) -> Callable[[str], Number]:
+    def parse(text: str) -> Number:
         value = kind(text)
         if value <= 0:
             raise argparse.ArgumentTypeError(f"must be > 0, not {text}")

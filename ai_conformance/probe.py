@@ -43,6 +43,13 @@ class Outcome:
         """ "answer", "handover", or None when the call brought neither."""
         return self.response.WhichOneof("outcome") if self.response is not None else None
 
+    @property
+    def decided(self) -> ai_pb2.RespondResponse:
+        """The response of a call that brought a decision (the rules ask only those); ValueError on any other."""
+        if self.response is None:
+            raise ValueError(f"the call {self.asked} brought no response")
+        return self.response
+
     def describe(self) -> str:
         """What came back, in a few words, for the report."""
         if self.code is not grpc.StatusCode.OK:
@@ -65,7 +72,7 @@ class Probe:
         self.concurrency = concurrency
         self.calls: list[Outcome] = []
         # Bytes in and out: the kit can send fields v1 doesn't know and judge responses that don't parse.
-        self._respond = channel.unary_unary(RESPOND_METHOD)
+        self._respond: grpc.aio.UnaryUnaryMultiCallable[bytes, bytes] = channel.unary_unary(RESPOND_METHOD)
 
     async def respond(self, asked: str, request: ai_pb2.RespondRequest | bytes) -> Outcome:
         """Calls Respond; `asked` names the request in the report."""

@@ -4,11 +4,12 @@ import inspect
 from collections.abc import Awaitable, Callable, Sequence
 
 import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1 import health_pb2
 
 from ai_conformance.probe import Probe
 from ai_conformance.rules import RULES
 from ai_conformance.verdict import Finding, Status, Verdict
+from service_kit.health_client import health_stub
 
 Rule = Callable[[Probe], Awaitable[Finding]]
 REACHABLE = "reachable"
@@ -16,7 +17,7 @@ REACHABLE = "reachable"
 
 def demand(rule: Rule) -> str:
     """The rule's docstring's first paragraph on one line: what the contract demands."""
-    return " ".join(inspect.getdoc(rule).split("\n\n")[0].split())
+    return " ".join((inspect.getdoc(rule) or "").split("\n\n")[0].split())
 
 
 async def run_kit(
@@ -33,7 +34,7 @@ async def run_kit(
 
 async def _unreachable(probe: Probe, address: str) -> Verdict | None:
     """A FAIL when nothing at `address` speaks gRPC; None when the server is there, healthy or not."""
-    health = health_pb2_grpc.HealthStub(probe.channel)
+    health = health_stub(probe.channel)
     try:
         await health.Check(health_pb2.HealthCheckRequest(), timeout=probe.deadline)
         return None

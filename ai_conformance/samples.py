@@ -27,7 +27,7 @@ _AUTHORS = (ai_pb2.AUTHOR_CUSTOMER, ai_pb2.AUTHOR_BOT, ai_pb2.AUTHOR_AGENT)
 # Field numbers from 1000 up: far beyond any v1 field, as a later version of the proto could add them.
 _UNKNOWN_FIELDS = (
     wire.varint_field(1000, 42)
-    + wire.bytes_field(1001, "a field from a later version".encode())
+    + wire.bytes_field(1001, b"a field from a later version")
     + wire.fixed32_field(1002, b"\x00\x00\x80\x3f")
     + wire.fixed64_field(1003, b"\x01" * 8)
 )
@@ -65,7 +65,7 @@ def picked_choice_request() -> ai_pb2.RespondRequest:
     asked.conversation.history.extend([
         message("delivery"),
         message("Which of these do you mean? 1. Shipping costs 2. Delivery times", ai_pb2.AUTHOR_BOT),
-    ])  # fmt: skip
+    ])
     asked.conversation.message.picked_choice.CopyFrom(picked)
     return asked
 

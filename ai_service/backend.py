@@ -25,5 +25,6 @@ async def open_backend(settings: AiSettings, resources: AsyncExitStack) -> Backe
     if settings.backend == "llm":
         # No httpx timeout: the client bounds each request as a whole, from the caller's deadline.
         http = await resources.enter_async_context(httpx.AsyncClient(timeout=None))
+        assert settings.llm_base_url, "AiSettings refuses AI_BACKEND=llm without AI_LLM_BASE_URL"
         return LlmResponder(ChatCompletionsClient(http, settings.llm_base_url, settings.llm_api_key), settings)
     return FaqResponder(load_faq(settings.faq_path), settings.confidence_threshold)

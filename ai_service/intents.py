@@ -15,19 +15,17 @@ _HUMAN_REQUEST = _phrases(
     r"representatives?", r"(?:talk|speak|chat) (?:to|with) (?:someone|somebody|anyone)",
     r"conseill(?:er|ere)s?", r"humaine?s?", r"une personne", r"vraie personne", r"personne reelle",
     r"operat(?:eur|rice)s?", r"(?:parler|discuter) (?:a|avec) quelqu un",
-)  # fmt: skip
+)
 _GREETING = _phrases(r"hi", r"hello", r"hey", r"good (?:morning|afternoon|evening)", r"bonjour", r"bonsoir", r"salut")
 _CLOSING = _phrases(
     r"thanks?", r"thank you", r"thx", r"ty", r"bye", r"goodbye", r"good bye", r"see (?:you|ya)", r"cheers",
     r"have a (?:nice|good|great) (?:day|evening|weekend)", r"that s (?:all|it)", r"nothing else",
     r"merci", r"au revoir", r"bonne (?:journee|soiree|fin de journee)", r"a (?:bientot|plus)", r"ciao",
     r"c est tout", r"rien d autre",
-)  # fmt: skip
+)
 # Words that may stand beside a greeting or a closing without making the message a question.
 _FILLER = frozenset(
-    "ok okay great perfect cool good nice fine very much so lot lots a again all you that s it for your help the "
-    "and no yes oh well there everyone parfait super genial tres beaucoup bien d accord daccord top et encore "
-    "pour votre ton aide tout ca non oui ah tous".split()
+    ["ok", "okay", "great", "perfect", "cool", "good", "nice", "fine", "very", "much", "so", "lot", "lots", "a", "again", "all", "you", "that", "s", "it", "for", "your", "help", "the", "and", "no", "yes", "oh", "well", "there", "everyone", "parfait", "super", "genial", "tres", "beaucoup", "bien", "d", "accord", "daccord", "top", "et", "encore", "pour", "votre", "ton", "aide", "tout", "ca", "non", "oui", "ah", "tous"]
 )
 
 

@@ -5,17 +5,10 @@ from ai_service.text import has_accents, normalize
 # Function words: they tell the language apart and carry no topic, so the FAQ matcher ignores them too.
 STOP_WORDS = {
     "en": frozenset(
-        "a an the i im ive me my we our you your is are am was be been do does did dont can cant could would will "
-        "should it its this that these those there to of in on at for from with and or but so if please hi hello "
-        "hey dear what which who whom how when where why get have has had any some about just want need like still "
-        "yet already usually".split()
+        ["a", "an", "the", "i", "im", "ive", "me", "my", "we", "our", "you", "your", "is", "are", "am", "was", "be", "been", "do", "does", "did", "dont", "can", "cant", "could", "would", "will", "should", "it", "its", "this", "that", "these", "those", "there", "to", "of", "in", "on", "at", "for", "from", "with", "and", "or", "but", "so", "if", "please", "hi", "hello", "hey", "dear", "what", "which", "who", "whom", "how", "when", "where", "why", "get", "have", "has", "had", "any", "some", "about", "just", "want", "need", "like", "still", "yet", "already", "usually"]
     ),
     "fr": frozenset(
-        "je j me m moi mon ma mes nous notre nos vous votre vos tu te t ton ta tes le la les l un une des du de d "
-        "est sont suis etes es ai as a avez avons ont ce c cet cette ces ca il elle on y en au aux et ou mais donc "
-        "pour par avec sans sur dans que qu qui quoi quel quelle quels quelles comment quand combien pourquoi s se "
-        "sa son ses si svp stp bonjour bonsoir salut peux peut pouvez puis faire fait ne pas veux voudrais souhaite "
-        "aimerais encore deja".split()
+        ["je", "j", "me", "m", "moi", "mon", "ma", "mes", "nous", "notre", "nos", "vous", "votre", "vos", "tu", "te", "t", "ton", "ta", "tes", "le", "la", "les", "l", "un", "une", "des", "du", "de", "d", "est", "sont", "suis", "etes", "es", "ai", "as", "a", "avez", "avons", "ont", "ce", "c", "cet", "cette", "ces", "ca", "il", "elle", "on", "y", "en", "au", "aux", "et", "ou", "mais", "donc", "pour", "par", "avec", "sans", "sur", "dans", "que", "qu", "qui", "quoi", "quel", "quelle", "quels", "quelles", "comment", "quand", "combien", "pourquoi", "s", "se", "sa", "son", "ses", "si", "svp", "stp", "bonjour", "bonsoir", "salut", "peux", "peut", "pouvez", "puis", "faire", "fait", "ne", "pas", "veux", "voudrais", "souhaite", "aimerais", "encore", "deja"]
     ),
 }
 

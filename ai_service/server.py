@@ -13,28 +13,14 @@ from service_kit.service import Service
 SERVICE_NAME = ai_pb2.DESCRIPTOR.services_by_name["AiService"].full_name
 
 
-class AiServer(GrpcServer):
-    """The gRPC server that also closes what its backend opened once stopped."""
-
-    def __init__(self, servicer: AiServicer, resources: AsyncExitStack) -> None:
-        super().__init__([SERVICE_NAME])
-        self._resources = resources
-        ai_pb2_grpc.add_AiServiceServicer_to_server(servicer, self.server)
-
-    async def stop(self, grace: float) -> None:
-        await super().stop(grace)
-        await self._resources.aclose()
-
-
 async def create_server(settings: AiSettings) -> GrpcServer:
-    """Opens the backend (AI_BACKEND) and binds `settings.listen_addr` (port 0 for any free one: see `server.port`)."""
-    resources = AsyncExitStack()
-    try:
-        server = AiServer(AiServicer(await open_backend(settings, resources)), resources)
+    """Opens the backend (AI_BACKEND) and binds `settings.listen_addr` (port 0 for any free one: see `server.port`);
+    the backend is closed when the server stops, or at once if binding fails."""
+    async with AsyncExitStack() as opened:
+        server = GrpcServer([SERVICE_NAME])
+        ai_pb2_grpc.add_AiServiceServicer_to_server(AiServicer(await open_backend(settings, opened)), server.server)
         server.bind(settings.listen_addr, settings)
-    except BaseException:
-        await resources.aclose()
-        raise
+        server.close_on_stop(opened.pop_all())
     return server
 
 
@@ -42,7 +28,9 @@ async def service(settings: AiSettings) -> Service:
     """The AI service as `run_service` runs it: its server, and metrics on METRICS_HOST:METRICS_PORT."""
     server = await create_server(settings)
     if settings.backend == "llm":
-        backend = {"model": settings.llm_model, "base_url": settings.llm_base_url, "tools": settings.llm_use_tools}
+        backend: dict[str, object] = {
+            "model": settings.llm_model, "base_url": settings.llm_base_url, "tools": settings.llm_use_tools
+        }
     else:
         backend = {"threshold": settings.confidence_threshold}
     return Service(

@@ -7,6 +7,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from ai_service.llm.prompt import DEFAULT_SYSTEM_PROMPT
+from service_kit.api_root import api_root
 from service_kit.grpc_tls import GrpcTlsSettings
 
 PACKAGED_FAQ = Path(__file__).with_name("faq.json")
@@ -51,17 +52,9 @@ class AiSettings(GrpcTlsSettings):
     @field_validator("llm_base_url")
     @classmethod
     def _api_root(cls, value: str | None) -> str | None:
-        """The API root without a trailing slash; no query (a key goes in AI_LLM_API_KEY, never in a URL)."""
         if value is None:
             return None
-        url = value.strip().rstrip("/")
-        if not url.startswith(("https://", "http://")):
-            raise ValueError("must start with https:// or http://")
-        if "?" in url or "#" in url:
-            raise ValueError("must not carry a query or fragment: a key goes in AI_LLM_API_KEY")
-        if url.endswith("/chat/completions"):
-            raise ValueError("must be the API root (e.g. http://localhost:11434/v1): /chat/completions is appended")
-        return url
+        return api_root(value, "AI_LLM_API_KEY", "/chat/completions", "http://localhost:11434/v1")
 
     @model_validator(mode="after")
     def _llm_configured(self) -> "AiSettings":

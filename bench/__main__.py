@@ -49,7 +49,7 @@ async def measure(plan: Plan, use_wrk: bool, profile: bool, workdir: Path) -> Fi
     with Stack(workdir / "stack-window-0", env={**STACK_ENV, "ORDERING_WINDOW_SECONDS": "0"}) as stack:
         await _without_ordering_window(plan, stack, profile, workdir, found)
     log.info("stack with the default ordering window (%g s): acknowledgement, latency, throughput",
-             DEFAULT_WINDOW_SECONDS)  # fmt: skip
+             DEFAULT_WINDOW_SECONDS)
     with Stack(workdir / "stack-window-default", env=STACK_ENV) as stack:
         await _with_default_window(plan, stack, run_wrk if use_wrk else run_asyncio, workdir, found)
     window = 60 * plan.budget_time_scale
@@ -60,7 +60,7 @@ async def measure(plan: Plan, use_wrk: bool, profile: bool, workdir: Path) -> Fi
             found.budget_burst = await dimelo_calls.budget_burst(
                 Customers(sandbox), sandbox, plan.budget_threads, plan.budget_per_thread, window,
                 plan.answer_timeout_seconds,
-            )  # fmt: skip
+            )
     return found
 
 
@@ -116,7 +116,7 @@ def machine() -> str:
         (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
          if line.startswith("model name")),
         platform.processor() or "unknown CPU",
-    )  # fmt: skip
+    )
     memory_kb = next(
         int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
     )

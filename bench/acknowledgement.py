@@ -89,7 +89,7 @@ async def _compare(plan: Plan, load: Load, targets: dict[str, WebhookTarget]) ->
         for name, combined in measured.items():
             cells = [
                 number(combined.rate), number(combined.p50_ms, 2), number(combined.p99_ms, 2), str(combined.errors)
-            ]  # fmt: skip
+            ]
             section.add(f"c={connections:<3} {name}", *cells, target=_target(name, connections, combined, baseline))
     section.notes.append(
         "each request carries the seed guide's delivery with fresh ids; its content is marked as written by a "

@@ -85,7 +85,7 @@ async def _counted(customers: Customers, sandbox: httpx.AsyncClient, write, time
 def _route(path: str) -> str:
     """The path with ":id" for each id (a segment with a digit, but the version)."""
     return "/".join(":id" if segment != "1.0" and any(c.isdigit() for c in segment) else segment
-                    for segment in path.split("/"))  # fmt: skip
+                    for segment in path.split("/"))
 
 
 async def _rest_calls(sandbox: httpx.AsyncClient) -> int:
@@ -108,4 +108,4 @@ async def budget_burst(
     after = (await sandbox.get("/_sandbox/stats")).json()["rest_by_status"]
     calls = {status: count - before.get(status, 0) for status, count in after.items()}
     return BudgetBurst(len(sent), len(sent) - len(replies), calls.get("429", 0), sum(calls.values()),
-                       ended - started, window)  # fmt: skip
+                       ended - started, window)

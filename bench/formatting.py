@@ -18,7 +18,7 @@ def measure(examples: int) -> Section:
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", TEST],
         cwd=ROOT, env={**os.environ, "FORMATTING_EXAMPLES": str(examples)}, capture_output=True, text=True,
-    )  # fmt: skip
+    )
     seconds = time.monotonic() - started
     section = Section(
         "5. Plain text for every mixture: generated Markdown/HTML answers through orchestrator/formatting.py",
@@ -28,7 +28,7 @@ def measure(examples: int) -> Section:
     section.add(
         "no markup reaches Dimelo; words, line breaks and link targets kept", number(examples), number(seconds, 1),
         target=verdict(passed, "every answer"),
-    )  # fmt: skip
+    )
     if not passed:
         section.notes.extend(run.stdout.strip().splitlines()[-15:])
     return section

@@ -49,7 +49,7 @@ async def run_wrk(target: WebhookTarget, connections: int, seconds: float, tag: 
     command = [
         "wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s",
         "-s", str(WRK_SCRIPT), target.url, "--", str(target.template), tag,
-    ]  # fmt: skip
+    ]
     process = await asyncio.create_subprocess_exec(
         *command,
         stdout=asyncio.subprocess.PIPE,

@@ -18,7 +18,7 @@ _SITE = "site-packages/"
 _PLUMBING = (
     "runpy", "__main__.py", "asyncio/runners.py", "asyncio/base_events.py", "asyncio/events.py", "threading.py",
     "concurrent/futures/thread.py", "uvicorn/server.py", "uvicorn/main.py", "uvicorn/_compat.py", "uvloop/",
-)  # fmt: skip
+)
 
 
 class Profiler:
@@ -35,7 +35,7 @@ class Profiler:
             command = [
                 str(self._py_spy), "record", "--pid", str(pid), "--rate", str(RATE_HZ), "--nonblocking",
                 "--format", "raw", "--output", str(self._outputs[name]), "--duration", "3600",
-            ]  # fmt: skip
+            ]
             self._processes.append(
                 await asyncio.create_subprocess_exec(
                     *command, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL

@@ -68,7 +68,7 @@ def _end_to_end(found: Findings) -> Section:
             f"throughput, window 0: {early.messages:,} msgs on {plan.window_threads} threads",
             number(early.rate), "", "", number(early.cpu_ms_per_message(OURS), 1),
             target=verdict(early.rate >= E2E_TARGET_PER_SECOND, f"≥ {E2E_TARGET_PER_SECOND} msg/s"),
-        )  # fmt: skip
+        )
     for label, batch in (
         (f"throughput, window {window:g} s (default)", found.batch_default_window),
         (f"burst (all written at once), window {window:g} s", found.burst_default_window),
@@ -77,7 +77,7 @@ def _end_to_end(found: Findings) -> Section:
             section.add(
                 f"{label}: {batch.messages:,} msgs on {plan.batch_threads} threads",
                 number(batch.rate), "", "", number(batch.cpu_ms_per_message(OURS), 1),
-            )  # fmt: skip
+            )
     rate = f"{plan.paced_rate:g} msg/s"
     for label, (latencies, lost), goal in (
         (f"added latency at {rate}, window 0", found.latency_no_window, ADDED_P50_TARGET_MS),
@@ -86,7 +86,7 @@ def _end_to_end(found: Findings) -> Section:
         p50, p99 = p50_p99(latencies)
         target = verdict(p50 < goal, f"p50 < {goal:g} ms")
         section.add(label + (f" ({lost} unanswered)" if lost else ""), "", number(p50, 1), number(p99, 1), "",
-                    target=target)  # fmt: skip
+                    target=target)
     ai_p50, ai_p99 = p50_p99(found.ai_ms)
     section.add("AI answer time, direct calls (p50 subtracted above)", "", number(ai_p50, 2), number(ai_p99, 2), "")
     if found.growth is not None:
@@ -152,10 +152,10 @@ def _growth(found: Findings) -> Section | None:
         (f"fill: {result.fill.messages:,} msgs opening {result.fill_threads:,} new threads", result.fill),
         (f"{result.history_before_late:,} msgs, {result.threads_before_late:,} threads in store: the same "
          f"{result.late.messages:,} msgs", result.late),
-    )  # fmt: skip
+    )
     for label, run in rows:
         section.add(label, number(run.rate), number(run.cpu_ms_per_message(OURS), 2),
-                    number(run.cpu_ms_per_message([SANDBOX]), 2))  # fmt: skip
+                    number(run.cpu_ms_per_message([SANDBOX]), 2))
     ratio = result.late.cpu_ms_per_message(OURS) / max(1e-9, result.early.cpu_ms_per_message(OURS))
     section.rows[-1].target = verdict(ratio <= FLAT_GROWTH, f"late/early CPU ×{ratio:.2f}, want ≤ ×{FLAT_GROWTH:g}")
     section.notes.append("CPU ms/msg: gateway + orchestrator + adapter + AI; sandbox ms: Dimelo's stand-in, apart")
@@ -177,7 +177,7 @@ def _dimelo_calls(found: Findings) -> Section | None:
         goal = CALLS_TARGETS[label]
         lost = f" ({calls.unanswered} unanswered)" if calls.unanswered else ""
         section.add(f"per {label}{lost}", number(calls.messages), number(calls.per_message, 2),
-                    target=verdict(calls.per_message <= goal, f"≤ {goal:g}"))  # fmt: skip
+                    target=verdict(calls.per_message <= goal, f"≤ {goal:g}"))
         section.notes.append(f"{label}, calls per message: {calls.profile()}")
     burst = found.budget_burst
     if burst is not None:
@@ -189,7 +189,7 @@ def _dimelo_calls(found: Findings) -> Section | None:
             number(burst.messages), number(burst.calls / max(1, burst.messages), 2), number(burst.refused_429),
             number(burst.seconds, 1), number(burst.calls_per_window),
             target=verdict(met, "0 × 429, all answered"),
-        )  # fmt: skip
+        )
         section.notes.append(
             f"burst: the sandbox's rate limit ({BUDGET_PER_MINUTE} per minute) and the adapter's budget both run on a "
             f"clock ×{scale:g} (a minute lasts {burst.window_seconds:g} s) so that the burst takes seconds; calls/min "

@@ -21,7 +21,9 @@ async def startup_seconds(workdir: Path, repeats: int) -> dict[str, list[float]]
         run_dir.mkdir(parents=True)
         running: list[Service] = []
 
-        async def start(name: str, env: dict[str, str], probe: Probe) -> None:
+        async def start(
+            name: str, env: dict[str, str], probe: Probe, run_dir: Path = run_dir, running: list[Service] = running
+        ) -> None:
             began = time.perf_counter()
             service = launch(name, ["-m", name], {**COMMON_ENV, **env}, run_dir)
             running.append(service)

@@ -1,23 +1,25 @@
 """The demo conversation: one question the bot answers, one the bot hands over to an agent."""
 
-from devstack.sandbox_client import SandboxClient
+from collections.abc import Callable
+
+from devstack.sandbox_client import Json, SandboxClient
 
 QUESTION = "Hello, how do I return an item?"
 HUMAN_PLEASE = "I'd like to talk to a human, please."
 
 
-def bot_answered(transcript: dict) -> bool:
+def bot_answered(transcript: Json) -> bool:
     return any(c["author_kind"] == "bot" for c in transcript["contents"])
 
 
-def handed_over(agent_category_ids: list[str]):
-    def check(transcript: dict) -> bool:
+def handed_over(agent_category_ids: list[str]) -> Callable[[Json], bool]:
+    def check(transcript: Json) -> bool:
         return set(agent_category_ids) <= set(transcript["thread"]["thread_category_ids"])
 
     return check
 
 
-def play(sandbox: SandboxClient) -> list[dict]:
+def play(sandbox: SandboxClient) -> list[Json]:
     """Plays both conversations and returns their final transcripts."""
     world = sandbox.world()
     answered = sandbox.customer_writes(QUESTION)
@@ -27,7 +29,7 @@ def play(sandbox: SandboxClient) -> list[dict]:
     return [first, second]
 
 
-def render(transcript: dict, category_names: dict[str, str]) -> str:
+def render(transcript: Json, category_names: dict[str, str]) -> str:
     """A transcript as a person reads it."""
     thread = transcript["thread"]
     categories = ", ".join(category_names.get(c, c) for c in thread["thread_category_ids"]) or "none"

@@ -14,11 +14,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import grpc
 import httpx
-from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1 import health_pb2
+
+from service_kit.health_client import health_stub
 
 START_TIMEOUT_SECONDS = 30.0
 LOOPBACK = "127.0.0.1"
@@ -30,7 +32,8 @@ def free_port() -> int:
     """A loopback port free right now (the OS may give it to someone else later; fine on a dev machine)."""
     with socket.socket() as probe:
         probe.bind((LOOPBACK, 0))
-        return probe.getsockname()[1]
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def grpc_listen(variable: str) -> Callable[[int], dict[str, str]]:
@@ -48,7 +51,7 @@ class Service:
     """One running service process, its log file, address, and Prometheus metrics URL (empty when it has none)."""
 
     name: str
-    process: subprocess.Popen
+    process: subprocess.Popen[bytes]
     log_path: Path
     address: str
     metrics_url: str = ""
@@ -93,7 +96,7 @@ class Stack:
     services: dict[str, Service] = field(default_factory=dict)
     sandbox_url: str = ""
     webhook_url: str = ""
-    world: dict = field(default_factory=dict)
+    world: dict[str, Any] = field(default_factory=dict)
     verify_token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     webhook_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     # More than one needs a shared store: ORCHESTRATOR_DATABASE_URL in `env`.
@@ -110,7 +113,7 @@ class Stack:
             raise
         return self
 
-    def __exit__(self, *_) -> None:
+    def __exit__(self, *_: object) -> None:
         self.stop()
 
     @property
@@ -229,9 +232,10 @@ class Stack:
     def _ready_file(self, name: str) -> Path:
         return self.workdir / f"{name}.ready"
 
-    def _ready_facts(self, name: str) -> dict | None:
+    def _ready_facts(self, name: str) -> dict[str, Any] | None:
         path = self._ready_file(name)
-        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+        facts: dict[str, Any] | None = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+        return facts
 
     def _sandbox_url(self, name: str) -> str | None:
         """The URL on the sandbox's SANDBOX_READY line, written since its last start."""
@@ -242,7 +246,7 @@ class Stack:
                     return line.removeprefix(SANDBOX_READY).strip()
         return None
 
-    def _wait(self, ready: Callable[[], T], name: str) -> T:
+    def _wait(self, ready: Callable[[], T | None], name: str) -> T:
         """Asks `ready` until it answers; the answer."""
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         service = self.services[name]
@@ -262,5 +266,5 @@ class Stack:
 
 def _grpc_serving(address: str) -> bool:
     with grpc.insecure_channel(address) as channel:
-        stub = health_pb2_grpc.HealthStub(channel)
+        stub = health_stub(channel)
         return stub.Check(health_pb2.HealthCheckRequest(), timeout=1).status == health_pb2.HealthCheckResponse.SERVING

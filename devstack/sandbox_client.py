@@ -1,8 +1,13 @@
 """Drives the sandbox's control API: customers writing, agents' status, transcripts."""
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 import httpx
+
+# A JSON object as the control API sends and takes it.
+Json = dict[str, Any]
 
 
 class SandboxClient:
@@ -14,52 +19,57 @@ class SandboxClient:
     def close(self) -> None:
         self._http.close()
 
-    def _call(self, method: str, path: str, **kwargs) -> dict:
+    def _call(self, method: str, path: str, **kwargs: Any) -> Json:
         response = self._http.request(method, f"/_sandbox{path}", **kwargs)
         response.raise_for_status()
-        return response.json()
+        answer: Json = response.json()
+        return answer
 
-    def world(self) -> dict:
+    def world(self) -> Json:
         return self._call("GET", "/world")
 
-    def customer_writes(self, body: str, thread_id: str | None = None, **fields) -> dict:
+    def customer_writes(self, body: str, thread_id: str | None = None, **fields: Any) -> Json:
         """A customer message (or `kind="welcome"` / `"page_post"`) in a new thread, or in `thread_id`."""
-        payload = {"body": body, **fields}
+        payload: Json = {"body": body, **fields}
         if thread_id:
             payload["thread_id"] = thread_id
         return self._call("POST", "/messages", json=payload)
 
-    def create_agent(self, name: str, **fields) -> dict:
+    def create_agent(self, name: str, **fields: Any) -> Json:
         return self._call("POST", "/agents", json={"name": name, **fields})
 
-    def agent_replies(self, agent_id: str, in_reply_to_id: str, body: str) -> dict:
-        return self._call("POST", "/agent_replies", json={"agent_id": agent_id, "in_reply_to_id": in_reply_to_id, "body": body})
+    def agent_replies(self, agent_id: str, in_reply_to_id: str, body: str) -> Json:
+        return self._call(
+            "POST", "/agent_replies", json={"agent_id": agent_id, "in_reply_to_id": in_reply_to_id, "body": body}
+        )
 
-    def set_all_agents(self, status: str | None, busyness: str) -> dict:
+    def set_all_agents(self, status: str | None, busyness: str) -> Json:
         return self._call("PUT", "/agents/status", json={"status": status, "busyness": busyness})
 
-    def set_faults(self, faults: dict) -> dict:
+    def set_faults(self, faults: Json) -> Json:
         return self._call("PUT", "/faults", json=faults)
 
-    def set_delivery(self, **options) -> dict:
+    def set_delivery(self, **options: Any) -> Json:
         return self._call("PUT", "/delivery", json=options)
 
-    def transcript(self, thread_id: str) -> dict:
+    def transcript(self, thread_id: str) -> Json:
         return self._call("GET", f"/threads/{thread_id}")
 
     def wait_deliveries(self, timeout: float = 30.0) -> None:
         """Returns once the sandbox has no webhook request, retry or duplicate pending."""
         self._call("POST", "/deliveries/wait", json={"timeout": timeout}, timeout=timeout + 5)
 
-    def stats(self) -> dict:
+    def stats(self) -> Json:
         """Counters: REST calls by status, deliveries by outcome, the webhook's state."""
         return self._call("GET", "/stats")
 
-    def deliveries(self) -> list[dict]:
-        return self._call("GET", "/deliveries")["records"]
+    def deliveries(self) -> list[Json]:
+        records: list[Json] = self._call("GET", "/deliveries")["records"]
+        return records
 
-    def wait_for(self, thread_id: str, condition, timeout: float = 15.0) -> dict:
-        """Polls the thread's transcript until `condition(transcript)` holds; TimeoutError with the transcript if not."""
+    def wait_for(self, thread_id: str, condition: Callable[[Json], bool], timeout: float = 15.0) -> Json:
+        """Polls the thread's transcript until `condition(transcript)` holds; if it never does, TimeoutError with
+        the transcript."""
         deadline = time.monotonic() + timeout
         while True:
             transcript = self.transcript(thread_id)

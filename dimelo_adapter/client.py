@@ -193,7 +193,7 @@ class DimeloClient:
         with tracer.start_as_current_span(
             f"Dimelo {operation}", kind=SpanKind.CLIENT, attributes=attributes,
             record_exception=False, set_status_on_exception=False,
-        ) as span:  # fmt: skip
+        ) as span:
             await self._budget.take(endpoint.priority)
             async with self._slots:
                 started = time.perf_counter()

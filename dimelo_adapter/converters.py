@@ -67,7 +67,7 @@ def structured_content(request: dimelo_pb2.CreateReplyRequest) -> dict[str, Any]
             {"type": "url", "title": item.title, "url": item.url} if item.url
             else {"type": "reply", "title": item.title, **({"payload": item.payload} if item.payload else {})}
             for item in structured.items
-        ]  # fmt: skip
+        ]
         return {"type": "template", "title": request.body, "items": items}
     items = [{"title": item.title, **({"payload": item.payload} if item.payload else {})} for item in structured.items]
     return {"type": structured.type, "items": items}

@@ -1,11 +1,17 @@
-"""The adapter's failures, each with the gRPC status it leaves as and a message an operator can act on."""
+"""The adapter's failures, each with the gRPC status it leaves as, a reason a caller can branch on (the proto's
+ErrorReason) and a message an operator can act on.
+
+This is the one place that reads meaning into Dimelo's wording (its error identifiers and messages): callers get a
+reason, never a text to match.
+"""
 
 from typing import Any
 
 import grpc
 import httpx
 
-from dimelo_adapter.endpoints import Endpoint
+from botbridge.dimelo.v1 import dimelo_pb2
+from dimelo_adapter.endpoints import CREATE_CONTENT, Endpoint
 
 # Transport errors raised before a request was written: Dimelo certainly did not see it.
 NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -20,12 +26,30 @@ _CODES = {
     422: grpc.StatusCode.FAILED_PRECONDITION,
     429: grpc.StatusCode.RESOURCE_EXHAUSTED,
 }
+_FAILED = dimelo_pb2.ERROR_REASON_DIMELO_FAILED
+# A refusal's reason by Dimelo's status (else: 5xx failed, any other status an invalid request), after the cases its
+# words decide (DimeloRefused._reason).
+_REASONS = {
+    403: dimelo_pb2.ERROR_REASON_DIMELO_PERMISSION_DENIED,
+    404: dimelo_pb2.ERROR_REASON_DIMELO_NOT_FOUND,
+    408: _FAILED,
+    409: dimelo_pb2.ERROR_REASON_DIMELO_CONFLICT,
+    422: dimelo_pb2.ERROR_REASON_DIMELO_REFUSED,
+    429: dimelo_pb2.ERROR_REASON_DIMELO_RATE_LIMITED,
+}
 
 
 class AdapterError(Exception):
-    """A failed RPC: `code` is its gRPC status, str() its message."""
+    """A failed RPC: `code` is its gRPC status, `reason` its ErrorReason, str() its message; `retry_after` the seconds
+    Dimelo asked to wait, when it said."""
 
     code = grpc.StatusCode.UNKNOWN
+    reason: int = dimelo_pb2.ERROR_REASON_UNSPECIFIED
+    retry_after: float | None = None
+
+    def error_metadata(self) -> dict[str, str]:
+        """What the ErrorInfo carries besides the reason, for a program."""
+        return {}
 
     def log_fields(self) -> dict[str, Any]:
         """What a log line about the failure carries besides its message."""
@@ -33,15 +57,24 @@ class AdapterError(Exception):
 
 
 class InvalidRequest(AdapterError):
-    """The request lacks a field the operation needs; Dimelo was not called."""
+    """The request lacks `fields` the operation needs; Dimelo was not called."""
 
     code = grpc.StatusCode.INVALID_ARGUMENT
+    reason = dimelo_pb2.ERROR_REASON_MISSING_FIELD
+
+    def __init__(self, message: str, fields: list[str]) -> None:
+        super().__init__(message)
+        self.fields = fields
+
+    def error_metadata(self) -> dict[str, str]:
+        return {"fields": ",".join(self.fields)}
 
 
 class UnreadableAnswer(AdapterError):
     """Dimelo answered success with a body the adapter cannot read (not JSON, or not the expected shape)."""
 
     code = grpc.StatusCode.UNAVAILABLE
+    reason = dimelo_pb2.ERROR_REASON_DIMELO_ANSWER_UNREADABLE
 
 
 class DimeloCallError(AdapterError):
@@ -63,6 +96,9 @@ class DimeloCallError(AdapterError):
     def hint(self) -> str:
         raise NotImplementedError
 
+    def error_metadata(self) -> dict[str, str]:
+        return {"dimelo_endpoint": str(self.endpoint), "attempts": str(self.attempts)}
+
     def log_fields(self) -> dict[str, Any]:
         return {"dimelo_endpoint": str(self.endpoint), "path": self.path, "attempts": self.attempts}
 
@@ -79,13 +115,25 @@ class DimeloRefused(DimeloCallError):
         self.message = message
         self.retry_after = retry_after
         self.code = _CODES.get(status, grpc.StatusCode.UNAVAILABLE if status >= 500 else grpc.StatusCode.UNKNOWN)
+        self.reason = self._reason()
+
+    def _reason(self) -> int:
+        """What the refusal means, from Dimelo's status and, where the status alone cannot tell, its words."""
+        words = f"{self.identifier} {self.message}".lower()
+        if self.status == 401 or (self.status == 403 and "token" in self.identifier):
+            return dimelo_pb2.ERROR_REASON_DIMELO_TOKEN_REFUSED
+        # The sandbox says 403 "in_reply_to_not_under_intervention"; real accounts word it in their own way.
+        if self.endpoint == CREATE_CONTENT and self.status in (403, 422) and "intervention" in words:
+            return dimelo_pb2.ERROR_REASON_INTERVENTION_REQUIRED
+        otherwise = _FAILED if self.status >= 500 else dimelo_pb2.ERROR_REASON_DIMELO_INVALID_REQUEST
+        return _REASONS.get(self.status, otherwise)
 
     def what(self) -> str:
         said = ": ".join(part for part in (self.identifier, self.message) if part)
         return f"Dimelo answered {self.status}" + (f" ({said})" if said else "")
 
     def hint(self) -> str:
-        if self.status == 401 or (self.status == 403 and "token" in self.identifier):
+        if self.reason == dimelo_pb2.ERROR_REASON_DIMELO_TOKEN_REFUSED:
             return "Dimelo does not accept the access token: check DIMELO_ACCESS_TOKEN (mistyped, revoked or expired?)"
         if self.status == 403:
             return self.endpoint.denied_hint()
@@ -106,6 +154,9 @@ class DimeloRefused(DimeloCallError):
             return "Dimelo failed; retry later"
         return "see Dimelo's message"
 
+    def error_metadata(self) -> dict[str, str]:
+        return {**super().error_metadata(), "http_status": str(self.status)}
+
     def log_fields(self) -> dict[str, Any]:
         return {**super().log_fields(), "http_status": self.status, "dimelo_error": self.identifier}
 
@@ -119,6 +170,11 @@ class DimeloUnreachable(DimeloCallError):
         super().__init__(endpoint, path)
         self.cause = cause
         self.detail = detail
+        self.reason = (
+            dimelo_pb2.ERROR_REASON_DIMELO_NO_ANSWER
+            if self.may_have_reached_dimelo
+            else dimelo_pb2.ERROR_REASON_DIMELO_UNREACHABLE
+        )
 
     @property
     def may_have_reached_dimelo(self) -> bool:

@@ -12,15 +12,15 @@ from service_kit.metrics import LATENCY_BUCKETS
 DIMELO_REQUESTS = Counter(
     "botbridge_dimelo_requests_total", "HTTP requests to Dimelo's API (each attempt), by operation and status.",
     ["operation", "status"],
-)  # fmt: skip
+)
 DIMELO_REQUEST_SECONDS = Histogram(
     "botbridge_dimelo_request_seconds", "Time Dimelo took to answer one request, by operation.", ["operation"],
     buckets=LATENCY_BUCKETS,
-)  # fmt: skip
+)
 DIMELO_RETRIES = Counter(
     "botbridge_dimelo_retries_total", "Requests to Dimelo sent again, by operation and the status that caused it.",
     ["operation", "status"],
-)  # fmt: skip
+)
 DIMELO_LAST_ANSWER = Gauge(
     "botbridge_dimelo_last_answer_timestamp_seconds",
     "When Dimelo last answered a request (any status), in Unix time: Dimelo is reachable if it is recent.",
@@ -29,4 +29,4 @@ DIMELO_BUDGET_WAIT_SECONDS = Histogram(
     "botbridge_dimelo_budget_wait_seconds",
     "Time a request to Dimelo waited for a slot of the account's call budget, by priority (reply, handover, lookup).",
     ["priority"], buckets=LATENCY_BUCKETS,
-)  # fmt: skip
+)

@@ -2,6 +2,7 @@
 `python -m dimelo_adapter` runs."""
 
 import asyncio
+from contextlib import AsyncExitStack
 
 import httpx
 
@@ -16,31 +17,19 @@ from service_kit.service import Service
 SERVICE_NAME = dimelo_pb2.DESCRIPTOR.services_by_name["DimeloService"].full_name
 
 
-class AdapterServer(GrpcServer):
-    """The gRPC server that also closes the adapter's HTTP client once stopped."""
-
-    def __init__(self, client: DimeloClient, agent_status_seconds: float) -> None:
-        super().__init__([SERVICE_NAME], interceptors=[ErrorStatusInterceptor()])
-        self._client = client
-        servicer = DimeloServicer(client, agent_status_seconds)
-        dimelo_pb2_grpc.add_DimeloServiceServicer_to_server(servicer, self.server)
-
-    async def stop(self, grace: float) -> None:
-        await super().stop(grace)
-        await self._client.aclose()
-
-
 async def create_server(
     settings: AdapterSettings, transport: httpx.AsyncBaseTransport | None = None, sleep: Sleep = asyncio.sleep
 ) -> GrpcServer:
-    """`transport` and `sleep` replace the network and the retry waits in tests."""
-    client = DimeloClient(settings, transport, sleep)
-    server = AdapterServer(client, settings.dimelo_agent_status_seconds)
-    try:
+    """The server, bound; its HTTP client is closed when it stops, or at once if binding fails. `transport` and
+    `sleep` replace the network and the retry waits in tests."""
+    async with AsyncExitStack() as opened:
+        client = DimeloClient(settings, transport, sleep)
+        opened.push_async_callback(client.aclose)
+        server = GrpcServer([SERVICE_NAME], interceptors=[ErrorStatusInterceptor()])
+        servicer = DimeloServicer(client, settings.dimelo_agent_status_seconds)
+        dimelo_pb2_grpc.add_DimeloServiceServicer_to_server(servicer, server.server)
         server.bind(settings.adapter_listen_addr, settings)
-    except BaseException:
-        await client.aclose()
-        raise
+        server.close_on_stop(opened.pop_all())
     return server
 
 

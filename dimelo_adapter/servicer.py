@@ -25,12 +25,7 @@ MAX_KNOWN_OWNERS = 10_000
 def _require(request: Any, *fields: str) -> None:
     missing = [name for name in fields if not getattr(request, name).strip()]
     if missing:
-        raise InvalidRequest(f"{type(request).__name__} needs {', '.join(missing)}; Dimelo was not called")
-
-
-def _refused_for_want_of_intervention(refusal: DimeloRefused) -> bool:
-    """The sandbox says 403 "in_reply_to_not_under_intervention"; real accounts word it in their own way."""
-    return refusal.status in (403, 422) and "intervention" in f"{refusal.identifier} {refusal.message}".lower()
+        raise InvalidRequest(f"{type(request).__name__} needs {', '.join(missing)}; Dimelo was not called", missing)
 
 
 def _takes_tasks(channel_status: dict[str, Any]) -> bool:
@@ -57,13 +52,14 @@ class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
         self._intervention_owners: OrderedDict[str, str] = OrderedDict()
 
     async def CreateReply(
-        self, request: dimelo_pb2.CreateReplyRequest, context: grpc.aio.ServicerContext
+        self, request: dimelo_pb2.CreateReplyRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> dimelo_pb2.CreateReplyResponse:
         _require(request, "in_reply_to_id", "body")
         try:
             return dimelo_pb2.CreateReplyResponse(content=await self._post_reply(request))
         except DimeloRefused as refusal:
-            if not (request.open_intervention_if_required and _refused_for_want_of_intervention(refusal)):
+            wants_intervention = refusal.reason == dimelo_pb2.ERROR_REASON_INTERVENTION_REQUIRED
+            if not (request.open_intervention_if_required and wants_intervention):
                 raise
         log.info("reply refused for want of an intervention: opening one", extra={"content_id": request.in_reply_to_id})
         intervention = self._opened(await self._client.open_intervention(request.in_reply_to_id))
@@ -82,7 +78,7 @@ class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
         return converters.content(reply)
 
     async def FindReply(
-        self, request: dimelo_pb2.FindReplyRequest, context: grpc.aio.ServicerContext
+        self, request: dimelo_pb2.FindReplyRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> dimelo_pb2.FindReplyResponse:
         """The bot's latest reply to the content: a search scoped to the intervention (or else the thread), newest
         first, that stops at the first reply of the bot's user to the content, or at the content itself (anything
@@ -102,7 +98,7 @@ class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
         return dimelo_pb2.FindReplyResponse()
 
     async def GetBotUser(
-        self, request: dimelo_pb2.GetBotUserRequest, context: grpc.aio.ServicerContext
+        self, request: dimelo_pb2.GetBotUserRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> dimelo_pb2.GetBotUserResponse:
         return dimelo_pb2.GetBotUserResponse(user_id=await self._own_user_id())
 
@@ -115,14 +111,16 @@ class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
         return self._bot_user_id
 
     async def OpenIntervention(
-        self, request: dimelo_pb2.OpenInterventionRequest, context: grpc.aio.ServicerContext
+        self, request: dimelo_pb2.OpenInterventionRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> dimelo_pb2.OpenInterventionResponse:
         _require(request, "content_id")
         try:
             opened = await self._client.open_intervention(request.content_id)
         except DimeloRefused as refusal:
-            # 422: one is already open on the thread (e.g. opened by an attempt whose answer was lost): that one.
-            found = await self._open_intervention_on_thread_of(request.content_id) if refusal.status == 422 else None
+            # Refused in the content's state (422): one is already open on the thread (e.g. opened by an attempt whose
+            # answer was lost): that one.
+            already_open = refusal.reason == dimelo_pb2.ERROR_REASON_DIMELO_REFUSED
+            found = await self._open_intervention_on_thread_of(request.content_id) if already_open else None
             if found is None:
                 raise refusal from None
             log.info("intervention already open: using it", extra={"intervention_id": found.get("id")})
@@ -154,14 +152,14 @@ class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
         return None
 
     async def CloseIntervention(
-        self, request: dimelo_pb2.CloseInterventionRequest, context: grpc.aio.ServicerContext
+        self, request: dimelo_pb2.CloseInterventionRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> dimelo_pb2.CloseInterventionResponse:
         _require(request, "intervention_id")
         closed = await self._client.close_intervention(request.intervention_id)
         return dimelo_pb2.CloseInterventionResponse(intervention=converters.intervention(closed))
 
     async def CreateInterventionComment(
-        self, request: dimelo_pb2.CreateInterventionCommentRequest, context: grpc.aio.ServicerContext
+        self, request: dimelo_pb2.CreateInterventionCommentRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> dimelo_pb2.CreateInterventionCommentResponse:
         """The comment's user is the intervention's owner (Dimelo requires one): known when this adapter opened it,
         else read (`GET /1.0/interventions/:id`). Should an agent have taken over an intervention the adapter opened,
@@ -174,21 +172,21 @@ class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
         return dimelo_pb2.CreateInterventionCommentResponse(comment_id=str(comment.get("id") or ""))
 
     async def CloseThread(
-        self, request: dimelo_pb2.CloseThreadRequest, context: grpc.aio.ServicerContext
+        self, request: dimelo_pb2.CloseThreadRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> dimelo_pb2.CloseThreadResponse:
         _require(request, "thread_id")
         thread = await self._client.close_thread(request.thread_id)
         return dimelo_pb2.CloseThreadResponse(thread=converters.thread(thread))
 
     async def UpdateThreadCategories(
-        self, request: dimelo_pb2.UpdateThreadCategoriesRequest, context: grpc.aio.ServicerContext
+        self, request: dimelo_pb2.UpdateThreadCategoriesRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> dimelo_pb2.UpdateThreadCategoriesResponse:
         _require(request, "thread_id")
         thread = await self._client.update_thread_categories(request.thread_id, request.category_ids)
         return dimelo_pb2.UpdateThreadCategoriesResponse(thread=converters.thread(thread))
 
     async def GetAgentAvailability(
-        self, request: dimelo_pb2.GetAgentAvailabilityRequest, context: grpc.aio.ServicerContext
+        self, request: dimelo_pb2.GetAgentAvailabilityRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> dimelo_pb2.GetAgentAvailabilityResponse:
         """Counts each agent once: connected when its entry for the channel has a status, available when that
         status is "available" and its busyness is not "full". From /1.0/status read at most a few seconds ago."""
@@ -205,21 +203,21 @@ class DimeloServicer(dimelo_pb2_grpc.DimeloServiceServicer):
         return dimelo_pb2.GetAgentAvailabilityResponse(available_agents=available, connected_agents=connected)
 
     async def GetContent(
-        self, request: dimelo_pb2.GetContentRequest, context: grpc.aio.ServicerContext
+        self, request: dimelo_pb2.GetContentRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> dimelo_pb2.GetContentResponse:
         _require(request, "content_id")
         content = await self._client.get_content(request.content_id)
         return dimelo_pb2.GetContentResponse(content=converters.content(content))
 
     async def GetThread(
-        self, request: dimelo_pb2.GetThreadRequest, context: grpc.aio.ServicerContext
+        self, request: dimelo_pb2.GetThreadRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> dimelo_pb2.GetThreadResponse:
         _require(request, "thread_id")
         thread = await self._client.get_thread(request.thread_id)
         return dimelo_pb2.GetThreadResponse(thread=converters.thread(thread))
 
     async def GetSource(
-        self, request: dimelo_pb2.GetSourceRequest, context: grpc.aio.ServicerContext
+        self, request: dimelo_pb2.GetSourceRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> dimelo_pb2.GetSourceResponse:
         """The source, and the channel its `channel_id` names (read once per channel); concurrent calls for one
         source share one read (a burst of handovers on a source the caller has not cached yet)."""

@@ -3,6 +3,7 @@
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from service_kit.api_root import api_root
 from service_kit.grpc_tls import GrpcTlsSettings
 
 
@@ -47,12 +48,5 @@ class AdapterSettings(GrpcTlsSettings):
     @field_validator("dimelo_api_url")
     @classmethod
     def _api_root(cls, value: str) -> str:
-        """The account's root URL, without a trailing slash, the /1.0 prefix or a query (no token in URLs)."""
-        url = value.strip().rstrip("/")
-        if not url.startswith(("https://", "http://")):
-            raise ValueError("must start with https:// (http:// only for a local sandbox)")
-        if "?" in url or "#" in url:
-            raise ValueError("must not carry a query or fragment: the token goes in DIMELO_ACCESS_TOKEN")
-        if url.endswith("/1.0"):
-            raise ValueError("must be the API root, without /1.0: the adapter appends /1.0/...")
-        return url
+        """The account's root URL: the adapter appends /1.0/... to it."""
+        return api_root(value, "DIMELO_ACCESS_TOKEN", "/1.0", "https://acme.api.engagement.dimelo.com")

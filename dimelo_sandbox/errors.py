@@ -1,5 +1,7 @@
 """Dimelo's error answer: a non-2xx status with `{"error": <identifier>, "message": <text>, "status": <code>}`."""
 
+from typing import Any
+
 
 class ApiError(Exception):
     """An error the sandbox answers as Dimelo does; `error` is a snake_case identifier clients can key on."""
@@ -10,7 +12,7 @@ class ApiError(Exception):
         self.error = error
         self.message = message
 
-    def body(self) -> dict:
+    def body(self) -> dict[str, Any]:
         return {"error": self.error, "message": self.message, "status": self.status}
 
 

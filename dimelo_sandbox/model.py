@@ -1,6 +1,7 @@
 """The sandbox's in-memory records: what Dimelo stores about users, sources, threads, contents, interventions."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -95,7 +96,7 @@ class Content:
     category_ids: list[str] = field(default_factory=list)
     created_at: float = 0.0
     updated_at: float = 0.0
-    structured_content: dict | None = None  # a structured message's payload (dimelo_sandbox/structured.py)
+    structured_content: dict[str, Any] | None = None  # a structured message's payload (dimelo_sandbox/structured.py)
 
 
 @dataclass
@@ -129,7 +130,7 @@ class Thread:
     thread_category_ids: list[str] = field(default_factory=list)
     content_ids: list[str] = field(default_factory=list)
     intervention_ids: list[str] = field(default_factory=list)
-    category_history: list[dict] = field(default_factory=list)
+    category_history: list[dict[str, Any]] = field(default_factory=list)
     content_category_ids: dict[str, None] = field(default_factory=dict)  # of all its contents, as an ordered set
     created_at: float = 0.0
     updated_at: float = 0.0

@@ -25,17 +25,17 @@ class Recorder:
         self._path = Path(path) if path else None
 
     def rest(self, method: str, path: str, query: bytes, content_type: str, body: bytes,
-             response: Response | None) -> None:  # fmt: skip
+             response: Response | None) -> None:
         """One exchange; `response` is None when the client went away before the answer."""
         if self._path is None:
             return
         text = body.decode("utf-8", "replace")
         if _TOKEN in text:
             text = "<a body carrying an access token, not recorded>"
-        record = {
+        record: dict[str, Any] = {
             "kind": "rest", "method": method, "path": path, "query": _without_token(query.decode("latin-1")),
             "content_type": content_type, "body": text,
-        }  # fmt: skip
+        }
         if response is not None:
             record.update(status=response.status_code, response=json.loads(bytes(response.body)))
         self._write(record)
@@ -45,5 +45,6 @@ class Recorder:
             self._write({"kind": "webhook", "delivery": body})
 
     def _write(self, record: dict[str, Any]) -> None:
-        with self._path.open("a", encoding="utf-8") as log:  # type: ignore[union-attr]
-            log.write(json.dumps(record, ensure_ascii=False) + "\n")
+        if self._path is not None:
+            with self._path.open("a", encoding="utf-8") as log:
+                log.write(json.dumps(record, ensure_ascii=False) + "\n")

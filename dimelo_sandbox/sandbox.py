@@ -3,6 +3,7 @@
 import logging
 import random
 import time
+from collections.abc import Callable
 from typing import Any
 
 from dimelo_sandbox.config import SandboxConfig
@@ -42,7 +43,7 @@ class Sandbox:
     def publish(self, event: dict[str, Any]) -> None:
         self.webhook.publish(event)
 
-    def after_job(self, job) -> None:
+    def after_job(self, job: Callable[[], None]) -> None:
         """Runs `job` once an asynchronous Dimelo job of the configured duration is over."""
         self.jobs.after(self.tunables.job_seconds, job)
 

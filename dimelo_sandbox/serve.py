@@ -12,9 +12,11 @@ from service_kit.http_server import R, RunningServer, start_http
 class RunningSandbox(RunningServer):
     @property
     def sandbox(self) -> Sandbox:
-        return self.app.state.sandbox
+        sandbox: Sandbox = self.app.state.sandbox
+        return sandbox
 
 
+# The ignore: mypy takes no default for a parameter typed by a TypeVar, though RunningServer is R's bound.
 async def start_server(app: Starlette, host: str, port: int, running: type[R] = RunningServer) -> R:  # type: ignore[assignment]
     """Serves `app` on host:port (0: any free port); returns once its lifespan has started and it listens."""
     config = uvicorn.Config(

@@ -6,7 +6,7 @@ import logging
 import random
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,9 +74,9 @@ class WebhookDeliverer:
         self._recorder = recorder
         self.endpoint = Endpoint()
         self._queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self._tasks: set[asyncio.Task] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
         self._client: httpx.AsyncClient | None = None
-        self._batcher: asyncio.Task | None = None
+        self._batcher: asyncio.Task[None] | None = None
         self._batching = False
         self._slots = asyncio.Semaphore(_MAX_IN_FLIGHT)
 
@@ -176,12 +176,12 @@ class WebhookDeliverer:
             else:
                 await asyncio.sleep(0.001)
 
-    def _spawn(self, coro) -> None:
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _later(self, seconds: float, events: list[dict], attempt: int, generation: int, duplicate: bool) -> None:
+    async def _later(self, seconds: float, events: list[dict[str, Any]], attempt: int, generation: int, duplicate: bool) -> None:
         await asyncio.sleep(seconds)
         await self._slots.acquire()
         await self._send(events, attempt, generation, duplicate)
@@ -250,7 +250,16 @@ class WebhookDeliverer:
         self.drop_pending()
         return True
 
-    def _record(self, events, attempt, status, outcome, error, duplicate, request_id) -> None:
+    def _record(
+        self,
+        events: list[dict[str, Any]],
+        attempt: int,
+        status: int | None,
+        outcome: str,
+        error: str | None,
+        duplicate: bool,
+        request_id: str | None,
+    ) -> None:
         self._stats.record_delivery(
             {
                 "request_id": request_id,

@@ -67,7 +67,7 @@ class World:
         self.categories[category.id] = category
         return category
 
-    def add_source(self, name: str, type_: str, channel_id: str | None, **options) -> Source:
+    def add_source(self, name: str, type_: str, channel_id: str | None, **options: Any) -> Source:
         """A source with its company identity (the account the source itself writes as), on a channel if given."""
         company = self.add_identity("", name, "company")
         source = Source(self.ids.object_id(), name, type_, company.id, created_at=self.clock(), **options)

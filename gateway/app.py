@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse
-from grpc_health.v1 import health_pb2_grpc
 from starlette.exceptions import HTTPException
 
 from botbridge.orchestrator.v1 import orchestrator_pb2_grpc
@@ -15,6 +14,8 @@ from gateway import routes
 from gateway.metrics import DELIVERIES, HANDSHAKES, REFUSAL_OUTCOMES
 from gateway.settings import GatewaySettings
 from service_kit.grpc_client import peer_channel
+from service_kit.retried_methods import ORCHESTRATOR_SERVICE
+from service_kit.health_client import health_stub
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +28,9 @@ def create_app(settings: GatewaySettings) -> FastAPI:
                 "GATEWAY_ALLOW_UNSIGNED=true and no GATEWAY_WEBHOOK_SECRET: deliveries are taken without"
                 " X-Dimelo-Secret, from anyone who can reach the webhook; never do this in production"
             )
-        # Idempotent: the orchestrator dedupes events by id, so a delivery cut off by a crash is simply sent again.
-        async with peer_channel(settings.orchestrator_addr, idempotent=True, tls=settings) as channel:
+        async with peer_channel(settings.orchestrator_addr, ORCHESTRATOR_SERVICE, tls=settings) as channel:
             app.state.orchestrator = orchestrator_pb2_grpc.OrchestratorServiceStub(channel)
-            app.state.orchestrator_health = health_pb2_grpc.HealthStub(channel)
+            app.state.orchestrator_health = health_stub(channel)
             yield
 
     app = FastAPI(
@@ -42,11 +42,11 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         # FastAPI's own telemetry would wrap every request (several spans each) once a tracer provider is set:
         # the webhook route makes the one span of this hop, and the metrics are Prometheus'.
         telemetry={"tracing": False, "metrics": False, "logs": False, "auto_configure": False},
+        exception_handlers={HTTPException: _refusal_as_text},
     )
     app.state.settings = settings
     app.include_router(routes.webhook, prefix=settings.webhook_path)
     app.include_router(routes.probes)
-    app.add_exception_handler(HTTPException, _refusal_as_text)
     return app
 
 

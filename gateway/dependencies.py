@@ -2,31 +2,42 @@
 
 import asyncio
 import hmac
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 from fastapi import Depends, Header, HTTPException, Request, params
-from grpc_health.v1 import health_pb2_grpc
 from pydantic import SecretStr
 
 from botbridge.orchestrator.v1 import orchestrator_pb2_grpc
 from gateway.settings import GatewaySettings
+from service_kit.health_client import AsyncHealthStub
 
 
 async def _settings(request: Request) -> GatewaySettings:
-    return request.app.state.settings
+    settings: GatewaySettings = request.app.state.settings
+    return settings
 
 
-async def _orchestrator(request: Request) -> orchestrator_pb2_grpc.OrchestratorServiceStub:
-    return request.app.state.orchestrator
+# mypy-protobuf types the stub on an asyncio channel as OrchestratorServiceAsyncStub, a class for type checkers
+# only; FastAPI reads the dependency's annotation at run time, where the stub's own class stands in for it.
+if TYPE_CHECKING:
+    OrchestratorStub: TypeAlias = orchestrator_pb2_grpc.OrchestratorServiceAsyncStub
+else:
+    OrchestratorStub = orchestrator_pb2_grpc.OrchestratorServiceStub
 
 
-async def _orchestrator_health(request: Request) -> health_pb2_grpc.HealthStub:
-    return request.app.state.orchestrator_health
+async def _orchestrator(request: Request) -> OrchestratorStub:
+    orchestrator: OrchestratorStub = request.app.state.orchestrator
+    return orchestrator
+
+
+async def _orchestrator_health(request: Request) -> AsyncHealthStub:
+    health: AsyncHealthStub = request.app.state.orchestrator_health
+    return health
 
 
 Settings = Annotated[GatewaySettings, Depends(_settings)]
-Orchestrator = Annotated[orchestrator_pb2_grpc.OrchestratorServiceStub, Depends(_orchestrator)]
-OrchestratorHealth = Annotated[health_pb2_grpc.HealthStub, Depends(_orchestrator_health)]
+Orchestrator = Annotated[OrchestratorStub, Depends(_orchestrator)]
+OrchestratorHealth = Annotated[AsyncHealthStub, Depends(_orchestrator_health)]
 
 
 def matches(given: bytes, expected: SecretStr) -> bool:
@@ -46,7 +57,8 @@ def _dimelo_secret_check(status_when_missing: int) -> params.Depends:
         if not matches(x_dimelo_secret.encode("latin-1"), settings.webhook_secret):
             raise HTTPException(403, "X-Dimelo-Secret does not match")
 
-    return Depends(check)
+    dependency: params.Depends = Depends(check)
+    return dependency
 
 
 async def _body_within_limit(request: Request, settings: Settings) -> bytes:

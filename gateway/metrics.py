@@ -23,6 +23,12 @@ EVENTS = Counter(
     " disposition (accepted, duplicate, quarantined).",
     ["type", "disposition"],
 )
+ORCHESTRATOR_FAILURES = Counter(
+    "botbridge_webhook_orchestrator_failures_total",
+    "Failed calls to the orchestrator, by call (submit, quarantine), gRPC code and the orchestrator's reason (its"
+    " ErrorInfo, e.g. STORE_UNAVAILABLE; UNSPECIFIED when it gave none, e.g. a deadline or a connection lost).",
+    ["call", "code", "reason"],
+)
 HANDSHAKES = Counter(
     "botbridge_webhook_handshakes_total", "Subscription handshakes, by outcome (confirmed, refused).", ["outcome"]
 )

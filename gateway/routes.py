@@ -20,9 +20,10 @@ from gateway.dependencies import (
     WebhookBody,
     matches,
 )
-from gateway.metrics import DELIVERIES, DELIVERY_SECONDS, EVENTS, HANDSHAKES
+from gateway.metrics import DELIVERIES, DELIVERY_SECONDS, EVENTS, HANDSHAKES, ORCHESTRATOR_FAILURES
 from gateway.settings import GatewaySettings
 from service_kit.metrics import event_type_label, exposition
+from service_kit.rich_errors import ORCHESTRATOR, UNSPECIFIED
 from service_kit.tracing import tracer
 from service_kit.webhook_delivery import NotADelivery, delivery_request
 
@@ -71,7 +72,7 @@ async def receive_delivery(body: WebhookBody, settings: Settings, orchestrator: 
 
 
 async def _deliver(
-    body: bytes, settings: GatewaySettings, orchestrator: orchestrator_pb2_grpc.OrchestratorServiceStub
+    body: bytes, settings: GatewaySettings, orchestrator: "orchestrator_pb2_grpc.OrchestratorServiceAsyncStub"
 ) -> tuple[str, JSONResponse]:
     """The delivery handed to the orchestrator: the outcome to count, and the answer to Dimelo."""
     try:
@@ -83,7 +84,8 @@ async def _deliver(
     # after about ten failed requests and a restart must not cost one per delivery. A large delivery goes in
     # batches, each within its own deadline and durable once answered: a re-send after a failure finds the stored
     # ones as duplicates, so it always makes progress.
-    receipts, quarantine_ids = [], []
+    receipts: list[orchestrator_pb2.EventReceipt] = []
+    quarantine_ids: list[str] = []
     try:
         for batch in _batches(request):
             stored = await orchestrator.SubmitDelivery(
@@ -92,12 +94,13 @@ async def _deliver(
             receipts.extend(stored.receipts)
             quarantine_ids.extend(stored.quarantine_ids)
     except grpc.aio.AioRpcError as error:
+        answered = _orchestrator_failed("submit", error)
         log.error(
             "delivery not stored: the orchestrator answered %s",
-            error.code().name,
+            answered,
             extra={"delivery_id": delivery.id, "events": len(delivery.events), "grpc_details": error.details()},
         )
-        return _not_stored(f"the orchestrator did not store the delivery ({error.code().name}); send it again")
+        return _not_stored(f"the orchestrator did not store the delivery ({answered}); send it again")
     counts = {"accepted": 0, "duplicates": 0, "quarantined": len(quarantine_ids)}
     for event, receipt in zip(delivery.events, receipts, strict=False):
         disposition = _DISPOSITIONS.get(receipt.disposition, "accepted")
@@ -131,7 +134,10 @@ _DISPOSITION_LABELS = {"accepted": "accepted", "duplicates": "duplicate", "quara
 
 
 async def _quarantine(
-    body: bytes, reason: str, settings: GatewaySettings, orchestrator: orchestrator_pb2_grpc.OrchestratorServiceStub
+    body: bytes,
+    reason: str,
+    settings: GatewaySettings,
+    orchestrator: "orchestrator_pb2_grpc.OrchestratorServiceAsyncStub",
 ) -> tuple[str, JSONResponse]:
     """Keeps a body that is not a delivery with the orchestrator for inspection, then refuses it with 400."""
     try:
@@ -141,15 +147,24 @@ async def _quarantine(
             wait_for_ready=True,
         )
     except grpc.aio.AioRpcError as error:
+        answered = _orchestrator_failed("quarantine", error)
         log.error(
             "malformed delivery not quarantined: the orchestrator answered %s",
-            error.code().name,
+            answered,
             extra={"reason": reason, "grpc_details": error.details()},
         )
-        return _not_stored(f"the malformed delivery could not be kept ({error.code().name}); send it again")
+        return _not_stored(f"the malformed delivery could not be kept ({answered}); send it again")
     log.warning("malformed delivery quarantined", extra={"reason": reason, "quarantine_id": kept.quarantine_id})
     answer = {"error": "malformed_delivery", "message": reason, "quarantine_id": kept.quarantine_id}
     return "quarantined", JSONResponse(answer, status_code=400)
+
+
+def _orchestrator_failed(call: str, error: grpc.aio.AioRpcError) -> str:
+    """Counts a failed call to the orchestrator by its code and reason (never its message); returns them for the log
+    line and the answer, e.g. "UNAVAILABLE, STORE_UNAVAILABLE"."""
+    code, reason = error.code().name, ORCHESTRATOR.reason(error)
+    ORCHESTRATOR_FAILURES.labels(call, code, ORCHESTRATOR.name(reason)).inc()
+    return code if reason == UNSPECIFIED else f"{code}, {ORCHESTRATOR.name(reason)}"
 
 
 def _not_stored(message: str) -> tuple[str, JSONResponse]:

@@ -20,7 +20,7 @@ class _HeaderDeadline(HttpToolsProtocol):
     header_timeout_seconds = 10.0
     _header_deadline: asyncio.TimerHandle | None = None
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # as uvicorn's own
         super().connection_made(transport)
         self._arm_header_deadline()
 
@@ -61,7 +61,8 @@ def server_config(settings: GatewaySettings) -> uvicorn.Config:
         host=settings.host,
         port=settings.port,
         http=protocol,
-        timeout_keep_alive=settings.keep_alive_timeout_seconds,  # type: ignore[arg-type] - a float works
+        # uvicorn declares an int; a float works (it goes to loop.call_later).
+        timeout_keep_alive=settings.keep_alive_timeout_seconds,  # type: ignore[arg-type]
         log_config=None,
         access_log=False,
     )

@@ -2,7 +2,8 @@
 replay), a thread's history (events received, decisions, Dimelo calls and their results).
 
 It reads the store the orchestrator uses (same ORCHESTRATOR_DB_PATH / ORCHESTRATOR_DATABASE_URL settings, and
-BOT_SOURCE_IDS for a replay of quarantined events); a running orchestrator picks replayed events up within seconds.
+BOT_SOURCE_IDS for a replay of quarantined events); a running orchestrator picks replayed events up at once on
+PostgreSQL (NOTIFY), within STORE_POLL_SECONDS (30 s) on SQLite.
 """
 
 import argparse
@@ -58,7 +59,7 @@ async def run(args: argparse.Namespace, store: Store, settings: IntakeSettings) 
             return 1
         [record] = [r for r in await store.thread_events(event.content.thread_id) if r.event_id == args.event_id]
         print(json.dumps({"state": record.state, "outcome": record.outcome, "attempts": record.attempts,
-                          "event": MessageToDict(event)}, indent=2, ensure_ascii=False))  # fmt: skip
+                          "event": MessageToDict(event)}, indent=2, ensure_ascii=False))
     elif args.command == "replay":
         if not await store.replay(args.event_id):
             print(f"{args.event_id} is not a dead letter", file=sys.stderr)

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, replace
+from typing import Any
 
 import grpc
 
@@ -27,17 +28,26 @@ from orchestrator.metrics import HANDOVERS, NO_AGENT_FALLBACKS
 from orchestrator.settings import NoAgentPolicy, Settings
 from orchestrator.source_directory import AutoSubmitted, BotUser, SourceDirectory
 from orchestrator.store import AGENTS_OWNER, HistoryMessage, Lease, Store, StoredEvent, ThreadState
+from service_kit.rich_errors import DIMELO_ADAPTER
 
 log = logging.getLogger(__name__)
+# A content's journal: the details of each step taken, by step name (Store.journal).
+Journal = dict[str, dict[str, Any]]
 # How often a reply an interrupted attempt may still be posting is looked for again (see _earlier_reply).
 REPLY_LOOKUP_INTERVAL_SECONDS = 1.0
-# Failures of CreateReply after which the reply may still land: Dimelo did not answer in time (the adapter's
-# UNAVAILABLE "no answer from Dimelo"), our deadline cut the call, or its fate is unknown. After any other failure
-# Dimelo refused the reply: nothing is on its way.
+# The adapter's reasons (dimelo.proto's ErrorReason) after which a failed CreateReply may still land, or has: no
+# answer came from Dimelo, Dimelo failed (5xx), or it posted the reply and its answer could not be read; and no
+# reason at all: the adapter did not say (our deadline cut the call, the adapter died or crashed mid-call). After any
+# other reason Dimelo refused the reply or never got it: nothing is on its way.
 MAY_STILL_LAND = frozenset({
-    grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED,
-    grpc.StatusCode.UNKNOWN,
+    dimelo_pb2.ERROR_REASON_UNSPECIFIED, dimelo_pb2.ERROR_REASON_DIMELO_NO_ANSWER,
+    dimelo_pb2.ERROR_REASON_DIMELO_FAILED, dimelo_pb2.ERROR_REASON_DIMELO_ANSWER_UNREADABLE,
 })  # fmt: skip
+# Refusals to close the bot's intervention after which the handover goes on, the intervention left open: the token's
+# user may not close it (e.g. an agent took it over, or it is closed already), or not in its state.
+CLOSE_REFUSALS_TOLERATED = frozenset(
+    {dimelo_pb2.ERROR_REASON_DIMELO_PERMISSION_DENIED, dimelo_pb2.ERROR_REASON_DIMELO_REFUSED}
+)
 
 
 @dataclass(frozen=True)
@@ -55,8 +65,8 @@ class ConversationHandler:
         self,
         settings: Settings,
         store: Store,
-        ai: ai_pb2_grpc.AiServiceStub,
-        dimelo: dimelo_pb2_grpc.DimeloServiceStub,
+        ai: "ai_pb2_grpc.AiServiceAsyncStub",
+        dimelo: "dimelo_pb2_grpc.DimeloServiceAsyncStub",
     ) -> None:
         self._settings = settings
         self._store = store
@@ -207,7 +217,9 @@ class ConversationHandler:
             history=[_ai_message(entry) for entry in earlier],
         )
 
-    async def _answer(self, content, thread: ThreadState, decision: Decision, journal: dict, lease: Lease) -> Outcome:
+    async def _answer(
+        self, content: events_pb2.Content, thread: ThreadState, decision: Decision, journal: Journal, lease: Lease
+    ) -> Outcome:
         if self._settings.open_intervention and not thread.intervention_id:
             thread = await self._open_intervention(content, thread, lease)
         thread = await self._post_with_choices(content, thread, decision, journal, lease)
@@ -225,7 +237,13 @@ class ConversationHandler:
         return Outcome("answered", "answered; conversation finished, intervention closed")
 
     async def _handover(
-        self, content, thread: ThreadState, decision: Decision, journal: dict, lease: Lease, keep_with_bot: bool = True
+        self,
+        content: events_pb2.Content,
+        thread: ThreadState,
+        decision: Decision,
+        journal: Journal,
+        lease: Lease,
+        keep_with_bot: bool = True,
     ) -> Outcome:
         """Hands the thread to the agents; with no agent available, `keep_with_bot` lets NO_AGENT_POLICY keep it."""
         available = await self._available_agents(content.source_id)
@@ -258,7 +276,7 @@ class ConversationHandler:
         self._count_handover(decision, available)
         return Outcome("handed_over", f"handed over ({decision.reason}); agents available: {agents}")
 
-    async def _recategorize(self, content, journal: dict, lease: Lease, agents: str) -> None:
+    async def _recategorize(self, content: events_pb2.Content, journal: Journal, lease: Lease, agents: str) -> None:
         """Gives the thread the agents' categories, once."""
         if "recategorized" in journal:
             return
@@ -298,14 +316,14 @@ class ConversationHandler:
             return None
         return response.available_agents
 
-    async def _open_intervention(self, content, thread: ThreadState, lease: Lease) -> ThreadState:
+    async def _open_intervention(self, content: events_pb2.Content, thread: ThreadState, lease: Lease) -> ThreadState:
         await self._store.hold(lease)
         try:
             response = await self._dimelo.OpenIntervention(
                 dimelo_pb2.OpenInterventionRequest(content_id=content.id), timeout=self._effect_timeout
             )
         except grpc.aio.AioRpcError as error:
-            if error.code() is not grpc.StatusCode.FAILED_PRECONDITION:
+            if DIMELO_ADAPTER.reason(error) != dimelo_pb2.ERROR_REASON_DIMELO_REFUSED:
                 raise
             # Already open (e.g. by an earlier attempt whose answer was lost): reply anyway.
             log.info("intervention not opened: %s", describe(error), extra={"content_id": content.id})
@@ -315,7 +333,9 @@ class ConversationHandler:
         log.info("bot intervention opened", extra={"intervention_id": thread.intervention_id})
         return thread
 
-    async def _close_intervention(self, content, thread: ThreadState, journal: dict, lease: Lease) -> None:
+    async def _close_intervention(
+        self, content: events_pb2.Content, thread: ThreadState, journal: Journal, lease: Lease
+    ) -> None:
         if not thread.intervention_id or "intervention_closed" in journal:
             return
         await self._store.hold(lease)
@@ -325,7 +345,7 @@ class ConversationHandler:
                 timeout=self._effect_timeout,
             )
         except grpc.aio.AioRpcError as error:
-            if error.code() not in (grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.FAILED_PRECONDITION):
+            if DIMELO_ADAPTER.reason(error) not in CLOSE_REFUSALS_TOLERATED:
                 raise
             log.warning("bot intervention left open: %s", describe(error), extra={"thread_id": content.thread_id})
             left_open = describe(error)
@@ -337,7 +357,9 @@ class ConversationHandler:
             lease, content.id, "intervention_closed", intervention_id=thread.intervention_id, left_open=left_open
         )
 
-    async def _earlier_reply(self, content, thread: ThreadState, posting: dict, lease: Lease):
+    async def _earlier_reply(
+        self, content: events_pb2.Content, thread: ThreadState, posting: dict[str, Any], lease: Lease
+    ) -> events_pb2.Content | None:
         """The reply an earlier attempt posted, or None when it never reached Dimelo. That attempt's call may still
         be on its way (its process died, the call did not) until its `settled_by` time: until then a reply not found
         yet is looked for again, every second, rather than posted twice."""
@@ -357,7 +379,7 @@ class ConversationHandler:
             await self._store.hold(lease)
 
     async def _post_with_choices(
-        self, content, thread: ThreadState, decision: Decision, journal: dict, lease: Lease
+        self, content: events_pb2.Content, thread: ThreadState, decision: Decision, journal: Journal, lease: Lease
     ) -> ThreadState:
         """The answer with its choices as a structured message where the channel takes it, else as a numbered list
         (also when Dimelo refuses the structured message: 422, nothing was posted)."""
@@ -368,7 +390,7 @@ class ConversationHandler:
         try:
             return await self._post(content, thread, text, journal, lease, structured)
         except grpc.aio.AioRpcError as error:
-            if error.code() is not grpc.StatusCode.FAILED_PRECONDITION:
+            if DIMELO_ADAPTER.reason(error) != dimelo_pb2.ERROR_REASON_DIMELO_REFUSED:
                 raise
             log.warning("structured reply refused, posting the choices as a list: %s", describe(error))
         numbered = choices.numbered(decision.text, decision.choices, max_chars)
@@ -376,10 +398,10 @@ class ConversationHandler:
 
     async def _post(
         self,
-        content,
+        content: events_pb2.Content,
         thread: ThreadState,
         text: str,
-        journal: dict,
+        journal: Journal,
         lease: Lease,
         structured: dimelo_pb2.StructuredContent | None = None,
     ) -> ThreadState:
@@ -405,7 +427,7 @@ class ConversationHandler:
                     timeout=self._effect_timeout,
                 )
             except grpc.aio.AioRpcError as error:
-                if error.code() not in MAY_STILL_LAND:  # the call is over: nothing is on its way
+                if DIMELO_ADAPTER.reason(error) not in MAY_STILL_LAND:  # the call is over: nothing is on its way
                     await self._store.record_step(lease, content.id, "posting", settled_by=0.0)
                 raise
             reply = response.content

@@ -3,6 +3,7 @@
 import logging
 import time
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import grpc
 
@@ -40,16 +41,16 @@ class Decision:
     # Choices offered with the answer (orchestrator/choices.py), as {"title", "payload", "url"}.
     choices: tuple[dict[str, str], ...] = ()
 
-    def to_journal(self) -> dict:
+    def to_journal(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_journal(cls, detail: dict | None) -> "Decision | None":
+    def from_journal(cls, detail: dict[str, Any] | None) -> "Decision | None":
         return cls(**{**detail, "choices": tuple(detail.get("choices") or ())}) if detail else None
 
 
 async def ask_ai(
-    ai: ai_pb2_grpc.AiServiceStub, conversation: ai_pb2.Conversation, deadline: float, may_retry: bool
+    ai: "ai_pb2_grpc.AiServiceAsyncStub", conversation: ai_pb2.Conversation, deadline: float, may_retry: bool
 ) -> Decision:
     """The AI's decision. An unreachable AI raises while `may_retry` (a restarting pod is back in seconds, and an
     answer beats a handover); after that, and on any other failure, the decision is a handover."""

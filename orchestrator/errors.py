@@ -2,6 +2,8 @@
 
 import grpc
 
+from service_kit.rich_errors import describe_reason, retry_delay
+
 TRANSIENT_CODES = frozenset(
     {
         grpc.StatusCode.UNAVAILABLE,
@@ -20,8 +22,15 @@ def is_transient(error: BaseException) -> bool:
     return not isinstance(error, grpc.aio.AioRpcError) or error.code() in TRANSIENT_CODES
 
 
+def earliest_retry(error: BaseException) -> float:
+    """Seconds before which a retry is useless: what the peer asked for (its RetryInfo, e.g. Dimelo's Retry-After
+    passed on by the adapter), else 0."""
+    return retry_delay(error) or 0.0
+
+
 def describe(error: BaseException) -> str:
-    """One line for the journal and the logs."""
+    """One line for the journal and the logs: a gRPC error's code, its reason when it has one, and its message."""
     if isinstance(error, grpc.aio.AioRpcError):
-        return f"{error.code().name}: {error.details()}"
+        reason = describe_reason(error)
+        return f"{error.code().name}{f' ({reason})' if reason else ''}: {error.details()}"
     return f"{type(error).__name__}: {error}"

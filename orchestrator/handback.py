@@ -28,7 +28,7 @@ AGENT_REPLIED = "an agent replied"  # the handover reason when an agent took a t
 class HandbackRule:
     """Applies the rule above for one thread, when an event about it arrives."""
 
-    def __init__(self, settings: Settings, store: Store, dimelo: dimelo_pb2_grpc.DimeloServiceStub) -> None:
+    def __init__(self, settings: Settings, store: Store, dimelo: "dimelo_pb2_grpc.DimeloServiceAsyncStub") -> None:
         self._on = settings.handback is Handback.ON
         self._bot_categories = frozenset(settings.bot_category_ids)
         self._agent_categories = frozenset(settings.agent_category_ids)
@@ -37,25 +37,26 @@ class HandbackRule:
 
     async def intervention_closed(self, thread: ThreadState, lease: Lease) -> bool:
         """An agent closed their intervention on the thread: True when the thread came back to the bot."""
-        return await self._back_if_returned(thread, "intervention_closed", lease)
+        return await self._back_if_returned(thread, "intervention_closed", lease) is not None
 
     async def customer_wrote(self, thread: ThreadState, lease: Lease) -> ThreadState:
         """The customer writes in a thread the agents hold: the thread as it is now (the bot's again, or not)."""
-        if thread.handover_reason == AGENT_REPLIED or not await self._back_if_returned(thread, "customer_wrote", lease):
+        if thread.handover_reason == AGENT_REPLIED:
             return thread
-        return await self._store.thread(thread.thread_id)
+        return await self._back_if_returned(thread, "customer_wrote", lease) or thread
 
-    async def _back_if_returned(self, thread: ThreadState, signal: str, lease: Lease) -> bool:
-        """Gives the thread back to the bot (saved under `lease`) when the rule says so."""
+    async def _back_if_returned(self, thread: ThreadState, signal: str, lease: Lease) -> ThreadState | None:
+        """Gives the thread back to the bot (saved under `lease`) when the rule says so: the thread as saved then,
+        else None."""
         if not self._on or thread.owner != AGENTS_OWNER:
-            return False
+            return None
         response = await self._dimelo.GetThread(dimelo_pb2.GetThreadRequest(thread_id=thread.thread_id))
         categories = set(response.thread.thread_category_ids)
         in_bot_category = not self._bot_categories or bool(categories & self._bot_categories)
         if not in_bot_category or categories & self._agent_categories:
-            return False
+            return None
         back = replace(thread, owner=BOT_OWNER, intervention_id="", handover_reason="", bot_category_seen_at=time.time())
         await self._store.save_thread(lease, back)
         HANDBACKS.labels(signal).inc()
         log.info("thread handed back to the bot", extra={"thread_id": thread.thread_id, "signal": signal})
-        return True
+        return back

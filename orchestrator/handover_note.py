@@ -5,6 +5,7 @@ customer never does. It never holds up a handover: a note Dimelo refuses is logg
 """
 
 import logging
+from typing import Any
 
 import grpc
 
@@ -30,13 +31,13 @@ def handover_note(decision: Decision, agents_available: str) -> str:
 
 
 async def leave_note(
-    dimelo: dimelo_pb2_grpc.DimeloServiceStub,
+    dimelo: "dimelo_pb2_grpc.DimeloServiceAsyncStub",
     store: Store,
     lease: Lease,
     content_id: str,
     intervention_id: str,
     note: str,
-    journal: dict,
+    journal: dict[str, dict[str, Any]],
     timeout: float,
 ) -> None:
     """Comments the bot's intervention once (the journal's "noted" step), whatever Dimelo answers; only while

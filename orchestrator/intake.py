@@ -5,25 +5,28 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from typing import Any
 
 import grpc
 
 from botbridge.events.v1 import events_pb2
 from botbridge.orchestrator.v1 import orchestrator_pb2 as pb
 from botbridge.orchestrator.v1 import orchestrator_pb2_grpc
+from orchestrator import ordering
 from orchestrator.database import store_unwell
 from orchestrator.errors import describe
 from orchestrator.intake_filter import OWN_REPLY, REPLY_EVENTS, IntakeDecision, decide
-from orchestrator import ordering
 from orchestrator.metrics import INTAKE_EVENTS, ORDERING_EVIDENCE
 from orchestrator.scheduler import Scheduler
 from orchestrator.settings import Handback, Settings
 from orchestrator.storable import MAX_ID_CHARS, replace_nul, unstorable, without_nul
 from orchestrator.store import DEAD, DONE, PENDING, Store
 from service_kit.metrics import event_type_label
+from service_kit.rich_errors import ORCHESTRATOR
 from service_kit.tracing import current_traceparent
 
 log = logging.getLogger(__name__)
+_Context = grpc.aio.ServicerContext[Any, Any]
 
 # The intake outcome of an event kept in quarantine rather than stored.
 QUARANTINED = "quarantined"
@@ -92,8 +95,9 @@ class Intake:
         reasons = [d.reason for d in decisions]
         holds = await self._holds(events, states)
         try:
+            fresh: Sequence[bool | None]
             fresh = await self._store.accept(events, delivery_id, states, reasons, holds, traceparent)
-        except Exception as error:  # noqa: BLE001 - one event may be what the store refuses: the others must still be kept
+        except Exception as error:  # one event may be what the store refuses: the others must still be kept
             if store_unwell(error):
                 raise
             log.warning("the store refused the delivery's events together: storing them one at a time", exc_info=True)
@@ -123,7 +127,7 @@ class Intake:
         try:
             [is_new] = await self._store.accept([event], delivery_id, [state], [reason], [hold], traceparent)
             return is_new
-        except Exception as error:  # noqa: BLE001 - quarantined below, or raised if the quarantine fails too
+        except Exception as error:  # quarantined below, or raised if the quarantine fails too
             if store_unwell(error):
                 raise
             refusal = f"the store refused the event ({type(error).__name__})"
@@ -172,11 +176,15 @@ class IntakeServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
         )
         self._store = store
 
-    async def SubmitDelivery(self, request: pb.SubmitDeliveryRequest, context: grpc.aio.ServicerContext):
+    async def SubmitDelivery(
+        self, request: pb.SubmitDeliveryRequest, context: _Context
+    ) -> pb.SubmitDeliveryResponse:
         async with _store_unwell_is_unavailable(context):
             return await self._intake.take_in(request, current_traceparent())
 
-    async def QuarantineDelivery(self, request: pb.QuarantineDeliveryRequest, context: grpc.aio.ServicerContext):
+    async def QuarantineDelivery(
+        self, request: pb.QuarantineDeliveryRequest, context: _Context
+    ) -> pb.QuarantineDeliveryResponse:
         async with _store_unwell_is_unavailable(context):
             [quarantine_id] = await self._store.quarantine([(request.body, without_nul(request.reason))])
         log.warning("delivery quarantined: %s", request.reason, extra={"quarantine_id": quarantine_id})
@@ -184,9 +192,9 @@ class IntakeServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
 
 
 @contextlib.asynccontextmanager
-async def _store_unwell_is_unavailable(context: grpc.aio.ServicerContext) -> AsyncIterator[None]:
-    """A store that cannot write now fails the call with UNAVAILABLE and the cause in one line (the gateway
-    answers 503 and Dimelo sends the delivery again), not with a traceback per delivery."""
+async def _store_unwell_is_unavailable(context: _Context) -> AsyncIterator[None]:
+    """A store that cannot write now fails the call with UNAVAILABLE, reason STORE_UNAVAILABLE, and the cause in one
+    line (the gateway answers 503 and Dimelo sends the delivery again), not with a traceback per delivery."""
     try:
         yield
     except Exception as error:
@@ -194,7 +202,8 @@ async def _store_unwell_is_unavailable(context: grpc.aio.ServicerContext) -> Asy
             raise
         cause = describe(error)
         log.warning("delivery not kept: the store cannot write now: %s", cause)
-        await context.abort(grpc.StatusCode.UNAVAILABLE, f"the store cannot write now ({cause}); send it again")
+        message = f"the store cannot write now ({cause}); send it again"
+        await ORCHESTRATOR.abort(context, grpc.StatusCode.UNAVAILABLE, message, pb.ERROR_REASON_STORE_UNAVAILABLE)
 
 
 def _alone(delivery: events_pb2.Delivery, event: events_pb2.Event) -> bytes:

@@ -88,6 +88,12 @@ DEAD_LETTERS_TOTAL = Counter(
     "Events that became dead letters: processing failed for good and so did the handover to the agents.",
     ["type"],
 )
+STORE_GROUP_COMMIT_WRITES = Histogram(
+    "botbridge_store_group_commit_writes",
+    "Writes per commit of the SQLite store (writes queued together share one commit and one fsync); its _count is"
+    " the commits, its _sum the writes. Not kept for PostgreSQL.",
+    buckets=(1, 2, 4, 8, 16, 32, 64),
+)
 RETENTION_DELETED = Counter(
     "botbridge_retention_deleted_total",
     "Rows deleted by retention (RETENTION_DAYS), by table: events, journal, messages, quarantine, leases,"

@@ -7,11 +7,12 @@ import random
 import time
 
 import grpc
+from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
 
 from orchestrator.conversation import ConversationHandler
 from orchestrator.database import STORE_ERRORS
-from orchestrator.errors import describe, is_transient
+from orchestrator.errors import describe, earliest_retry, is_transient
 from orchestrator.metrics import (
     DEAD_LETTERS_TOTAL,
     EVENT_LATENCY_SECONDS,
@@ -27,16 +28,16 @@ from service_kit.metrics import event_type_label
 from service_kit.tracing import context_from_traceparent, tracer
 
 log = logging.getLogger(__name__)
-IDLE_POLL_SECONDS = 5.0
 LOOP_NAME = "scheduler"
 
 
-def retry_delay(failed_attempts: int, base: float, longest: float) -> float:
+def retry_delay(failed_attempts: int, base: float, longest: float, earliest: float = 0.0) -> float:
     """Seconds before the next attempt of an event that failed `failed_attempts` times before this failure: the
     exponential backoff (base, 2 base, 4 base, ...) capped at `longest`, jittered into its upper half so that
-    events failing together do not come back together."""
+    events failing together do not come back together; and not before `earliest`, when the peer said a retry could
+    work (Dimelo's Retry-After), within `longest` still."""
     delay = min(longest, base * 2**failed_attempts)
-    return random.uniform(delay / 2, delay)
+    return max(random.uniform(delay / 2, delay), min(longest, earliest))
 
 
 class Scheduler:
@@ -51,7 +52,7 @@ class Scheduler:
         self._store = store
         self._handler = handler
         self._supervisor = supervisor
-        self._busy: dict[str, asyncio.Task] = {}
+        self._busy: dict[str, asyncio.Task[None]] = {}
         self._leases: dict[str, Lease] = {}
         self._wakeup = asyncio.Event()
         self._stopping = False
@@ -59,6 +60,7 @@ class Scheduler:
     def start(self) -> None:
         self._supervisor.run(LOOP_NAME, self._claim_and_start)
         self._supervisor.run("lease_renewal", self._renew_leases)
+        self._supervisor.run("new_events", self._listen_for_new_events)
 
     def alive(self) -> bool:
         """The scheduling loop runs (it may be backing off from a store outage) and no loop failed the process."""
@@ -69,7 +71,8 @@ class Scheduler:
         self._wakeup.set()
 
     async def stop(self, grace: float) -> None:
-        """Takes no new work, lets in-flight events finish for `grace` seconds, then cancels them (they stay pending)."""
+        """Takes no new work, lets in-flight events finish for `grace` seconds, then cancels them (they stay
+        pending)."""
         self._stopping = True
         self.wake()
         await self._supervisor.wait(LOOP_NAME)
@@ -79,6 +82,11 @@ class Scheduler:
             for task in late:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
+
+    async def _listen_for_new_events(self) -> bool:
+        """Wakes the scheduler whenever a replica stores pending events (PostgreSQL's NOTIFY), listening again
+        after a backoff when the listening connection breaks; with SQLite, only this replica's intake stores."""
+        return await self._store.listen_for_new_events(self.wake, self._settings.store_poll_seconds)
 
     async def _renew_leases(self) -> bool:
         """Keeps this replica's claim on the threads it is working on."""
@@ -101,12 +109,12 @@ class Scheduler:
         return True
 
     async def _sleep_until_due(self) -> None:
-        due = await self._store.seconds_until_due() if len(self._busy) < self._settings.max_parallel_threads else None
-        delay = IDLE_POLL_SECONDS if due is None else min(IDLE_POLL_SECONDS, max(0.0, due))
-        try:
+        room = len(self._busy) < self._settings.max_parallel_threads
+        due = await self._store.seconds_until_due(self._busy.keys()) if room else None
+        poll = self._settings.store_poll_seconds
+        delay = poll if due is None else min(poll, max(0.0, due))
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wakeup.wait(), timeout=delay)
-        except TimeoutError:
-            pass
 
     async def _process(self, stored: StoredEvent) -> None:
         """Processes one event in a span continuing the trace it arrived in; every log line inside carries its ids."""
@@ -119,7 +127,7 @@ class Scheduler:
                 record_exception=False, set_status_on_exception=False,
             ) as span,
             log_fields(**ids),
-        ):  # fmt: skip
+        ):
             started = time.perf_counter()
             result = ""  # set once the event is finished or rescheduled, which also releases its thread
             try:
@@ -133,7 +141,7 @@ class Scheduler:
                 result = "lease_lost"
             except STORE_ERRORS as error:
                 log.warning("the store could not record the end of processing; will resume: %s", describe(error))
-            except Exception:  # noqa: BLE001 - never a silent end: logged, and the event stays pending
+            except Exception:  # never a silent end: logged, and the event stays pending
                 log.exception("processing ended unexpectedly; the event stays pending and is tried again")
             finally:
                 self._busy.pop(stored.thread_id, None)
@@ -150,7 +158,7 @@ class Scheduler:
             if result not in ("retry", "lease_lost") and stored.received_at:
                 EVENT_LATENCY_SECONDS.observe(max(0.0, time.time() - stored.received_at))
 
-    async def _attempt(self, stored: StoredEvent, span) -> str:
+    async def _attempt(self, stored: StoredEvent, span: trace.Span) -> str:
         """Handles the event and records how it ended; returns the outcome code."""
         try:
             outcome = await self._handler.handle(stored)
@@ -169,12 +177,13 @@ class Scheduler:
         reason = describe(error)
         attempts = stored.attempts + 1
         if is_transient(error) and attempts < self._settings.max_attempts:
-            delay = retry_delay(stored.attempts, self._settings.retry_base_seconds, self._settings.retry_max_seconds)
+            base, longest = self._settings.retry_base_seconds, self._settings.retry_max_seconds
+            delay = retry_delay(stored.attempts, base, longest, earliest_retry(error))
             await self._store.retry_later(stored.event.id, delay, f"retrying: {reason}", stored.lease)
             log.warning("attempt %d failed, retrying in %.1f s: %s", attempts, delay, reason)
             return "retry"
         log.warning("processing failed for good after %d attempt(s), handing over: %s", attempts, reason,
-                    exc_info=not isinstance(error, grpc.aio.AioRpcError))  # fmt: skip
+                    exc_info=not isinstance(error, grpc.aio.AioRpcError))
         try:
             outcome = await self._handler.hand_over_after_failure(stored, reason)
         except (asyncio.CancelledError, LeaseLost):

@@ -20,6 +20,7 @@ from orchestrator.store import Store
 from orchestrator.supervision import Supervisor
 from orchestrator.thread_page import thread_page
 from service_kit.grpc_client import peer_channel
+from service_kit.retried_methods import AI_SERVICE, DIMELO_SERVICE
 from service_kit.grpc_server import GrpcServer
 from service_kit.service import Service
 
@@ -85,8 +86,8 @@ async def create_server(settings: Settings) -> Orchestrator:
     )
     store = await Store.open(database, settings.lease_seconds, settings.orchestrator_replica_id)
     channels = [
-        peer_channel(settings.ai_addr, tls=settings),
-        peer_channel(settings.dimelo_adapter_addr, settings.adapter_timeout_seconds, tls=settings),
+        peer_channel(settings.ai_addr, AI_SERVICE, tls=settings),
+        peer_channel(settings.dimelo_adapter_addr, DIMELO_SERVICE, settings.adapter_timeout_seconds, tls=settings),
     ]
     return Orchestrator(settings, store, channels)
 

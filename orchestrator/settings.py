@@ -51,6 +51,9 @@ class StoreSettings(BaseSettings):
     store_pool_size: int = Field(4, ge=1)
     # Longest wait for the store (a pooled connection, SQLite's lock) before the call fails and is retried later.
     store_timeout_seconds: float = Field(5.0, gt=0)
+    # The scheduler's poll of the store when nothing wakes it sooner: a safety net, since new events wake it (this
+    # replica's intake, PostgreSQL's NOTIFY from the others) and it computes when retries and others' leases end.
+    store_poll_seconds: float = Field(30.0, gt=0)
 
 
 class IntakeSettings(StoreSettings):

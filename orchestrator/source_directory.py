@@ -13,7 +13,7 @@ MAX_CONTENT_FLAGS = 10_000
 class SourceDirectory:
     """A cache of GetSource answers (each source with its channel), each kept for TTL_SECONDS."""
 
-    def __init__(self, dimelo: dimelo_pb2_grpc.DimeloServiceStub) -> None:
+    def __init__(self, dimelo: "dimelo_pb2_grpc.DimeloServiceAsyncStub") -> None:
         self._dimelo = dimelo
         self._cache: dict[str, tuple[float, dimelo_pb2.Source]] = {}
 
@@ -29,7 +29,7 @@ class SourceDirectory:
 class BotUser:
     """The bot's user id (the `creator_id` of its contents), asked of the adapter once."""
 
-    def __init__(self, dimelo: dimelo_pb2_grpc.DimeloServiceStub) -> None:
+    def __init__(self, dimelo: "dimelo_pb2_grpc.DimeloServiceAsyncStub") -> None:
         self._dimelo = dimelo
         self._user_id = ""
 
@@ -43,7 +43,7 @@ class AutoSubmitted:
     """Whether a content was sent automatically (`auto_submitted`, in the REST content only), read once per
     content; the latest MAX_CONTENT_FLAGS answers are kept."""
 
-    def __init__(self, dimelo: dimelo_pb2_grpc.DimeloServiceStub) -> None:
+    def __init__(self, dimelo: "dimelo_pb2_grpc.DimeloServiceAsyncStub") -> None:
         self._dimelo = dimelo
         self._flags: OrderedDict[str, bool] = OrderedDict()
 

@@ -20,7 +20,7 @@ class Supervisor:
     def __init__(self) -> None:
         self.failed = asyncio.Event()
         self.failure = ""
-        self._tasks: dict[str, asyncio.Task] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
 
     def run(
         self,
@@ -62,15 +62,15 @@ class Supervisor:
                 log.warning(
                     "%s: %s (failure %d in a row); trying again in %.1f s",
                     name, _describe(error), failures, delay, extra={"loop": name},
-                )  # fmt: skip
+                )
                 await asyncio.sleep(delay)
                 continue
-            except Exception as error:  # noqa: BLE001 - anything else is a state this process must not go on in
+            except Exception as error:  # anything else is a state this process must not go on in
                 LOOP_ERRORS.labels(name, "fatal").inc()
                 log.critical(
                     "%s cannot go on: %s; the process stops so that it is restarted", name, _describe(error),
                     exc_info=True, extra={"loop": name},
-                )  # fmt: skip
+                )
                 self.failure = f"{name}: {_describe(error)}"
                 self.failed.set()
                 return

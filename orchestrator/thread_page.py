@@ -27,7 +27,7 @@ def thread_page(store: Store, loop: asyncio.AbstractEventLoop) -> Page:
         future = asyncio.run_coroutine_threadsafe(render_thread(store, thread_id), loop)
         try:
             return 200, future.result(TIMEOUT_SECONDS) + "\n"
-        except Exception:  # noqa: BLE001 - the page says the store failed; the log says why
+        except Exception:  # the page says the store failed; the log says why
             future.cancel()
             log.warning("thread page not shown", exc_info=True, extra={"thread_id": thread_id})
             return 503, "the store did not answer; see the orchestrator's log\n"

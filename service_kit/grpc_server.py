@@ -6,6 +6,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -36,7 +37,8 @@ class GrpcServer:
     """A grpc.aio server with the standard health and reflection services beside the service's own.
 
     Without `readiness`, the health status is SERVING from start to stop. With it, `readiness()` runs at start and
-    then every `readiness_interval` seconds in the background, and sets each service's status."""
+    then every `readiness_interval` seconds in the background, and sets each service's status. What the service
+    opened for its servicers (`close_on_stop`) is closed once the server has stopped."""
 
     def __init__(
         self,
@@ -50,8 +52,9 @@ class GrpcServer:
         self._service_names = list(service_names)
         self._readiness = readiness
         self._readiness_interval = readiness_interval
-        self._readiness_task: asyncio.Task | None = None
+        self._readiness_task: asyncio.Task[None] | None = None
         self._statuses: dict[str, int] = {}
+        self._opened = contextlib.AsyncExitStack()
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         reflection.enable_server_reflection(
             [*self._service_names, health.SERVICE_NAME, reflection.SERVICE_NAME], self.server
@@ -62,21 +65,26 @@ class GrpcServer:
         """Listens on `address` (host:port, port 0 for any free one), with TLS when `tls` names a certificate, and
         returns the bound port."""
         credentials = tls.server_credentials() if tls is not None else None
-        if credentials is None:
-            self.port = self.server.add_insecure_port(address)
-        else:
-            self.port = self.server.add_secure_port(address, credentials)
-        if not self.port:
-            raise OSError(f"cannot listen on {address}")
+        try:
+            if credentials is None:
+                self.port = self.server.add_insecure_port(address)
+            else:
+                self.port = self.server.add_secure_port(address, credentials)
+        except RuntimeError:  # gRPC's word for "address in use" or "not an address here"
+            raise OSError(f"cannot listen on {address} (in use, or not an address of this host)") from None
         return self.port
+
+    def close_on_stop(self, opened: contextlib.AbstractAsyncContextManager[Any]) -> None:
+        """Closes `opened` (a client, or an AsyncExitStack of them) after the server has stopped."""
+        self._opened.push_async_exit(opened)
 
     async def start(self) -> None:
         await self.server.start()
         if self._readiness is None:
             await self.set_serving(True)
             return
-        ready = await self._check_readiness()
-        self._readiness_task = asyncio.create_task(self._watch_readiness(ready), name="readiness")
+        ready = await self._check_readiness(self._readiness)
+        self._readiness_task = asyncio.create_task(self._watch_readiness(self._readiness, ready), name="readiness")
 
     async def set_serving(self, serving: bool) -> None:
         """Sets the overall health and each service's to SERVING or NOT_SERVING."""
@@ -92,20 +100,20 @@ class GrpcServer:
                 self._statuses[name] = status
                 await self.health.set(name, status)
 
-    async def _check_readiness(self) -> bool:
+    async def _check_readiness(self, checks: Readiness) -> bool:
         """Runs the readiness checks once and sets the statuses; True when the overall status is SERVING."""
         try:
-            readiness = await self._readiness()
-        except Exception:  # noqa: BLE001 - checks that cannot run mean "not ready"
+            readiness = await checks()
+        except Exception:  # checks that cannot run mean "not ready"
             log.warning("readiness checks failed", exc_info=True)
             readiness = {"": False}
         await self._set_statuses(readiness)
         return readiness.get("", all(readiness.values()))
 
-    async def _watch_readiness(self, ready: bool) -> None:
+    async def _watch_readiness(self, checks: Readiness, ready: bool) -> None:
         while True:
             await asyncio.sleep(self._readiness_interval if ready else NOT_READY_RECHECK_SECONDS)
-            ready = await self._check_readiness()
+            ready = await self._check_readiness(checks)
 
     async def stop(self, grace: float) -> None:
         """Reports NOT_SERVING, stops taking calls and lets in-flight calls finish for `grace` seconds."""
@@ -115,6 +123,7 @@ class GrpcServer:
                 await self._readiness_task
         await self.set_serving(False)
         await self.server.stop(grace)
+        await self._opened.aclose()
 
 
 async def wait_for_termination_signal() -> None:

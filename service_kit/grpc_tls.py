@@ -8,14 +8,14 @@ presenting a certificate signed by that CA (mutual TLS), so that only our own se
 """
 
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 import grpc
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings
 
 
-def _setting(name: str, default: object) -> object:
+def _setting(name: str, default: object) -> Any:
     """A field read from the environment variable `name` whatever the service's prefix (or given by field name)."""
     return Field(default, validation_alias=AliasChoices(name, name.lower()))
 

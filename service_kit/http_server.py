@@ -18,7 +18,7 @@ class RunningServer:
     app: Any
     _server: uvicorn.Server
     _socket: socket.socket
-    _ticking: asyncio.Task
+    _ticking: asyncio.Task[None]
 
     async def stop(self) -> None:
         self._server.should_exit = True
@@ -40,6 +40,7 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+# The ignore: mypy takes no default for a parameter typed by a TypeVar, though RunningServer is R's bound.
 async def start_http(config: uvicorn.Config, running: type[R] = RunningServer) -> R:  # type: ignore[assignment]
     """Serves `config.app` on config.host:config.port; returns once its lifespan has started and it listens. uvicorn's
     once-a-second tick (the Date header) runs until `stop()`."""

@@ -8,15 +8,18 @@ import contextvars
 import json
 import logging
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
+from types import MappingProxyType
 
 from opentelemetry import trace
 
 # Attributes every LogRecord has; anything else was passed with `extra=` and is written as a field.
 _RECORD_ATTRS = frozenset(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime", "taskName"}
 MASK = "[redacted]"
-_bound_fields: contextvars.ContextVar[dict[str, object]] = contextvars.ContextVar("log_fields", default={})
+_bound_fields: contextvars.ContextVar[Mapping[str, object]] = contextvars.ContextVar(
+    "log_fields", default=MappingProxyType({})
+)
 
 
 @contextlib.contextmanager
@@ -39,7 +42,7 @@ class JsonFormatter(logging.Formatter):
         self._secrets = [s for s in secrets if s]
 
     def format(self, record: logging.LogRecord) -> str:
-        line = {
+        line: dict[str, object] = {
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "service": self._service,

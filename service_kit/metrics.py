@@ -6,10 +6,11 @@ One process per service (no multiprocess mode): each process serves its own metr
 import logging
 import socket
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from http import HTTPStatus
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from prometheus_client import CONTENT_TYPE_LATEST, disable_created_metrics, generate_latest, make_wsgi_app
 
@@ -30,7 +31,7 @@ KNOWN_EVENT_TYPES = frozenset(
         "intervention.reopened", "intervention.canceled", "push_agent.availability_change",
         "push_agent.busyness_change", "survey_response.imported",
     }
-)  # fmt: skip
+)
 
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
@@ -50,9 +51,9 @@ def serve_metrics(host: str, port: int, page: Page | None = None) -> int:
     """Serves /metrics on host:port (port 0: any free one), and `page` if given, from background threads; returns the
     bound port, also logged."""
     disable_created_metrics()
-    metrics = make_wsgi_app()
+    metrics: WSGIApplication = make_wsgi_app()
 
-    def app(environ, start_response):
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         answer = page(environ.get("PATH_INFO", "")) if page else None
         if answer is None:
             return metrics(environ, start_response)

@@ -5,8 +5,10 @@ import logging
 from collections.abc import Awaitable, Callable, Collection, Mapping
 
 import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1 import health_pb2
 from prometheus_client import Gauge
+
+from service_kit.health_client import health_stub
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +29,7 @@ def peer_answers(channel: grpc.aio.Channel, timeout: float) -> Check:
     connected to fails at once (no waiting for it to come up: the next check will see it).
 
     A peer without the health service (UNIMPLEMENTED) answered all the same: it counts as ready."""
-    stub = health_pb2_grpc.HealthStub(channel)
+    stub = health_stub(channel)
 
     async def check() -> None:
         try:

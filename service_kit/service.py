@@ -70,6 +70,7 @@ def run_service(
 ) -> int:
     """Configures logs and traces for `name`, builds the service from `settings` and serves until a signal or its
     failure; returns the exit code (0 after a signal, 1 after a failure)."""
+    # Every service's settings has a log_level, which S's bound (any pydantic model) cannot say.
     configure_logging(name, settings.log_level, setting_secrets(settings))  # type: ignore[attr-defined]
     configure_tracing(name, TracingSettings())
     try:

@@ -80,7 +80,9 @@ def context_from_traceparent(traceparent: str) -> otel_context.Context | None:
     return _PROPAGATOR.extract({TRACEPARENT: traceparent}) if traceparent else None
 
 
-def context_from_metadata(metadata: Iterable[tuple[str, str]] | None) -> otel_context.Context | None:
+def context_from_metadata(metadata: Iterable[tuple[str, str | bytes]] | None) -> otel_context.Context | None:
     """The caller's context from gRPC invocation metadata; None when the caller sent none."""
-    carrier = {key: value for key, value in metadata or () if key in ("traceparent", "tracestate")}
+    carrier = {
+        key: value for key, value in metadata or () if key in ("traceparent", "tracestate") and isinstance(value, str)
+    }
     return _PROPAGATOR.extract(carrier) if carrier else None

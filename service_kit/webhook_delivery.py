@@ -81,7 +81,9 @@ def _problem(event: Any) -> str:
 
 
 def _event(data: dict[str, Any]) -> events_pb2.Event:
-    resource = data.get("resource") if isinstance(data.get("resource"), dict) else {}
+    resource = data.get("resource")
+    if not isinstance(resource, dict):
+        resource = {}
     event = events_pb2.Event(
         id=data["id"],
         type=data["type"],

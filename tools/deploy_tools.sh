@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what tests/deploy needs to validate Dockerfile, docker-compose.yml and deploy/ offline:
-# a venv of its own, .venv-deploy, with the pinned tools of tools/deploy-requirements.txt (kept apart from the
+# a venv of its own, .venv-deploy, with the hashed lock of requirements/deploy.txt (kept apart from the
 # services' pinned dependencies), and Debian's docker-compose for `docker-compose config` when it is missing.
 # kubectl (with kustomize) comes with the machine. Re-running is cheap.
 set -euo pipefail
@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 
 "$PYTHON" -m venv .venv-deploy
-.venv-deploy/bin/pip install --quiet --disable-pip-version-check -r tools/deploy-requirements.txt
+.venv-deploy/bin/pip install --quiet --disable-pip-version-check --require-hashes -r requirements/deploy.txt
 
 if ! command -v docker-compose >/dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

@@ -26,7 +26,7 @@ def _undecided(outcomes: list[Outcome]) -> list[str]:
 
 def _wrong_reason(outcome: Outcome, recommended: ai_pb2.HandoverReason) -> list[str]:
     """A SHOULD: the handover reason the proto names for this case; an answer or another reason is advised against."""
-    if outcome.decision == "handover" and outcome.response.handover.reason == recommended:
+    if outcome.decision == "handover" and outcome.decided.handover.reason == recommended:
         return []
     return [f"{_seen(outcome)}, where a handover {reason_name(recommended)} is recommended"]
 

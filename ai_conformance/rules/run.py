@@ -27,11 +27,11 @@ async def answer_text(probe: Probe) -> Finding:
     answers = _decided(probe, "answer")
     if not answers:
         return Finding(Status.WARN, "no call got an answer, so no answer could be checked")
-    blank = [outcome.asked for outcome in answers if not outcome.response.answer.text.strip()]
+    blank = [outcome.asked for outcome in answers if not outcome.decided.answer.text.strip()]
     odd = [
-        f"{outcome.asked}: confidence {outcome.response.answer.confidence}"
+        f"{outcome.asked}: confidence {outcome.decided.answer.confidence}"
         for outcome in answers
-        if not 0 <= outcome.response.answer.confidence <= 1  # NaN fails this too
+        if not 0 <= outcome.decided.answer.confidence <= 1  # NaN fails this too
     ]
     broken = [f"blank answer text to {', '.join(listing(blank))}"] if blank else []
     return judge(broken, listing(odd), f"{len(answers)} answers, each with text")
@@ -64,14 +64,14 @@ async def answer_choices(probe: Probe) -> Finding:
     Checks every answer of the run; an AI that never offers choices passes. Titles must differ because a customer
     who types a title instead of tapping it is read back by title.
     """
-    offering = [outcome for outcome in _decided(probe, "answer") if outcome.response.answer.choices]
+    offering = [outcome for outcome in _decided(probe, "answer") if outcome.decided.answer.choices]
     if not offering:
         return Finding(Status.PASS, "no answer offered choices (they are optional)")
-    broken = [f"{o.asked}: {problem}" for o in offering for problem in _choice_problems(o.response.answer)]
+    broken = [f"{o.asked}: {problem}" for o in offering for problem in _choice_problems(o.decided.answer)]
     repeated = [
         o.asked for o in offering
-        if len({c.title.casefold() for c in o.response.answer.choices}) < len(o.response.answer.choices)
-    ]  # fmt: skip
+        if len({c.title.casefold() for c in o.decided.answer.choices}) < len(o.decided.answer.choices)
+    ]
     advised = [f"the same title twice in the choices to {', '.join(listing(repeated))}"] if repeated else []
     return judge(listing(broken), advised, f"{len(offering)} answers with choices, each within the limits")
 
@@ -86,11 +86,11 @@ async def handover_reason(probe: Probe) -> Finding:
     if not handovers:
         return Finding(Status.WARN, "no call got a handover, so no handover could be checked")
     unusable = [
-        f"{outcome.asked}: {reason_name(outcome.response.handover.reason)}"
+        f"{outcome.asked}: {reason_name(outcome.decided.handover.reason)}"
         for outcome in handovers
-        if outcome.response.handover.reason not in _DEFINED_REASONS
+        if outcome.decided.handover.reason not in _DEFINED_REASONS
     ]
-    unexplained = [outcome.asked for outcome in handovers if not outcome.response.handover.explanation.strip()]
+    unexplained = [outcome.asked for outcome in handovers if not outcome.decided.handover.explanation.strip()]
     advised = [f"no explanation to {', '.join(listing(unexplained))}"] if unexplained else []
     return judge(listing(unusable), advised, f"{len(handovers)} handovers, each with a defined reason")
 

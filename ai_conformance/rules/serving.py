@@ -1,12 +1,15 @@
 """Rules on what any botbridge gRPC service serves beside its own: health and reflection."""
 
+from collections.abc import Iterable
+
 import grpc
 from google.protobuf import descriptor_pb2
-from grpc_health.v1 import health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+from grpc_health.v1 import health_pb2
+from grpc_reflection.v1alpha import reflection_pb2
 
 from ai_conformance.probe import SERVICE, Probe
 from ai_conformance.verdict import Finding, Status, judge
+from service_kit.health_client import health_stub
 
 _SERVING = health_pb2.HealthCheckResponse.SERVING
 _RESPOND = SERVICE.methods_by_name["Respond"]
@@ -15,7 +18,7 @@ _SIGNATURE = (f".{_RESPOND.input_type.full_name}", f".{_RESPOND.output_type.full
 
 async def health(probe: Probe) -> Finding:
     """MUST serve grpc.health.v1 and answer SERVING for "" (the server) and for botbridge.ai.v1.AiService."""
-    stub = health_pb2_grpc.HealthStub(probe.channel)
+    stub = health_stub(probe.channel)
     broken = []
     for service in ("", SERVICE.full_name):
         try:
@@ -37,13 +40,18 @@ def _status_name(status: int) -> str:
 
 async def reflection(probe: Probe) -> Finding:
     """MUST serve gRPC reflection (v1alpha) listing botbridge.ai.v1.AiService with Respond as the proto declares it."""
-    stub = reflection_pb2_grpc.ServerReflectionStub(probe.channel)
+    # What grpc_reflection's stub calls (its published types take a blocking channel and leave the call untyped).
+    info = probe.channel.stream_stream(
+        "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+        request_serializer=reflection_pb2.ServerReflectionRequest.SerializeToString,
+        response_deserializer=reflection_pb2.ServerReflectionResponse.FromString,
+    )
     asked = [
         reflection_pb2.ServerReflectionRequest(list_services=""),
         reflection_pb2.ServerReflectionRequest(file_containing_symbol=SERVICE.full_name),
     ]
     try:
-        replies = [reply async for reply in stub.ServerReflectionInfo(iter(asked), timeout=probe.deadline)]
+        replies = [reply async for reply in info(iter(asked), timeout=probe.deadline)]
     except grpc.aio.AioRpcError as error:
         return Finding(Status.FAIL, f"reflection failed with {error.code().name} ({error.details()})")
     if len(replies) != len(asked):
@@ -60,7 +68,7 @@ async def reflection(probe: Probe) -> Finding:
     return Finding(Status.PASS, f"lists {SERVICE.full_name}; Respond({_SIGNATURE[0]}) returns ({_SIGNATURE[1]})")
 
 
-def _respond_signature(files: list[bytes]) -> tuple[str, str] | None:
+def _respond_signature(files: Iterable[bytes]) -> tuple[str, str] | None:
     """Respond's (input, output) types in the served file that declares the service; None if none does."""
     for serialized in files:
         file = descriptor_pb2.FileDescriptorProto.FromString(serialized)

@@ -1,6 +1,7 @@
 """The HTTP client of the model server: one POST /chat/completions within a time limit, every failure named."""
 
 import asyncio
+from typing import Any
 
 import httpx
 from pydantic import SecretStr
@@ -23,7 +24,7 @@ class ChatCompletionsClient:
         self._url = f"{base_url}/chat/completions"
         self._headers = {"Authorization": f"Bearer {api_key.get_secret_value()}"} if api_key else {}
 
-    async def complete(self, request: dict, timeout: float) -> AssistantMessage:
+    async def complete(self, request: dict[str, Any], timeout: float) -> AssistantMessage:
         """The model's message, within `timeout` seconds in all; LlmFailure on anything else."""
         try:
             async with asyncio.timeout(timeout):

@@ -1,5 +1,7 @@
 """The parts of a chat-completions reply the backend reads, validated: the first choice's message."""
 
+from typing import Any
+
 from pydantic import BaseModel, Field, ValidationError
 
 
@@ -10,7 +12,7 @@ class MalformedCompletion(ValueError):
 class FunctionCall(BaseModel):
     name: str
     # A JSON object in a string, as OpenAI sends it; some servers send the object itself.
-    arguments: str | dict = "{}"
+    arguments: str | dict[str, Any] = "{}"
 
 
 class ToolCall(BaseModel):

@@ -3,6 +3,7 @@
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from botbridge.ai.v1 import ai_pb2
 
@@ -48,16 +49,17 @@ class HandoverRequest:
     explanation: str
 
 
-def from_tool_arguments(arguments: str | dict) -> HandoverRequest:
+def from_tool_arguments(arguments: str | dict[str, Any]) -> HandoverRequest:
     """The tool call's JSON arguments; unreadable ones still hand over (the model asked for a human)."""
+    parsed: object = arguments
     if isinstance(arguments, str):
         try:
-            arguments = json.loads(arguments)
+            parsed = json.loads(arguments)
         except ValueError:
-            arguments = None
-    if not isinstance(arguments, dict):
+            parsed = None
+    if not isinstance(parsed, dict):
         return HandoverRequest(ai_pb2.HANDOVER_REASON_OTHER, "(the tool call's arguments are not a JSON object)")
-    return _request(str(arguments.get("reason") or ""), str(arguments.get("explanation") or ""))
+    return _request(str(parsed.get("reason") or ""), str(parsed.get("explanation") or ""))
 
 
 def from_text(text: str) -> HandoverRequest | None:

@@ -1,6 +1,7 @@
 """The chat-completions request for a conversation: system message, the latest history, the customer's message."""
 
 from collections.abc import Iterable
+from typing import Any
 
 from ai_service.llm.handover import TOOL
 from ai_service.llm.prompt import AGENT_PREFIX, system_message
@@ -13,11 +14,11 @@ MAX_MESSAGE_CHARS = 4000
 _ASSISTANT_AUTHORS = frozenset({ai_pb2.AUTHOR_BOT, ai_pb2.AUTHOR_AGENT})
 
 
-def chat_request(conversation: ai_pb2.Conversation, settings: AiSettings) -> dict:
+def chat_request(conversation: ai_pb2.Conversation, settings: AiSettings) -> dict[str, Any]:
     """The JSON body of POST /chat/completions; the handover tool only with AI_LLM_USE_TOOLS."""
     system = system_message(settings.llm_system_prompt, settings.llm_use_tools)
     history = list(conversation.history)[-settings.llm_max_history :] if settings.llm_max_history else []
-    request = {
+    request: dict[str, Any] = {
         "model": settings.llm_model,
         "messages": chat_messages(system, [*history, conversation.message]),
         "temperature": settings.llm_temperature,

@@ -21,8 +21,10 @@ class LlmResponder:
     """Asks the model, after the checks that need no model: an empty message, an explicit request for a human."""
 
     def __init__(self, client: ChatCompletionsClient, settings: AiSettings) -> None:
+        assert settings.llm_model, "AiSettings refuses AI_BACKEND=llm without AI_LLM_MODEL"
         self._client = client
         self._settings = settings
+        self._model = settings.llm_model
 
     async def respond(self, conversation: ai_pb2.Conversation, time_remaining: float | None) -> ai_pb2.RespondResponse:
         text = conversation.message.body[:MAX_MESSAGE_CHARS]
@@ -41,7 +43,7 @@ class LlmResponder:
         except LlmFailure as failure:
             log.warning("no decision from the model: %s", failure, extra={"thread_id": conversation.thread_id})
             return handover(ai_pb2.HANDOVER_REASON_OTHER, str(failure))
-        return decide(reply, self._settings.llm_model, finished=is_goodbye(text))
+        return decide(reply, self._model, finished=is_goodbye(text))
 
 
 def decide(reply: AssistantMessage, model: str, finished: bool) -> ai_pb2.RespondResponse:

@@ -42,14 +42,15 @@ class ControlCall:
         value = self.field(name, list, None)
         if value is not None and not all(isinstance(item, str) for item in value):
             raise ApiError(400, "invalid_parameter", f"field {name!r} must be a list of strings")
-        return value
+        strings: list[str] | None = value
+        return strings
 
 
-def _as_tuple(kind) -> tuple:
+def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
     return kind if isinstance(kind, tuple) else (kind,)
 
 
-def _describe(kind) -> str:
+def _describe(kind: type | tuple[type, ...]) -> str:
     return " or ".join(k.__name__ for k in _as_tuple(kind))
 
 

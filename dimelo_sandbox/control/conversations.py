@@ -42,7 +42,7 @@ def send_agent_reply(call: ControlCall) -> dict[str, Any]:
 
 def _author_kind(world: World, content: Content) -> str:
     identity = world.identities[content.author_id]
-    if identity.kind != "user":
+    if identity.kind != "user" or identity.user_id is None:
         return identity.kind
     return "agent" if world.users[identity.user_id].kind == "agent" else "bot"
 

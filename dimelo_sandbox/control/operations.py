@@ -1,6 +1,7 @@
 """Running the sandbox: webhook endpoint, delivery behaviour, settings, faults, logs, stats, reset."""
 
 import asyncio
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from dimelo_sandbox.control.common import ControlCall
@@ -87,7 +88,7 @@ def clear_faults(call: ControlCall) -> dict[str, Any]:
     return {}
 
 
-def _tail(call: ControlCall, records) -> dict[str, Any]:
+def _tail(call: ControlCall, records: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """The last `limit` records (query parameter, default all kept), oldest first."""
     items = list(records)
     limit = call.query.get("limit")
@@ -119,7 +120,7 @@ def reset(call: ControlCall) -> dict[str, Any]:
     return {"reset": True, "webhook": call.sandbox.webhook.endpoint.public()}
 
 
-async def _wait(call: ControlCall, idle, what: str) -> dict[str, Any]:
+async def _wait(call: ControlCall, idle: Callable[[], Awaitable[None]], what: str) -> dict[str, Any]:
     timeout = call.field("timeout", (int, float), 10.0)
     if not 0 < timeout <= _WAIT_LIMIT_SECONDS:
         raise ApiError(400, "invalid_parameter", f"timeout must be in (0, {_WAIT_LIMIT_SECONDS:g}] seconds")

@@ -1,12 +1,15 @@
 """The control API's routes under /_sandbox."""
 
+from collections.abc import Callable
+from typing import Any
+
 from starlette.routing import Route
 
 from dimelo_sandbox.control import conversations, operations, setup
-from dimelo_sandbox.control.common import control_endpoint
+from dimelo_sandbox.control.common import ControlCall, control_endpoint
 
 
-def _route(method: str, path: str, handler, status: int = 200) -> Route:
+def _route(method: str, path: str, handler: Callable[[ControlCall], Any], status: int = 200) -> Route:
     return Route(f"/_sandbox{path}", control_endpoint(handler, status), methods=[method])
 
 

@@ -7,6 +7,7 @@ from dimelo_sandbox.control.common import ControlCall
 from dimelo_sandbox.errors import ApiError, not_found
 from dimelo_sandbox.model import Source, User
 from dimelo_sandbox.operations.presence import check, set_presence
+from dimelo_sandbox.shapes import source_json
 from dimelo_sandbox.world import World
 
 ROLES = (None, "bot", "agent")
@@ -15,15 +16,10 @@ _DEFAULT_AGENT_PERMISSIONS = "read+reply"
 
 
 def _source_summary(world: World, source: Source) -> dict[str, Any]:
-    channel = world.channel_of(source.id)
-    return {
-        "id": source.id,
-        "name": source.name,
-        "type": source.type,
-        "channel_id": channel.id if channel else None,
+    """The source as the REST API shows it, with the settings only the control API sets."""
+    return source_json(world, source) | {
         "require_intervention_for_reply": source.require_intervention_for_reply,
         "initiate_discussion": source.initiate_discussion,
-        "default_category_ids": list(source.default_category_ids),
         "welcome_message": source.welcome_message,
         "welcome_status": source.welcome_status,
         "company_identity_id": source.company_identity_id,

@@ -47,7 +47,9 @@ def _new_thread(sb: Sandbox, source: Source, title: str, customer_name: str | No
     return world.add_thread(thread)
 
 
-def _import(sb: Sandbox, thread: Thread, kind: str, author_id: str, body: str, private: bool, language: str | None):
+def _import(
+    sb: Sandbox, thread: Thread, kind: str, author_id: str, body: str, private: bool, language: str | None
+) -> tuple[Content, str]:
     world = sb.world
     status, type_, auto_submitted = _TRAITS[kind]
     if kind == "welcome":

@@ -9,7 +9,7 @@ STATUSES = (None, "available", "away")
 BUSYNESS = ("unoccupied", "ok", "busy", "full")
 
 
-def check(status, busyness) -> None:
+def check(status: str | None, busyness: object) -> None:
     if status not in STATUSES:
         raise ApiError(400, "invalid_parameter", 'status must be "available", "away" or null')
     if busyness not in BUSYNESS:

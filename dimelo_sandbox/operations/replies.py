@@ -4,6 +4,8 @@ They are announced as `content.replied` (or `content.discussion_initiated`), nev
 exported to the source by a job: `synchronization_status` is "pending" until `content.exported` is issued.
 """
 
+from typing import Any
+
 from dimelo_sandbox.auth import can_read, require
 from dimelo_sandbox.errors import ApiError, missing_parameter, not_found
 from dimelo_sandbox.events import content_event
@@ -34,7 +36,7 @@ def _write(
     intervention: Intervention | None,
     private: bool,
     created_from: str,
-    structured: dict | None = None,
+    structured: dict[str, Any] | None = None,
 ) -> Content:
     """Stores a user's content, counts it on the intervention, announces it, and schedules its export."""
     world = sb.world
@@ -108,7 +110,7 @@ def create_content(sb: Sandbox, user: User, params: Params) -> Content:
         structured, body = _structured(structured, body, source)
         thread = Thread(world.ids.object_id(), source.id, body[:80], None, world.ids.token()[:12],
                         thread_category_ids=list(source.default_category_ids),
-                        created_at=world.clock(), updated_at=world.clock())  # fmt: skip
+                        created_at=world.clock(), updated_at=world.clock())
         world.add_thread(thread)
         return _write(sb, user, thread, author_id, body, None, None, private, "api", structured)
     parent = world.contents.get(in_reply_to_id)
@@ -136,7 +138,7 @@ def create_content(sb: Sandbox, user: User, params: Params) -> Content:
     return _write(sb, user, thread, author_id, body, parent, intervention, private, "api", structured)
 
 
-def _structured(structured: object, body: str, source: Source) -> tuple[dict | None, str]:
+def _structured(structured: object, body: str, source: Source) -> tuple[dict[str, Any] | None, str]:
     """A structured message checked against the reference and the source's channel, and the text it shows."""
     if structured is None:
         return None, body

@@ -1,7 +1,11 @@
 """`/1.0/contents`: create a reply or discussion, read one content, list or search contents with `q`."""
 
+from collections.abc import Callable
+from typing import Any
+
 from dimelo_sandbox.auth import can_read
 from dimelo_sandbox.errors import not_found
+from dimelo_sandbox.model import Content
 from dimelo_sandbox.operations.replies import create_content
 from dimelo_sandbox.rest.pagination import paginate
 from dimelo_sandbox.rest.pipeline import Call
@@ -9,11 +13,11 @@ from dimelo_sandbox.rest.search import parse_query
 from dimelo_sandbox.shapes import content_json
 
 
-def create(call: Call) -> dict:
+def create(call: Call) -> dict[str, Any]:
     return content_json(call.sandbox.world, create_content(call.sandbox, call.user, call.params))
 
 
-def show(call: Call) -> dict:
+def show(call: Call) -> dict[str, Any]:
     world = call.sandbox.world
     content = world.contents.get(call.path["id"])
     if content is None or not can_read(call.user):
@@ -27,7 +31,7 @@ _ORDERS = frozenset({"created_at.desc", "created_at.asc"})
 SCOPING_KEYWORDS = frozenset({"id", "thread", "intervention"})
 
 
-def index(call: Call) -> dict:
+def index(call: Call) -> dict[str, Any]:
     """Newest first (`order:created_at.asc` in `q` reverses it); `q` keywords filter, other parameters are ignored.
 
     The sandbox counts listings that no keyword scopes to a thread, an intervention or an id: on a real account
@@ -41,7 +45,7 @@ def index(call: Call) -> dict:
     if "thread" in terms:
         threads = [world.threads[t] for t in terms["thread"] if t in world.threads]
         contents = [world.contents[c] for thread in threads for c in thread.content_ids]
-    fields = {
+    fields: dict[str, Callable[[Content], str | None]] = {
         "id": lambda c: c.id,
         "intervention": lambda c: c.intervention_id,
         "identity": lambda c: c.author_id,

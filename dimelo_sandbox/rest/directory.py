@@ -1,7 +1,7 @@
 """The account's setup: `/1.0/content_sources` (with `channel_id`), `/1.0/channels` (with `source_ids`),
 `/1.0/categories`, `/1.0/users/:id` and `/1.0/users/me`."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from dimelo_sandbox.auth import can_read
@@ -9,19 +9,25 @@ from dimelo_sandbox.errors import not_found
 from dimelo_sandbox.rest.pagination import paginate
 from dimelo_sandbox.rest.pipeline import Call
 from dimelo_sandbox.shapes import category_json, channel_json, source_json, user_json
+from dimelo_sandbox.world import World
+
+# One kind of record of the world, by id; the record's JSON as the API shows it.
+RecordsOf = Callable[[World], Mapping[str, Any]]
+Shape = Callable[[World, Any], dict[str, Any]]
 
 
-def _show(records_of: Callable, shape: Callable, what: str) -> Callable[[Call], dict]:
-    def show(call: Call) -> dict:
+def _show(records_of: RecordsOf, shape: Shape, what: str) -> Callable[[Call], dict[str, Any]]:
+    def show(call: Call) -> dict[str, Any]:
         record = records_of(call.sandbox.world).get(call.path["id"])
         if record is None or not can_read(call.user):
             raise not_found(what, call.path["id"])
-        return shape(call.sandbox.world, record)
+        shaped: dict[str, Any] = shape(call.sandbox.world, record)
+        return shaped
 
     return show
 
 
-def _index(records_of: Callable, shape: Callable) -> Callable[[Call], dict[str, Any]]:
+def _index(records_of: RecordsOf, shape: Shape) -> Callable[[Call], dict[str, Any]]:
     def index(call: Call) -> dict[str, Any]:
         world = call.sandbox.world
         return paginate(call.params, list(records_of(world).values()), lambda record: shape(world, record))
@@ -37,7 +43,7 @@ show_category = _show(lambda w: w.categories, lambda _, category: category_json(
 index_categories = _index(lambda w: w.categories, lambda _, category: category_json(category))
 
 
-def show_user(call: Call) -> dict:
+def show_user(call: Call) -> dict[str, Any]:
     """`/1.0/users/:id`; `me` is the token's own user (documented in the App SDK pages, not in the spec)."""
     world = call.sandbox.world
     user_id = call.user.id if call.path["id"] == "me" else call.path["id"]

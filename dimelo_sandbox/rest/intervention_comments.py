@@ -40,7 +40,7 @@ def comment_json(comment: InterventionComment) -> dict[str, Any]:
     }
 
 
-def create(call: Call) -> dict:
+def create(call: Call) -> dict[str, Any]:
     body = call.params.require("body")
     intervention_id = call.params.require("intervention_id")
     user_id = call.params.require("user_id")
@@ -55,15 +55,15 @@ def create(call: Call) -> dict:
     comment = InterventionComment(
         world.ids.object_id(), intervention.id, intervention.thread_id, call.user.id, intervention.identity_id, body,
         world.clock(),
-    )  # fmt: skip
+    )
     world.intervention_comments[comment.id] = comment
     return comment_json(comment)
 
 
-def index(call: Call) -> dict:
+def index(call: Call) -> dict[str, Any]:
     comments = sorted(call.sandbox.world.intervention_comments.values(), key=lambda c: c.created_at, reverse=True)
     for name, attribute in (("intervention_id", "intervention_id"), ("thread_id", "thread_id"),
-                            ("user_id", "user_id"), ("identity_id", "identity_id")):  # fmt: skip
+                            ("user_id", "user_id"), ("identity_id", "identity_id")):
         wanted = call.params.get(name)
         if wanted:
             comments = [c for c in comments if getattr(c, attribute) == wanted]
@@ -71,17 +71,17 @@ def index(call: Call) -> dict:
 
 
 def _comment(call: Call) -> InterventionComment:
-    comment = call.sandbox.world.intervention_comments.get(call.path["id"])
+    comment: InterventionComment | None = call.sandbox.world.intervention_comments.get(call.path["id"])
     if comment is None or not can_read(call.user):
         raise not_found("intervention comment", call.path["id"])
     return comment
 
 
-def show(call: Call) -> dict:
+def show(call: Call) -> dict[str, Any]:
     return comment_json(_comment(call))
 
 
-def destroy(call: Call) -> dict:
+def destroy(call: Call) -> dict[str, Any]:
     comment = _comment(call)
     del call.sandbox.world.intervention_comments[comment.id]
     return comment_json(comment)

@@ -10,7 +10,7 @@ DEFAULT_LIMIT = 30
 MAX_LIMIT = 150
 
 
-def paginate(params: Params, records: Sequence[Any], shape: Callable[[Any], dict]) -> dict[str, Any]:
+def paginate(params: Params, records: Sequence[Any], shape: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
     """One page of `records`; a limit above 150 is cut to 150, as on the real API."""
     offset = params.integer("offset", 0)
     limit = params.integer("limit", DEFAULT_LIMIT)

@@ -50,7 +50,7 @@ def _timeout() -> ApiError:
 
 
 async def _answer(sb: Sandbox, request: Request, handler: Handler, permission: tuple[str, str] | None,
-                  draw: FaultDraw, body: bytes) -> Response:  # fmt: skip
+                  draw: FaultDraw, body: bytes) -> Response:
     """The call's answer, after the faults drawn for it; counted in the stats."""
     started = time.perf_counter()
     method, path = request.method, request.url.path

@@ -3,12 +3,12 @@
 from starlette.routing import Route
 
 from dimelo_sandbox.rest import contents, directory, intervention_comments, interventions, status, threads
-from dimelo_sandbox.rest.pipeline import rest_endpoint
+from dimelo_sandbox.rest.pipeline import Handler, rest_endpoint
 
 _LIST = ("read", "list records")
 
 
-def _route(method: str, path: str, handler, permission=None) -> Route:
+def _route(method: str, path: str, handler: Handler, permission: tuple[str, str] | None = None) -> Route:
     return Route(f"/1.0{path}", rest_endpoint(handler, permission), methods=[method])
 
 

@@ -1,5 +1,7 @@
 """`GET /1.0/status`: connected agents and their status and busyness per channel (no pagination)."""
 
+from typing import Any
+
 from dimelo_sandbox.model import User
 from dimelo_sandbox.rest.pipeline import Call
 from dimelo_sandbox.shapes import agent_status_json
@@ -12,7 +14,7 @@ def _may_reply_on(world: World, agent: User, source_ids: list[str]) -> bool:
     return "reply" in agent.permissions and any(set(c.source_ids) & set(source_ids) for c in channels)
 
 
-def show(call: Call) -> list:
+def show(call: Call) -> list[dict[str, Any]]:
     """The documented filters: `source_ids[]` keeps the agents who may reply on those sources, `category_ids[]`
     the agents in those categories; sandbox agents belong to no team and speak no listed language, so a non-empty
     `team_ids[]` or `spoken_languages[]` keeps none. Each entry lists all the agent's channels."""

@@ -1,5 +1,7 @@
 """`/1.0/content_threads`: read, list, close (asynchronous) and recategorize threads."""
 
+from typing import Any
+
 from dimelo_sandbox.operations.threads import close_thread, readable_thread, update_categories
 from dimelo_sandbox.rest.pagination import paginate
 from dimelo_sandbox.rest.pipeline import Call
@@ -7,7 +9,7 @@ from dimelo_sandbox.rest.search import parse_query
 from dimelo_sandbox.shapes import thread_json
 
 
-def show(call: Call) -> dict:
+def show(call: Call) -> dict[str, Any]:
     return thread_json(readable_thread(call.sandbox, call.user, call.path["id"]))
 
 
@@ -15,7 +17,7 @@ _KEYWORDS = frozenset({"id", "source"})
 _ORDERS = frozenset({"updated_at.desc", "updated_at.asc"})
 
 
-def index(call: Call) -> dict:
+def index(call: Call) -> dict[str, Any]:
     """By last content date, newest first (`order:updated_at.asc` in `q` reverses it); `q` keywords `id` and
     `source`; other parameters are ignored."""
     query = parse_query(call.params.get("q"), _KEYWORDS, _ORDERS)
@@ -32,11 +34,11 @@ def index(call: Call) -> dict:
     return paginate(call.params, threads, thread_json)
 
 
-def close(call: Call) -> dict:
+def close(call: Call) -> dict[str, Any]:
     return thread_json(close_thread(call.sandbox, call.user, call.path["id"]))
 
 
-def categorize(call: Call) -> dict:
+def categorize(call: Call) -> dict[str, Any]:
     category_ids = call.params.array("thread_category_ids")
     thread = update_categories(call.sandbox, call.user, call.path["id"], category_ids)
     return thread_json(thread)

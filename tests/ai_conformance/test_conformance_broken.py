@@ -10,7 +10,7 @@ from ai_conformance.verdict import Status
 EVERY_DECISION = {
     "responds", "customer_request", "empty_message", "long_message", "unsupported_language", "unknown_fields",
     "concurrency", "picked_choice",
-}  # fmt: skip
+}
 # What each broken AI must fail, and nothing else.
 FAILED_RULES = {
     Breakage.NO_HEALTH: {"health"},

@@ -83,7 +83,7 @@ async def test_an_odd_handover_tool_call_still_hands_over(llm_responder, argumen
         ("[HANDOVER] Note: needs the order history.", ai_pb2.HANDOVER_REASON_OTHER, "Note: needs the order history."),
         ("I am not sure about that one. [HANDOVER]", ai_pb2.HANDOVER_REASON_OTHER, "I am not sure about that one."),
     ],
-)  # fmt: skip
+)
 async def test_the_sentinel_in_the_text_hands_over(llm_responder, text, reason, explanation) -> None:
     # In: a reply with the [HANDOVER] sentinel (any case, at the start or later; with a known reason, another
     # word, or none). Out: a handover, never the sentinel text as an answer; the reason when known, else OTHER.

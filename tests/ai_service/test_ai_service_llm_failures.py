@@ -48,7 +48,7 @@ async def never_replying(request: dict) -> httpx.Response:
          "the model server's reply is not a chat completion (choices.0.message.content: Input should be a valid "
          "string)"),
     ],
-)  # fmt: skip
+)
 async def test_error_statuses_and_malformed_replies_are_handed_over(llm_responder, model, explanation) -> None:
     # In: a 500 with a text body; a 400 and a 404 with OpenAI's and vLLM's error bodies; HTML with status 200;
     # JSON that is not a chat completion. Out: a handover OTHER whose explanation says what went wrong.

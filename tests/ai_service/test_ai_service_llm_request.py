@@ -42,7 +42,7 @@ async def test_history_maps_authors_to_roles_and_joins_consecutive_turns(llm_res
     # customer messages; the empty one is left out.
     model = FakeModel()
     history = ((CUSTOMER, "Hi"), (BOT, "Hello! How can I help?"), (AGENT, "I'm Anna."), (CUSTOMER, " "),
-               (CUSTOMER, "My order is late."))  # fmt: skip
+               (CUSTOMER, "My order is late."))
     await llm_responder(model).respond(conversation("Where is it?", *history), None)
 
     assert model.received[0].body["messages"][1:] == [

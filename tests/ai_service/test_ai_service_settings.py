@@ -12,7 +12,7 @@ _FAQ_VARIABLES = ("AI_LISTEN_ADDR", "AI_FAQ_PATH", "AI_CONFIDENCE_THRESHOLD", "A
 _LLM_VARIABLES = (
     "AI_BACKEND", "AI_LLM_BASE_URL", "AI_LLM_MODEL", "AI_LLM_API_KEY", "AI_LLM_TIMEOUT_SECONDS",
     "AI_LLM_SYSTEM_PROMPT", "AI_LLM_MAX_HISTORY", "AI_LLM_TEMPERATURE", "AI_LLM_USE_TOOLS",
-)  # fmt: skip
+)
 
 
 @pytest.fixture(autouse=True)
@@ -62,14 +62,14 @@ def test_llm_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = AiSettings()
     assert (settings.llm_api_key, settings.llm_timeout_seconds, settings.llm_system_prompt) == (
         None, 10.0, DEFAULT_SYSTEM_PROMPT,
-    )  # fmt: skip
+    )
     assert (settings.llm_max_history, settings.llm_temperature, settings.llm_use_tools) == (20, 0.2, True)
 
 
 def test_threshold_outside_zero_to_one_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     # In: AI_CONFIDENCE_THRESHOLD=60 (a percentage by mistake). Out: a validation error at start-up.
     monkeypatch.setenv("AI_CONFIDENCE_THRESHOLD", "60")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="confidence_threshold"):
         AiSettings()
 
 

@@ -44,7 +44,7 @@ class Proxy:
         self._process = subprocess.Popen(
             [sys.executable, "-m", "tests.chaos.tcp_proxy", str(self.listen_port), *self._target],
             stdout=subprocess.PIPE, text=True,
-        )  # fmt: skip
+        )
         deadline = time.monotonic() + 10
         while not (line := self._process.stdout.readline()).startswith("ready "):
             if time.monotonic() > deadline or self._process.poll() is not None:

@@ -79,7 +79,7 @@ CASES = [
     Case("a delivery without events", [[]], []),
     Case("an id too long to index beside a good event", [[("e" * 600, "content.imported"), ("e2", "content.imported")]],
          [QUARANTINED, ACCEPTED]),
-]  # fmt: skip
+]
 
 
 @dataclass

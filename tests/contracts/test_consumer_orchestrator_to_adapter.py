@@ -14,12 +14,12 @@ import httpx
 import pytest
 
 from botbridge.dimelo.v1 import dimelo_pb2, dimelo_pb2_grpc
+from orchestrator.conversation import CLOSE_REFUSALS_TOLERATED, MAY_STILL_LAND
 from orchestrator.errors import TRANSIENT_CODES
+from service_kit.rich_errors import DIMELO_ADAPTER
 from tests.inprocess_stack import start_sandbox_and_adapter
 
 TIMEOUT_SECONDS = 10.0
-# Codes the orchestrator tolerates when closing the bot's intervention ("bot intervention left open").
-TOLERATED_BY_CLOSE_INTERVENTION = {grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.FAILED_PRECONDITION}
 
 
 @dataclass
@@ -47,11 +47,11 @@ class Dimelo:
         return await self.adapter.CreateReply(request, timeout=TIMEOUT_SECONDS)
 
 
-async def error_code(call: Awaitable[object]) -> grpc.StatusCode:
-    """The status a call fails with; fails the test if it succeeds."""
+async def failure(call: Awaitable[object]) -> grpc.aio.AioRpcError:
+    """The error a call fails with; fails the test if it succeeds."""
     with pytest.raises(grpc.aio.AioRpcError) as caught:
         await call
-    return caught.value.code()
+    return caught.value
 
 
 async def source_names_its_channel(dimelo: Dimelo) -> None:
@@ -162,15 +162,15 @@ async def intervention_closes_after_the_reply(dimelo: Dimelo) -> None:
     assert response.intervention.id == opened.intervention.id
 
 
-async def unclosable_intervention_gives_a_tolerated_code(dimelo: Dimelo) -> None:
-    """CloseIntervention that Dimelo refuses (no reply yet): PERMISSION_DENIED or FAILED_PRECONDITION, which the
-    orchestrator logs and moves on from; any other code would make it retry or dead-letter the message."""
+async def unclosable_intervention_gives_a_tolerated_reason(dimelo: Dimelo) -> None:
+    """CloseIntervention that Dimelo refuses (no reply yet): a reason the orchestrator logs and moves on from
+    (DIMELO_PERMISSION_DENIED or DIMELO_REFUSED); any other would make it retry or dead-letter the message."""
     opened = await dimelo.adapter.OpenIntervention(
         dimelo_pb2.OpenInterventionRequest(content_id=dimelo.content_id), timeout=TIMEOUT_SECONDS
     )
     request = dimelo_pb2.CloseInterventionRequest(intervention_id=opened.intervention.id)
-    code = await error_code(dimelo.adapter.CloseIntervention(request, timeout=TIMEOUT_SECONDS))
-    assert code in TOLERATED_BY_CLOSE_INTERVENTION
+    error = await failure(dimelo.adapter.CloseIntervention(request, timeout=TIMEOUT_SECONDS))
+    assert DIMELO_ADAPTER.reason(error) in CLOSE_REFUSALS_TOLERATED
 
 
 async def thread_goes_to_the_agents(dimelo: Dimelo) -> None:
@@ -190,11 +190,14 @@ async def thread_closes(dimelo: Dimelo) -> None:
 
 
 async def missing_content_is_not_transient(dimelo: Dimelo) -> None:
-    """CreateReply to a content Dimelo does not know: NOT_FOUND, a code the orchestrator does not retry."""
+    """CreateReply to a content Dimelo does not know: NOT_FOUND, a code the orchestrator does not retry, with reason
+    DIMELO_NOT_FOUND: the reply is not on its way."""
     request = dimelo_pb2.CreateReplyRequest(in_reply_to_id="no-such-content", body="Hello")
-    code = await error_code(dimelo.adapter.CreateReply(request, timeout=TIMEOUT_SECONDS))
-    assert code is grpc.StatusCode.NOT_FOUND
-    assert code not in TRANSIENT_CODES
+    error = await failure(dimelo.adapter.CreateReply(request, timeout=TIMEOUT_SECONDS))
+    assert error.code() is grpc.StatusCode.NOT_FOUND
+    assert error.code() not in TRANSIENT_CODES
+    assert DIMELO_ADAPTER.reason(error) == dimelo_pb2.ERROR_REASON_DIMELO_NOT_FOUND
+    assert DIMELO_ADAPTER.reason(error) not in MAY_STILL_LAND
 
 
 def _choices_reply(content_id: str, kind: str, *items: dimelo_pb2.StructuredItem) -> dimelo_pb2.CreateReplyRequest:
@@ -206,9 +209,9 @@ async def structured_replies_are_posted(dimelo: Dimelo) -> None:
     """CreateReply with a `select`, then a `template` with a link button: both posted as the reference shows (the
     content says its channel takes them; a template's title is the answer)."""
     select = _choices_reply(dimelo.content_id, "select", dimelo_pb2.StructuredItem(title="Costs", payload="costs"),
-                            dimelo_pb2.StructuredItem(title="Times"))  # fmt: skip
+                            dimelo_pb2.StructuredItem(title="Times"))
     template = _choices_reply(dimelo.content_id, "template", dimelo_pb2.StructuredItem(title="Ok", payload="ok"),
-                              dimelo_pb2.StructuredItem(title="Open", url="https://shop.test/faq"))  # fmt: skip
+                              dimelo_pb2.StructuredItem(title="Open", url="https://shop.test/faq"))
     content = await dimelo.adapter.GetContent(dimelo_pb2.GetContentRequest(content_id=dimelo.content_id))
     posted = [await dimelo.adapter.CreateReply(r, timeout=TIMEOUT_SECONDS) for r in (select, template)]
     token = {"Authorization": f"Bearer {dimelo.world['bot_user']['token']}"}
@@ -216,19 +219,21 @@ async def structured_replies_are_posted(dimelo: Dimelo) -> None:
 
     assert {"select", "template"} <= set(content.content.capabilities_supported)
     assert seen[0]["structured_content"] == {"type": "select", "items": [{"title": "Costs", "payload": "costs"},
-                                                                          {"title": "Times"}]}  # fmt: skip
+                                                                          {"title": "Times"}]}
     assert seen[1]["structured_content"]["title"] == seen[1]["body"] == "Which one?"
     assert seen[1]["structured_content"]["items"] == [{"type": "reply", "title": "Ok", "payload": "ok"},
-                                                      {"type": "url", "title": "Open", "url": "https://shop.test/faq"}]  # fmt: skip
+                                                      {"type": "url", "title": "Open", "url": "https://shop.test/faq"}]
 
 
-async def structured_reply_refused_by_the_channel_is_failed_precondition(dimelo: Dimelo) -> None:
-    """CreateReply with a `select` on a channel without structured messages: FAILED_PRECONDITION (Dimelo's 422),
-    on which the orchestrator posts the choices as a numbered list instead."""
+async def structured_reply_refused_by_the_channel_is_refused(dimelo: Dimelo) -> None:
+    """CreateReply with a `select` on a channel without structured messages: FAILED_PRECONDITION, reason
+    DIMELO_REFUSED (Dimelo's 422), on which the orchestrator posts the choices as a numbered list instead."""
     source = (await dimelo.sandbox.post("/_sandbox/sources", json={"name": "Twitter", "type": "twitter"})).json()
     customer = (await dimelo.sandbox.post("/_sandbox/messages", json={"body": "hi", "source_id": source["id"]})).json()
     request = _choices_reply(customer["content"]["id"], "select", dimelo_pb2.StructuredItem(title="Costs"))
-    assert await error_code(dimelo.adapter.CreateReply(request, timeout=TIMEOUT_SECONDS)) is grpc.StatusCode.FAILED_PRECONDITION
+    error = await failure(dimelo.adapter.CreateReply(request, timeout=TIMEOUT_SECONDS))
+    assert error.code() is grpc.StatusCode.FAILED_PRECONDITION
+    assert DIMELO_ADAPTER.reason(error) == dimelo_pb2.ERROR_REASON_DIMELO_REFUSED
 
 
 async def handover_note_is_left_on_the_intervention(dimelo: Dimelo) -> None:
@@ -256,12 +261,12 @@ EXPECTATIONS: list[Callable[[Dimelo], Awaitable[None]]] = [
     bot_user_is_the_creator_of_its_replies,
     welcome_message_reads_as_auto_submitted,
     intervention_closes_after_the_reply,
-    unclosable_intervention_gives_a_tolerated_code,
+    unclosable_intervention_gives_a_tolerated_reason,
     thread_goes_to_the_agents,
     thread_closes,
     missing_content_is_not_transient,
     structured_replies_are_posted,
-    structured_reply_refused_by_the_channel_is_failed_precondition,
+    structured_reply_refused_by_the_channel_is_refused,
     handover_note_is_left_on_the_intervention,
 ]
 

@@ -15,7 +15,7 @@ from .tooling import REPO, deploy_tool, run
 COMPOSE_FILE = REPO / "docker-compose.yml"
 # Each setting without a default, with the start of its message.
 REQUIRED = {"GATEWAY_VERIFY_TOKEN": "set GATEWAY_VERIFY_TOKEN to a random string",
-            "GATEWAY_WEBHOOK_SECRET": "set GATEWAY_WEBHOOK_SECRET to a random string"}  # fmt: skip
+            "GATEWAY_WEBHOOK_SECRET": "set GATEWAY_WEBHOOK_SECRET to a random string"}
 # Every variable the file reads from the caller's environment, cleared so the host's own cannot leak into a check.
 CALLER_VARIABLES = sorted(set(re.findall(r"\$\{(\w+)", COMPOSE_FILE.read_text())))
 GRPC_PORTS = {"orchestrator": 50051, "ai-service": 50052, "dimelo-adapter": 50053}
@@ -52,7 +52,7 @@ def test_docker_compose_accepts_the_file_once_the_required_setting_is_given(prof
     config -q` passes."""
     profiles = ["--profile", profile] if profile else []
     command = [docker_compose(), "--file", str(COMPOSE_FILE), *profiles, "config", "-q"]
-    result = run(command, env=compose_env(**{name: "a-random-string" for name in REQUIRED}))
+    result = run(command, env=compose_env(**dict.fromkeys(REQUIRED, "a-random-string")))
     assert result.returncode == 0, result.stderr
 
 

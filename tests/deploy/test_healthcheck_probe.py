@@ -74,7 +74,7 @@ async def test_grpc_over_mutual_tls_is_probed_with_the_services_certificates(tmp
     without. Out: exit 0, then 1 (a plaintext probe is refused)."""
     certificates = make_certificates(tmp_path)
     env = {"GRPC_TLS_CERT_FILE": str(certificates.cert), "GRPC_TLS_KEY_FILE": str(certificates.key),
-           "GRPC_TLS_CA_FILE": str(certificates.ca), "GRPC_TLS_CLIENT_AUTH": "true"}  # fmt: skip
+           "GRPC_TLS_CA_FILE": str(certificates.ca), "GRPC_TLS_CLIENT_AUTH": "true"}
     server = GrpcServer(["botbridge.test.v1.TestService"])
     port = server.bind("127.0.0.1:0", GrpcTlsSettings(**{name.lower(): value for name, value in env.items()}))
     await server.start()

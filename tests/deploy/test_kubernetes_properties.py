@@ -185,7 +185,7 @@ def test_network_policies_deny_by_default_and_allow_only_the_bridges_paths(build
         p for p in build.find("NetworkPolicy")
         if p["spec"]["podSelector"] == {} and set(p["spec"]["policyTypes"]) == {"Ingress", "Egress"}
         and not p["spec"].get("ingress") and not p["spec"].get("egress")
-    ]  # fmt: skip
+    ]
     assert default_deny, "no default-deny NetworkPolicy"
     sources, destinations = network_policies(build)
     assert sources == {

@@ -21,7 +21,7 @@ def scan(rendered: dict[str, Rendered], tmp_path_factory: pytest.TempPathFactory
     for build in rendered.values():
         shutil.copy(build.path, folder / build.path.name)
     result = run([deploy_tool("checkov"), "--config-file", str(CONFIG), "--directory", str(folder),
-                  "--output", "json", "--compact"])  # fmt: skip
+                  "--output", "json", "--compact"])
     assert result.returncode in (0, 1), f"checkov could not run:\n{result.stderr[-3000:]}"
     report = json.loads(result.stdout)
     return report if isinstance(report, list) else [report]

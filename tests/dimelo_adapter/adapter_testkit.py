@@ -14,7 +14,8 @@ API_URL = "https://acme.api.engagement.dimelo.com"
 MAX_RETRIES = 3
 RETRY_BASE_SECONDS = 0.01
 RETRY_MAX_WAIT_SECONDS = 5.0
-# Scripted answers: the budget never binds here (tests/dimelo_adapter/test_adapter_budget.py checks it against the sandbox).
+# Scripted answers: the budget never binds here (tests/dimelo_adapter/test_adapter_budget.py checks it against the
+# sandbox).
 CALL_BUDGET = 1_000_000
 
 Answer = httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]

@@ -38,7 +38,7 @@ class Processes:
             "DIMELO_API_URL": self.sandbox_url, "DIMELO_ACCESS_TOKEN": self.token,
             "DIMELO_CALL_BUDGET": str(budget), "DIMELO_CALL_BUDGET_SECONDS": str(WINDOW_SECONDS),
             "ADAPTER_DATABASE_URL": database_url, "DIMELO_MAX_RETRIES": "0",
-        }, grpc_listen("ADAPTER_LISTEN_ADDR"), module="dimelo_adapter")  # fmt: skip
+        }, grpc_listen("ADAPTER_LISTEN_ADDR"), module="dimelo_adapter")
         return self.stack.serving(name).address
 
     def rest_by_status(self) -> dict[str, int]:

@@ -90,7 +90,7 @@ async def test_an_intervention_already_open_is_found_and_returned(adapter, dimel
     dimelo.answer("POST", "/1.0/interventions", dimelo_error(422, "unprocessable_entity", "already opened"))
     dimelo.answer("GET", "/1.0/contents/c-customer", httpx.Response(200, json=content_json(id="c-customer")))
     listing = {"count": 2, "offset": 0, "limit": 100,
-               "records": [intervention_json(id="i-old", closed=True), intervention_json(id="i-open")]}  # fmt: skip
+               "records": [intervention_json(id="i-old", closed=True), intervention_json(id="i-open")]}
     dimelo.answer("GET", "/1.0/interventions", httpx.Response(200, json=listing))
 
     response = await adapter.OpenIntervention(dimelo_pb2.OpenInterventionRequest(content_id="c-customer"))

@@ -27,7 +27,7 @@ async def test_a_429_then_a_success_count_two_requests_and_one_retry(adapter, di
             "grpc_server_handled_total", grpc_service="botbridge.dimelo.v1.DimeloService", grpc_method="GetThread",
             grpc_code="OK",
         ),
-    }  # fmt: skip
+    }
     dimelo.answer(
         "GET",
         "/1.0/content_threads/t-42",
@@ -44,7 +44,7 @@ async def test_a_429_then_a_success_count_two_requests_and_one_retry(adapter, di
     assert sample(
         "grpc_server_handled_total", grpc_service="botbridge.dimelo.v1.DimeloService", grpc_method="GetThread",
         grpc_code="OK",
-    ) == before["rpc"] + 1  # fmt: skip
+    ) == before["rpc"] + 1
     assert sample("botbridge_dimelo_last_answer_timestamp_seconds") > 0
 
 

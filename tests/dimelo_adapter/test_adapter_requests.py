@@ -331,10 +331,10 @@ async def test_a_note_on_an_intervention_the_adapter_opened_needs_no_read_of_it(
     assert [(r.method, r.url.path) for r in dimelo.requests] == [
         ("POST", "/1.0/interventions"), ("POST", "/1.0/intervention_comments"),
         ("GET", "/1.0/interventions/i-9"), ("POST", "/1.0/intervention_comments"),
-    ]  # fmt: skip
+    ]
     assert [dict(form(r))["user_id"] for r in dimelo.requests if r.url.path == "/1.0/intervention_comments"] == [
         "u-bot", "u-agent",
-    ]  # fmt: skip
+    ]
 
 
 
@@ -362,4 +362,4 @@ async def test_concurrent_reads_of_one_source_share_one_request(dimelo: FakeDime
     assert {a.source.channel_id for a in answers} == {"ch-chat"}
     assert [r.url.path for r in dimelo.requests] == [
         "/1.0/content_sources/s-chat", "/1.0/channels/ch-chat", "/1.0/content_sources/s-chat",
-    ]  # fmt: skip
+    ]

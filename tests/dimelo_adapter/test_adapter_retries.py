@@ -10,8 +10,8 @@ from adapter_testkit import (
     FakeDimelo,
     content_json,
     dimelo_error,
-    rpc_error,
     intervention_json,
+    rpc_error,
     thread_json,
 )
 

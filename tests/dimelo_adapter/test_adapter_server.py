@@ -42,7 +42,7 @@ async def test_a_server_that_cannot_listen_closes_its_http_client():
     """In: an address of no interface of this host (TEST-NET-1). Out: the bind error, and the HTTP transport closed."""
     transport = ClosableTransport(lambda request: httpx.Response(200, json={}))
 
-    with pytest.raises(RuntimeError, match="192.0.2.1:0"):
+    with pytest.raises(OSError, match=r"cannot listen on 192\.0\.2\.1:0"):
         await create_server(adapter_settings(adapter_listen_addr="192.0.2.1:0"), transport)
 
     assert transport.closed

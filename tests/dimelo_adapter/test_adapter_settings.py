@@ -64,7 +64,7 @@ def test_tuning_values_are_read_and_checked(environment):
     ("url", "problem"),
     [
         ("acme.api.engagement.dimelo.com", "must start with https://"),
-        (f"{API_URL}/1.0/", "without /1.0"),
+        (f"{API_URL}/1.0/", "must be the API root"),
         (f"{API_URL}?access_token={TOKEN}", "must not carry a query"),
     ],
 )

@@ -56,7 +56,7 @@ async def test_the_most_urgent_call_waiting_gets_the_next_slot():
             ("lookup 1", Priority.LOOKUP), ("lookup 2", Priority.LOOKUP), ("gives up", Priority.REPLY),
             ("handover", Priority.HANDOVER), ("reply", Priority.REPLY), ("lookup 3", Priority.LOOKUP),
         ]
-    ]  # fmt: skip
+    ]
     await asyncio.sleep(0)
     waiting[2].cancel()
     for served_so_far in range(1, 6):

@@ -20,7 +20,7 @@ def test_token_permissions_syntax():
     assert parse_token("abc").permissions == PERMISSIONS
     assert parse_token("abc:read+reply").permissions == {"read", "reply"}
     assert parse_token("abc:").permissions == frozenset()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown permission"):
         parse_token("abc:fly")
 
 

@@ -23,7 +23,7 @@ async def test_reply_is_created_as_the_token_user_from_the_api(sandbox):
     assert content["status"] == "user_reply" and content["private_message"] is False
     assert content["synchronization_status"] == "pending"
     for name in ("id", "source_id", "source_type", "author_id", "foreign_id", "type", "body_formatted",
-                 "body_input_format", "category_ids", "created_at", "updated_at", "attachments_count"):  # fmt: skip
+                 "body_input_format", "category_ids", "created_at", "updated_at", "attachments_count"):
         assert name in content
     replied_to = (await sandbox.http.get(f"/1.0/contents/{message['content']['id']}", headers=BOT)).json()
     assert replied_to["status"] == "replied"

@@ -69,7 +69,7 @@ async def test_new_source_channel_category_agent_and_token(sandbox):
     source = await sandbox.http.post("/_sandbox/sources", json={
         "name": "Facebook page", "type": "facebook", "channel_id": channel["id"],
         "require_intervention_for_reply": True, "default_category_ids": [category["id"]], "welcome_message": None,
-    })  # fmt: skip
+    })
     assert source.status_code == 201 and source.json()["require_intervention_for_reply"] is True
     agent = (
         await sandbox.http.post("/_sandbox/agents", json={"name": "Eve", "token": "eve-token", "permissions": "read"})

@@ -40,7 +40,7 @@ async def test_a_template_without_body_shows_its_title(sandbox):
     # In: a template with a url button and a reply button, no body. Out: created; its body is the template's title.
     message = await sandbox.customer_says()
     template = {"type": "template", "title": "Our returns page", "items": [
-        {"type": "url", "title": "Open", "url": "https://shop.test/returns"}, {"type": "reply", "title": "Ok"}]}  # fmt: skip
+        {"type": "url", "title": "Open", "url": "https://shop.test/returns"}, {"type": "reply", "title": "Ok"}]}
 
     answer = await _reply(sandbox, message["content"]["id"], template, body=None)
 

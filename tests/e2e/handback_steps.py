@@ -21,13 +21,13 @@ def agent_answers_then_returns(stack, sandbox, thread_id: str, content_id: str, 
     REST API and, with `close`, closes their intervention."""
     world = stack.world
     agent = sandbox.create_agent(name, category_ids=world["agent_category_ids"] + world["bot_category_ids"],
-                                 token=f"{name}-token", permissions="all")  # fmt: skip
+                                 token=f"{name}-token", permissions="all")
     reply = sandbox.agent_replies(agent["id"], content_id, "Hi, an agent here: done, the bot takes it from here.")
     outcome_of(stack, reply["content"])
     rest = httpx.Client(base_url=stack.sandbox_url, headers={"Authorization": f"Bearer {agent['token']}"}, timeout=10)
     with rest:
         moved = rest.put(f"/1.0/content_threads/{thread_id}/update_categories",
-                         data={"thread_category_ids[]": world["bot_category_ids"]})  # fmt: skip
+                         data={"thread_category_ids[]": world["bot_category_ids"]})
         assert moved.status_code == 200, moved.text
         if close:
             closed = rest.put(f"/1.0/interventions/{reply['content']['intervention_id']}/close")

@@ -63,7 +63,8 @@ def tally(sandbox: SandboxClient, sent: dict[str, list[str]], started: float, ti
 
     def unanswered() -> list[str]:
         for thread_id in list(pending):
-            replied = {c["in_reply_to_id"] for c in sandbox.transcript(thread_id)["contents"] if c["author_kind"] == "bot"}
+            contents = sandbox.transcript(thread_id)["contents"]
+            replied = {c["in_reply_to_id"] for c in contents if c["author_kind"] == "bot"}
             if set(pending[thread_id]) <= replied:
                 del pending[thread_id]
         return list(pending)

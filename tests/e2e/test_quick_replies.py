@@ -20,7 +20,7 @@ def _text_only_source(stack) -> str:
         json={"name": "Twitter DMs", "type": "twitter", "channel_id": world["channels"][0]["id"],
               "default_category_ids": world["bot_category_ids"]},
         timeout=10,
-    )  # fmt: skip
+    )
     answer.raise_for_status()
     return answer.json()["id"]
 

@@ -25,7 +25,7 @@ def test_seed_sample_payload_gets_exactly_one_plain_text_reply_to_that_content(s
     delivery = json.loads(SEED_DELIVERY.read_text())
     metadata = delivery["events"][0]["resource"]["metadata"]
     metadata.update(body=content["body"], thread_id=message["thread_id"], source_id=content["source_id"],
-                    author_id=content["author_id"], status="new", intervention_id=None, in_reply_to_id=None)  # fmt: skip
+                    author_id=content["author_id"], status="new", intervention_id=None, in_reply_to_id=None)
     delivery["events"][0]["resource"]["id"] = content["id"]
     metadata["id"] = content["id"]
 
@@ -105,7 +105,7 @@ def test_welcome_message_page_post_and_agent_reply_get_no_bot_answer(stack, sand
     assert bot_contents(sandbox.transcript(welcome["thread_id"])) == []
     assert bot_contents(sandbox.transcript(page_post["thread_id"])) == []
     replies_to_again = [c for c in sandbox.transcript(customer["thread_id"])["contents"]
-                        if c["author_kind"] == "bot" and c["in_reply_to_id"] == again["content"]["id"]]  # fmt: skip
+                        if c["author_kind"] == "bot" and c["in_reply_to_id"] == again["content"]["id"]]
     assert replies_to_again == []
 
 

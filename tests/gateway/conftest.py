@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -16,26 +17,38 @@ from gateway.app import create_app
 from gateway.routes import ORCHESTRATOR_SERVICE
 from gateway.settings import GatewaySettings
 from service_kit.grpc_server import GrpcServer
+from service_kit.rich_errors import ORCHESTRATOR
 
 SEED_DELIVERY = Path(__file__).with_name("seed_delivery.json")
 
 
 class FakeOrchestrator(orchestrator_pb2_grpc.OrchestratorServiceServicer):
-    """Records what the gateway sends; can fail every call, hold SubmitDelivery, or call some events duplicates."""
+    """Records what the gateway sends and counts the calls per method; can fail every call (with `failure`, and
+    `reason` when set, as the orchestrator does), hold SubmitDelivery, or call some events duplicates."""
 
     def __init__(self) -> None:
         self.deliveries: list[orchestrator_pb2.SubmitDeliveryRequest] = []
         self.quarantined: list[orchestrator_pb2.QuarantineDeliveryRequest] = []
+        self.calls: Counter[str] = Counter()
         self.duplicate_ids: set[str] = set()
         self.failure: grpc.StatusCode | None = None
+        self.reason: int | None = None
         self.release = asyncio.Event()
         self.hold = False
 
+    async def _fail_if_asked(self, context) -> None:
+        if self.failure is None:
+            return
+        message = "the fake orchestrator fails on purpose"
+        if self.reason is None:
+            await context.abort(self.failure, message)
+        await ORCHESTRATOR.abort(context, self.failure, message, self.reason)
+
     async def SubmitDelivery(self, request, context):
+        self.calls["SubmitDelivery"] += 1
         if self.hold:
             await self.release.wait()
-        if self.failure is not None:
-            await context.abort(self.failure, "the fake orchestrator fails on purpose")
+        await self._fail_if_asked(context)
         self.deliveries.append(request)
         receipts = [
             orchestrator_pb2.EventReceipt(
@@ -50,8 +63,8 @@ class FakeOrchestrator(orchestrator_pb2_grpc.OrchestratorServiceServicer):
         return orchestrator_pb2.SubmitDeliveryResponse(receipts=receipts, quarantine_ids=quarantine_ids)
 
     async def QuarantineDelivery(self, request, context):
-        if self.failure is not None:
-            await context.abort(self.failure, "the fake orchestrator fails on purpose")
+        self.calls["QuarantineDelivery"] += 1
+        await self._fail_if_asked(context)
         self.quarantined.append(request)
         return orchestrator_pb2.QuarantineDeliveryResponse(quarantine_id=f"quarantine-{len(self.quarantined)}")
 

@@ -56,7 +56,7 @@ GOOD = {"id": "good-1", "type": "content.imported", "resource": {"type": "x", "i
          "event 0 has an unreadable field"),
         ([[[[["deep"]]]] * 3], "event 0 is not an object"),
     ],
-)  # fmt: skip
+)
 async def test_unreadable_event_is_quarantined_alone_and_the_delivery_stored(
     gateway: httpx.AsyncClient, orchestrator, bad: object, reason: str
 ) -> None:

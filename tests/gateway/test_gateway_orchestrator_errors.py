@@ -8,6 +8,10 @@ from collections.abc import Iterator
 import grpc
 import httpx
 import pytest
+from prometheus_client import REGISTRY
+
+from botbridge.orchestrator.v1 import orchestrator_pb2
+from service_kit.grpc_client import MAX_ATTEMPTS
 
 PATH = "/dimelo/webhook"
 
@@ -75,3 +79,55 @@ async def test_orchestrator_slower_than_the_deadline_means_503(open_gateway, set
     response = await gateway.post(PATH, json=seed_delivery)
     assert response.status_code == 503
     assert "DEADLINE_EXCEEDED" in response.json()["message"]
+
+
+def orchestrator_failures(call: str, code: str, reason: str) -> float:
+    labels = {"call": call, "code": code, "reason": reason}
+    return REGISTRY.get_sample_value("botbridge_webhook_orchestrator_failures_total", labels) or 0.0
+
+
+async def test_a_delivery_cut_off_is_sent_again_but_a_quarantine_never(
+    gateway: httpx.AsyncClient, orchestrator, seed_delivery
+):
+    """In: the orchestrator fails every call with UNAVAILABLE and no reason (as when it dies mid-call); a delivery,
+    then a body that is not a delivery. Out: SubmitDelivery reached it MAX_ATTEMPTS times (safe: events are kept by
+    id), QuarantineDelivery once (each call keeps the body again); both answered 503."""
+    orchestrator.failure = grpc.StatusCode.UNAVAILABLE
+
+    delivered = await gateway.post(PATH, json=seed_delivery)
+    quarantined = await gateway.post(PATH, content=b"{oops")
+
+    assert (delivered.status_code, quarantined.status_code) == (503, 503)
+    assert orchestrator.calls == {"SubmitDelivery": MAX_ATTEMPTS, "QuarantineDelivery": 1}
+
+
+@pytest.mark.parametrize(("body", "call"), [(None, "submit"), (b"{oops", "quarantine")])
+async def test_the_orchestrators_reason_is_counted_and_named(
+    gateway: httpx.AsyncClient, orchestrator, seed_delivery, caplog: pytest.LogCaptureFixture, body, call
+):
+    """In: a delivery (or a body that is not one) while the orchestrator's store cannot write: UNAVAILABLE, reason
+    STORE_UNAVAILABLE. Out: 503 naming code and reason, the call tried once (the orchestrator's verdict is not
+    repeated), the failure counted by call, code and reason, and an ERROR line naming the reason."""
+    orchestrator.failure = grpc.StatusCode.UNAVAILABLE
+    orchestrator.reason = orchestrator_pb2.ERROR_REASON_STORE_UNAVAILABLE
+    before = orchestrator_failures(call, "UNAVAILABLE", "STORE_UNAVAILABLE")
+
+    response = await (gateway.post(PATH, content=body) if body else gateway.post(PATH, json=seed_delivery))
+
+    assert response.status_code == 503
+    assert "(UNAVAILABLE, STORE_UNAVAILABLE)" in response.json()["message"]
+    assert sum(orchestrator.calls.values()) == 1
+    assert orchestrator_failures(call, "UNAVAILABLE", "STORE_UNAVAILABLE") == before + 1
+    assert any(r.levelno == logging.ERROR and "STORE_UNAVAILABLE" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_failure_without_reason_is_counted_as_unspecified(open_gateway, settings, orchestrator, seed_delivery):
+    """In: SubmitDelivery that never answers within its 0.2 s deadline. Out: counted with code DEADLINE_EXCEEDED and
+    reason UNSPECIFIED (the orchestrator gave none)."""
+    orchestrator.hold = True
+    gateway = await open_gateway(settings.model_copy(update={"submit_timeout_seconds": 0.2}))
+    before = orchestrator_failures("submit", "DEADLINE_EXCEEDED", "UNSPECIFIED")
+
+    await gateway.post(PATH, json=seed_delivery)
+
+    assert orchestrator_failures("submit", "DEADLINE_EXCEEDED", "UNSPECIFIED") == before + 1

@@ -17,8 +17,19 @@ import yaml
 
 from devstack.processes import free_port
 
-from .docker import IMAGE, LABEL, REPORT, SANDBOX_IMAGE, compose, compose_env, docker, grpc_serving, http_ok
-from .docker import remove_labelled_containers, wait_until
+from .docker import (
+    IMAGE,
+    LABEL,
+    REPORT,
+    SANDBOX_IMAGE,
+    compose,
+    compose_env,
+    docker,
+    grpc_serving,
+    http_ok,
+    remove_labelled_containers,
+    wait_until,
+)
 from .manifests import promise
 
 pytestmark = pytest.mark.image

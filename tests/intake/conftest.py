@@ -16,7 +16,6 @@ from orchestrator.server import Orchestrator, create_server
 from orchestrator.settings import Settings
 from orchestrator.store import Store
 
-
 SECRET = "edge-webhook-secret"
 PATH = "/dimelo/webhook"
 BOT_SOURCE = "s-bot"

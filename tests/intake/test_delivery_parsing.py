@@ -19,7 +19,7 @@ def test_content_events_carry_capabilities_and_intervention_events_their_thread(
     closed = {"id": "e-2", "type": "intervention.closed", "user_id": "agent-7",
               "resource": {"type": "intervention", "id": "iv-1",
                            "metadata": {"thread_id": "t-1", "source_id": "s-1", "user_id": "agent-7",
-                                        "category_ids": ["cat-a"], "closed_at": "2026-01-01T00:01:00Z"}}}  # fmt: skip
+                                        "category_ids": ["cat-a"], "closed_at": "2026-01-01T00:01:00Z"}}}
 
     first, second = delivery_request(_delivery(content, closed)).delivery.events
 

@@ -27,7 +27,7 @@ DEFAULT_DELIVERIES = {"sqlite": 5000, "postgres": 1000}
 CONCURRENCY = 8
 POISON = ["", "a\x00b", "\x00", "\ud800", "\udfff-x", "é" * 300, "x" * 20_000, "\u2028", "😀", 0, -1, 10**30,
           10**400, 1.5e308, -0.0, True, None, [], {}, ["a\x00"], {"a": {"b": [None]}},
-          "2024-13-45T99:99:99Z"]  # fmt: skip
+          "2024-13-45T99:99:99Z"]
 
 
 def _leaves(node: object, path: tuple = ()) -> list[tuple]:

@@ -14,7 +14,7 @@ EVENT_FIELDS = [
     ("id",), ("type",), ("issued_at",), ("resource", "type"), ("resource", "id"),
     *[("resource", "metadata", key) for key in message("x")["resource"]["metadata"]],
     ("resource", "metadata", "author_id"), ("resource", "metadata", "category_ids"), ("user_id",),
-]  # fmt: skip
+]
 NUL = "a\x00b"
 HUGE = "h" * 200_000
 
@@ -89,7 +89,7 @@ async def test_ids_too_long_to_index_are_quarantined_by_the_orchestrator(edge: E
     assert response.json() == {"accepted": 1, "duplicates": 0, "quarantined": 3}
     reasons = sorted(reason for _, reason, _, _ in await edge.store.quarantined())
     assert reasons == [f"the event's {name} has {MAX_ID_CHARS + 1} characters (at most {MAX_ID_CHARS})"
-                       for name in ("content id", "id", "thread id")]  # fmt: skip
+                       for name in ("content id", "id", "thread id")]
 
 
 async def test_a_one_mib_body_that_grows_past_grpcs_default_limit_is_taken(edge: Edge) -> None:

@@ -9,6 +9,7 @@ import grpc
 from botbridge.ai.v1 import ai_pb2, ai_pb2_grpc
 from botbridge.dimelo.v1 import dimelo_pb2, dimelo_pb2_grpc
 from botbridge.events.v1 import events_pb2
+from service_kit.rich_errors import DIMELO_ADAPTER
 
 
 class FakeAi(ai_pb2_grpc.AiServiceServicer):
@@ -29,12 +30,35 @@ class FakeAi(ai_pb2_grpc.AiServiceServicer):
         return self.response
 
 
+# The reason the real adapter gives with each code (dimelo_adapter/errors.py), for a failure scripted by its code.
+REASONS = {
+    grpc.StatusCode.UNAVAILABLE: dimelo_pb2.ERROR_REASON_DIMELO_NO_ANSWER,
+    grpc.StatusCode.RESOURCE_EXHAUSTED: dimelo_pb2.ERROR_REASON_DIMELO_RATE_LIMITED,
+    grpc.StatusCode.ABORTED: dimelo_pb2.ERROR_REASON_DIMELO_CONFLICT,
+    grpc.StatusCode.PERMISSION_DENIED: dimelo_pb2.ERROR_REASON_DIMELO_PERMISSION_DENIED,
+    grpc.StatusCode.NOT_FOUND: dimelo_pb2.ERROR_REASON_DIMELO_NOT_FOUND,
+    grpc.StatusCode.FAILED_PRECONDITION: dimelo_pb2.ERROR_REASON_DIMELO_REFUSED,
+    grpc.StatusCode.INVALID_ARGUMENT: dimelo_pb2.ERROR_REASON_DIMELO_INVALID_REQUEST,
+}
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A failure as the adapter sends it: a code, a reason (dimelo.proto's ErrorReason; None for no ErrorInfo at all,
+    as from an adapter that died mid-call) and RetryInfo's delay."""
+
+    code: grpc.StatusCode
+    reason: int | None
+    retry_after: float | None = None
+
+
 @dataclass
 class FakeDimelo(dimelo_pb2_grpc.DimeloServiceServicer):
-    """Records every call by method name; `failures[method]` is a list of codes to fail the next calls with."""
+    """Records every call by method name; `failures[method]` lists the failures of the next calls: a Failure, or a
+    code alone (sent with the reason the adapter gives with it)."""
 
     calls: dict[str, list] = field(default_factory=lambda: defaultdict(list))
-    failures: dict[str, list[grpc.StatusCode]] = field(default_factory=lambda: defaultdict(list))
+    failures: dict[str, list[grpc.StatusCode | Failure]] = field(default_factory=lambda: defaultdict(list))
     available_agents: int = 2
     replies: list[events_pb2.Content] = field(default_factory=list)
     # Make CreateReply store the reply and then fail, as when Dimelo's answer is lost.
@@ -48,7 +72,13 @@ class FakeDimelo(dimelo_pb2_grpc.DimeloServiceServicer):
     async def _enter(self, name: str, request, context) -> None:
         self.calls[name].append(request)
         if self.failures[name]:
-            await context.abort(self.failures[name].pop(0), f"scripted failure of {name}")
+            failure = self.failures[name].pop(0)
+            if isinstance(failure, grpc.StatusCode):
+                failure = Failure(failure, REASONS[failure])
+            message = f"scripted failure of {name}"
+            if failure.reason is None:
+                await context.abort(failure.code, message)
+            await DIMELO_ADAPTER.abort(context, failure.code, message, failure.reason, failure.retry_after)
 
     async def CreateReply(self, request, context):
         await self._enter("CreateReply", request, context)
@@ -59,7 +89,7 @@ class FakeDimelo(dimelo_pb2_grpc.DimeloServiceServicer):
         self.replies.append(reply)
         if self.lose_reply_answer:
             self.lose_reply_answer = False
-            await context.abort(grpc.StatusCode.UNAVAILABLE, "read timeout")
+            await context.abort(grpc.StatusCode.UNAVAILABLE, "read timeout")  # no reason: as from an adapter that died
         return dimelo_pb2.CreateReplyResponse(content=reply)
 
     async def FindReply(self, request, context):

@@ -23,7 +23,8 @@ async def test_dead_letter_is_listed_with_its_reason_and_replays_after_the_fix(
 
     assert await admin.main(["dead-letters"]) == 0
     listing = capsys.readouterr().out
-    assert event.id in listing and "PERMISSION_DENIED: scripted failure of CreateReply" in listing
+    refusal = "PERMISSION_DENIED (DIMELO_PERMISSION_DENIED): scripted failure of CreateReply"
+    assert event.id in listing and refusal in listing
 
     assert await admin.main(["replay", event.id]) == 0
     running.orchestrator.scheduler.wake()

@@ -1,10 +1,10 @@
 """Choices offered by the AI: a structured message where the content's channel takes one, else a numbered list;
 the customer's next message read back as the pick."""
 
-import pytest
-from botbridge.ai.v1 import ai_pb2
 import grpc
+import pytest
 
+from botbridge.ai.v1 import ai_pb2
 from orchestrator.choices import picked, reply_form
 from tests.orchestrator.conftest import customer_message, settled
 
@@ -61,7 +61,7 @@ def test_a_pick_is_a_title_or_a_number_in_the_list(body, payload):
 
 def _choices(count: int, link: bool = False) -> list[dict]:
     return [{"title": f"Choice {n}", "payload": f"c{n}", "url": "https://x.test/" if link and n == 0 else ""}
-            for n in range(count)]  # fmt: skip
+            for n in range(count)]
 
 
 @pytest.mark.parametrize(

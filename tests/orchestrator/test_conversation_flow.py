@@ -127,7 +127,9 @@ async def test_transient_dimelo_failures_are_retried_and_permanent_ones_handed_o
 
     assert event.state == "done" and event.attempts == 2
     assert event.outcome.startswith("handed over (processing_failed)")
-    assert event.outcome.endswith("failure: PERMISSION_DENIED: scripted failure of CreateReply")
+    assert event.outcome.endswith(
+        "failure: PERMISSION_DENIED (DIMELO_PERMISSION_DENIED): scripted failure of CreateReply"
+    )
     assert [r.body for r in dimelo.replies] == ["Passing you to an agent."]
     assert len(dimelo.calls["UpdateThreadCategories"]) == 1
     thread = await running.orchestrator.store.thread("thread-1")
@@ -160,8 +162,8 @@ async def test_a_dead_letter_only_when_the_handover_fails_too(peers, settings_fo
 
     assert event.state == "dead"
     assert event.outcome == (
-        "PERMISSION_DENIED: scripted failure of CreateReply;"
-        " handover failed: PERMISSION_DENIED: scripted failure of UpdateThreadCategories"
+        "PERMISSION_DENIED (DIMELO_PERMISSION_DENIED): scripted failure of CreateReply;"
+        " handover failed: PERMISSION_DENIED (DIMELO_PERMISSION_DENIED): scripted failure of UpdateThreadCategories"
     )
 
 
@@ -208,7 +210,7 @@ async def test_a_welcome_the_webhook_cannot_tell_apart_is_read_once_and_not_answ
 async def test_a_reply_of_the_bot_user_is_recognised_by_its_creator_id(peers, settings_for, start_orchestrator):
     """In: a content.replied by the bot's user (creator_id from GetBotUser) that the store does not know, as after
     a lost answer. Out: ignored as the bot's own reply, the thread stays with the bot."""
-    ai, dimelo, _ = peers
+    _ai, dimelo, _ = peers
     running = await start_orchestrator(settings_for())
     echo = customer_message(creator_id=dimelo.bot_user_id)
     echo.type = "content.replied"
@@ -221,7 +223,7 @@ async def test_a_reply_of_the_bot_user_is_recognised_by_its_creator_id(peers, se
 
 
 async def test_an_agent_reply_in_the_thread_stops_the_bot_there(peers, settings_for, start_orchestrator):
-    ai, dimelo, _ = peers
+    ai, _dimelo, _ = peers
     running = await start_orchestrator(settings_for())
     agent_reply = customer_message(creator_id="agent-7")
     agent_reply.type = "content.replied"
@@ -238,7 +240,7 @@ async def test_an_agent_reply_in_the_thread_stops_the_bot_there(peers, settings_
 
 
 async def test_messages_of_one_thread_are_answered_in_issued_at_order_with_history(peers, settings_for, start_orchestrator):
-    ai, dimelo, _ = peers
+    ai, _dimelo, _ = peers
     running = await start_orchestrator(settings_for())
     first, second = customer_message(body="first"), customer_message(body="second")
     second.issued_at.seconds = first.issued_at.seconds + 1

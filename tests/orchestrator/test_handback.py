@@ -18,7 +18,7 @@ def _agent_reply(body: str) -> events_pb2.Event:
 def _intervention_closed(thread_id: str = "thread-1") -> events_pb2.Event:
     event = events_pb2.Event(id=f"event-closed-{thread_id}", type="intervention.closed", resource_type="intervention",
                              resource_id="iv-agent", user_id="agent-7", raw_json="{}",
-                             intervention=events_pb2.Intervention(id="iv-agent", thread_id=thread_id, user_id="agent-7"))  # fmt: skip
+                             intervention=events_pb2.Intervention(id="iv-agent", thread_id=thread_id, user_id="agent-7"))
     event.issued_at.GetCurrentTime()
     return event
 
@@ -53,7 +53,6 @@ async def test_an_intervention_closed_in_a_bot_category_hands_back_a_thread_the_
     # In: an agent took a thread by replying; they close their intervention (thread in "bot-cat"); then an
     # intervention closes on a thread the bot holds. Out: the first is handed back (the customer's next message is
     # answered), the second changes nothing.
-    ai, dimelo, _ = peers
     running = await start_orchestrator(settings_for(handback="on", bot_category_ids=["bot-cat"]))
     await running.submit(_agent_reply("I'll take this one."))
     await settled(running, "thread-1", 1)
@@ -73,7 +72,7 @@ async def test_an_intervention_closed_in_a_bot_category_hands_back_a_thread_the_
 async def test_with_handback_off_intervention_events_are_not_even_queued(peers, settings_for, start_orchestrator):
     # In: HANDBACK off (the default); an agent's reply, then their intervention closed. Out: the event is ignored
     # at intake, and the customer's next message too.
-    ai, dimelo, _ = peers
+    ai, _dimelo, _ = peers
     running = await start_orchestrator(settings_for(bot_category_ids=["bot-cat"]))
     await running.submit(_agent_reply("I'll take this one."))
     await settled(running, "thread-1", 1)

@@ -62,7 +62,7 @@ async def test_the_event_the_store_refuses_alone_is_quarantined_and_the_others_s
     dispositions = [(r.event_id, r.disposition, bool(r.quarantine_id)) for r in answer.receipts]
     assert dispositions == [(first.id, pb.EVENT_DISPOSITION_ACCEPTED, False),
                             (poison.id, pb.EVENT_DISPOSITION_QUARANTINED, True),
-                            (third.id, pb.EVENT_DISPOSITION_ACCEPTED, False)]  # fmt: skip
+                            (third.id, pb.EVENT_DISPOSITION_ACCEPTED, False)]
     assert await store.stored_event(first.id) is not None and await store.stored_event(third.id) is not None
     assert await store.stored_event(poison.id) is None
     [(quarantine_id, reason, _, _)] = await store.quarantined()

@@ -94,3 +94,15 @@ def test_the_retry_delay_doubles_from_the_base_up_to_the_longest_and_is_jittered
 
     assert all(ceiling / 2 <= delay <= ceiling for delay in delays), (ceiling, min(delays), max(delays))
     assert max(delays) - min(delays) > ceiling / 4
+
+    delays = [retry_delay(failed_before, 0.5, 10.0) for _ in range(200)]
+
+    assert all(ceiling / 2 <= delay <= ceiling for delay in delays), (ceiling, min(delays), max(delays))
+    assert max(delays) - min(delays) > ceiling / 4
+
+
+@pytest.mark.parametrize(("earliest", "expected_floor"), [(3.0, 3.0), (60.0, 10.0)])
+def test_the_retry_delay_waits_at_least_what_the_peer_asked_within_the_longest(earliest, expected_floor):
+    """In: a first failure (backoff 0.25-0.5 s) whose peer asked to wait `earliest` s (Dimelo's Retry-After), a
+    longest wait of 10 s. Out: the delay is the peer's wait, cut to the longest wait when it asks for more."""
+    assert retry_delay(0, 0.5, 10.0, earliest) == expected_floor

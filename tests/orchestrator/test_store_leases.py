@@ -100,3 +100,35 @@ async def test_retention_forgets_handled_events_journals_and_quarantine_but_keep
     assert [e.state for e in await store.thread_events("thread-pending")] == ["pending"]
     assert [e.state for e in await store.thread_events("thread-dead")] == ["dead"]
     assert await store.quarantined() == []
+
+
+async def test_replicas_claiming_at_once_share_the_threads_each_head_once_oldest_first(open_store):
+    """In: 30 threads of 3 events each, every thread's events stored newest first (a reordered delivery); three
+    replicas claim 10 threads each, at the same moment. Out: every thread is claimed once, by one replica, with its
+    oldest event by issued_at; each replica's claims come oldest head first."""
+    replicas = [await open_store(f"replica-{n}") for n in range(3)]
+    heads = {}
+    for thread in range(30):
+        events = [customer_message(thread_id=f"thread-{thread}") for _ in range(3)]  # issued in this order
+        heads[f"thread-{thread}"] = events[0].id
+        await replicas[0].accept(events[::-1], f"d-{thread}", [PENDING] * 3, [""] * 3)
+
+    claims = await asyncio.gather(*(replica.claim_next([], 10) for replica in replicas))
+
+    claimed = [stored for claim in claims for stored in claim]
+    assert sorted(stored.thread_id for stored in claimed) == sorted(heads)
+    assert all(stored.event.id == heads[stored.thread_id] for stored in claimed)
+    for claim in claims:
+        issued = [stored.event.issued_at.ToNanoseconds() for stored in claim]
+        assert issued == sorted(issued)
+
+
+async def test_a_thread_another_replica_holds_is_due_when_its_lease_ends(open_store):
+    """In: replica A holds a thread (2 s lease) whose event is due now; replica B asks when it has work. Out: in
+    about 2 s (when A's lease ends), not now; A, for whom the thread is busy, has nothing due (None)."""
+    a, b = await open_store("replica-a", 2.0), await open_store("replica-b", 2.0)
+    await a.accept([customer_message(thread_id="thread-held")], "d-1", [PENDING], [""])
+    [claimed] = await a.claim_next([], 10)
+
+    assert 1.0 < await b.seconds_until_due([]) <= 2.0
+    assert await a.seconds_until_due([claimed.thread_id]) is None

@@ -8,9 +8,11 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2_grpc
 
+from botbridge.orchestrator.v1 import orchestrator_pb2
 from orchestrator.database import STORE_ERRORS, Database
 from orchestrator.server import SERVICE_NAME
 from orchestrator.store import Store
+from service_kit.rich_errors import ORCHESTRATOR
 from tests.chaos.tcp_proxy import Proxy
 from tests.orchestrator.conftest import customer_message, settled
 from tests.orchestrator.test_orchestrator_readiness import NOT_SERVING, SERVING, status_becomes
@@ -52,7 +54,8 @@ async def test_a_locked_sqlite_store_is_survived_and_the_message_answered_once_i
 ):
     """In: a customer message due in 0.5 s, and another process holding the SQLite store locked for 2 s (the store
     waits 0.3 s at most). Out: the scheduling loop survives (errors counted), OrchestratorService turns NOT_SERVING
-    (the write probe fails) then SERVING, a delivery meanwhile is refused with UNAVAILABLE naming the lock, and the
+    (the write probe fails) then SERVING, a delivery meanwhile is refused with UNAVAILABLE naming the lock (reason
+    STORE_UNAVAILABLE, on which the gateway acts, the text being for people), and the
     message is answered once, without a restart."""
     _, dimelo, _ = peers
     settings = settings_for(
@@ -73,6 +76,7 @@ async def test_a_locked_sqlite_store_is_survived_and_the_message_answered_once_i
                 await running.submit(customer_message())
             assert refused.value.code() is grpc.StatusCode.UNAVAILABLE
             assert "the store cannot write now (OperationalError: database is locked)" in refused.value.details()
+            assert ORCHESTRATOR.reason(refused.value) == orchestrator_pb2.ERROR_REASON_STORE_UNAVAILABLE
             await asyncio.sleep(1.5)
         finally:
             locker.execute("COMMIT")

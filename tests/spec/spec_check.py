@@ -42,11 +42,11 @@ CONTENT_METADATA = {
     "first_in_thread", "foreign_categories", "foreign_id", "has_attachment", "intervention_id", "language", "type",
     "in_reply_to_author_id", "in_reply_to_id", "private", "source_id", "source_type", "status",
     "synchronization_status", "thread_id", "thread_title", "capabilities_supported",
-}  # fmt: skip
+}
 INTERVENTION_METADATA = {
     "source_id", "thread_id", "user_id", "identity_id", "category_ids", "closed_at", "deferred_at",
     "custom_field_values",
-}  # fmt: skip
+}
 PUSH_AGENT_METADATA = {"channels", "custom_status"}
 PUSH_AGENT_CHANNEL = {"id", "name", "status", "busyness"}
 # Content events about one content carry all its metadata; thread events (documented without metadata of their
@@ -54,7 +54,7 @@ PUSH_AGENT_CHANNEL = {"id", "name", "status", "busyness"}
 CONTENT_EVENTS = {
     "content.approved", "content.discussion_initiated", "content.exported", "content.imported", "content.replied",
     "content.update_exported",
-}  # fmt: skip
+}
 # Parameters the reference documents on pages of its own rather than in the OpenAPI spec, by operation: the
 # structured messages (structured-messages/select.md and template.md: a JSON `POST /1.0/contents` with
 # `structured_content`). The sandbox validates their content (dimelo_sandbox/structured.py).
@@ -106,7 +106,7 @@ class SpecChecker:
             ((template, re.compile("^" + re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(template)) + "$"), item)
              for template, item in paths.items()),
             key=lambda entry: entry[0].count("{"),
-        )  # fmt: skip
+        )
 
     def _operation(self, method: str, path: str) -> tuple[str, dict] | None:
         for template, pattern, item in self._paths:
@@ -143,7 +143,7 @@ class SpecChecker:
         request = WerkzeugOpenAPIRequest(
             Request(EnvironBuilder(method=method, base_url=SERVER + API_PREFIX, path=path.replace("%", "_"),
                                    query_string=urlencode(parameters)).get_environ())
-        )  # fmt: skip
+        )
         errors = self._errors(self._openapi.iter_request_errors(request))
         verdict.problems.extend(f"request: {error}" for error in errors)
         if "status" in exchange:
@@ -199,7 +199,7 @@ def _signature(exchange: dict[str, Any]) -> Any:
     body = body_parameters(exchange.get("content_type") or "", exchange.get("body") or "")
     path = re.sub(r"/[^/]{13,}", "/<id>", exchange["path"])
     return (exchange["method"], path, _shape(dict(parameters + body)), frozenset(n for n, _ in parameters + body),
-            exchange.get("status"), _shape(exchange.get("response")))  # fmt: skip
+            exchange.get("status"), _shape(exchange.get("response")))
 
 
 def check_all(exchanges: Iterable[dict[str, Any]]) -> tuple[set[str], list[str]]:

@@ -33,7 +33,7 @@ async def test_the_official_js_client_works_against_the_sandbox(recording_sandbo
     node = await asyncio.create_subprocess_exec(
         shutil.which("node"), str(SCRIPT), cwd=ROOT, env=environment,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+    )
     out, err = await asyncio.wait_for(node.communicate(), 60)
     assert node.returncode == 0, err.decode()
     seen = json.loads(out)

@@ -1,0 +1,181 @@
+"""The intake queue: events taken in, each thread's oldest due event claimed under the thread's lease, and each
+event ended (done, dead) or put off for a later attempt, in the commit that releases its thread."""
+
+import time
+from collections.abc import Iterable, Sequence
+
+from botbridge.events.v1 import events_pb2
+from orchestrator.store.leases import Leases
+from orchestrator.store.records import PENDING, Lease, StoredEvent
+
+# Events written by one INSERT at intake: 13 values each, within SQLite's oldest limit of 999 per statement.
+ROWS_PER_INSERT = 50
+
+# A thread's head: its oldest pending event by issued_at (then arrival), whatever order the events came in.
+_HEAD = (
+    "e.state = 'pending' AND e.seq = (SELECT f.seq FROM events f WHERE f.state = 'pending'"
+    " AND f.thread_id = e.thread_id ORDER BY f.issued_at, f.seq LIMIT 1)"
+)
+# PostgreSQL: one statement locks the lease rows of threads whose head is due, skipping the rows another replica
+# is claiming at this moment, and takes them. The head's row is locked too, so that an event another replica
+# finished since this statement's snapshot is seen finished and its thread left for the next claim.
+_CLAIM_POSTGRES = (
+    "WITH free AS (SELECT l.thread_id, e.seq FROM events e JOIN leases l ON l.thread_id = e.thread_id"
+    "  WHERE " + _HEAD + " AND e.next_attempt_at <= ? AND NOT (e.thread_id = ANY(?))"
+    "  AND (l.expires_at <= {now} OR l.owner = ?)"
+    "  ORDER BY e.issued_at, e.seq LIMIT ? FOR UPDATE OF l, e SKIP LOCKED)"
+    " UPDATE leases SET owner = ?, expires_at = {now} + ?, generation = leases.generation + 1"
+    " FROM free JOIN events q ON q.seq = free.seq WHERE leases.thread_id = free.thread_id"
+    " RETURNING q.event, q.thread_id, q.attempts, q.received_at, q.traceparent, leases.generation"
+)
+
+
+class IntakeQueue(Leases):
+    """Taking events in, claiming them thread by thread, and ending them."""
+
+    async def accept(
+        self,
+        events: Sequence[events_pb2.Event],
+        delivery_id: str,
+        states: Sequence[str],
+        outcomes: Sequence[str],
+        holds: Sequence[float] = (),
+        traceparent: str = "",
+    ) -> list[bool]:
+        """Stores new events in one transaction with their initial state; returns, per event, False if already stored
+        (or earlier in `events`).
+
+        Each pending event becomes due after its hold (`holds`, one per event; none: due at once), so that an
+        earlier event of the same thread delivered a moment later (Dimelo does not keep order) is still processed
+        first (orchestrator/ordering.py). `traceparent` is the trace the delivery
+        came in, continued when the events are processed. Events go ROWS_PER_INSERT at a time: one look-up of the
+        ids already stored and one insert of the others (an event another replica stores at that very moment is
+        kept once, and reported new by both). On PostgreSQL the same commit notifies the other replicas."""
+        now = time.time()
+        rows = []
+        for event, state, outcome, hold in zip(events, states, outcomes, holds or [0.0] * len(events), strict=True):
+            issued = event.issued_at.ToMicroseconds() / 1e6 if event.HasField("issued_at") else now
+            rows.append((event.id, delivery_id, event.type, event.content.thread_id or event.intervention.thread_id,
+                         event.content.id, issued, now,
+                         event.SerializeToString(), state, outcome, now + hold, 0 if state == PENDING else now,
+                         traceparent))  # fmt: skip
+
+        def write() -> list[bool]:
+            fresh: list[bool] = []
+            seen: set[str] = set()
+            queued = False
+            with self._db.transaction():
+                for start in range(0, len(rows), ROWS_PER_INSERT):
+                    chunk = rows[start : start + ROWS_PER_INSERT]
+                    ids = [row[0] for row in chunk]
+                    stored = self._db.execute(
+                        f"SELECT event_id FROM events WHERE event_id IN ({','.join('?' * len(ids))})", tuple(ids)
+                    ).fetchall()
+                    seen.update(event_id for (event_id,) in stored)
+                    new = []
+                    for row in chunk:
+                        fresh.append(row[0] not in seen)
+                        new += [row] if fresh[-1] else []
+                        seen.add(row[0])
+                    if new:
+                        self._db.execute(
+                            "INSERT INTO events (event_id, delivery_id, type, thread_id, content_id, issued_at,"
+                            " received_at, event, state, outcome, next_attempt_at, finished_at, traceparent) VALUES "
+                            + ",".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(new))
+                            + " ON CONFLICT (event_id) DO NOTHING",
+                            tuple(value for row in new for value in row),
+                        )
+                    pending = [row[3] for row in new if row[8] == PENDING]
+                    self._queue_threads(pending)
+                    queued = queued or bool(pending)
+                if queued:
+                    self._notify_new_events()
+            return fresh
+
+        return await self._db.write(write)
+
+    async def claim_next(self, busy_threads: Iterable[str], limit: int) -> list[StoredEvent]:
+        """Leases up to `limit` threads not busy here nor leased elsewhere, oldest head first, and returns each one's
+        head (its oldest pending event by issued_at) when due.
+
+        A lease is taken when free, expired, or already this replica's (left by this replica before a restart);
+        taking it raises its generation. Lease times are read from the database's clock as each statement runs;
+        when an event is due is this process's clock, as when it was scheduled (only time, not safety, rides on it).
+        PostgreSQL claims in one statement (FOR UPDATE SKIP LOCKED); SQLite in one transaction under its single
+        writer's lock."""
+        busy, due = list(busy_threads), time.time()
+        claim = self._claim_postgres if self._db.postgres else self._claim_sqlite
+        return await self._db.write(lambda: claim(busy, due, limit))
+
+    def _claim_postgres(self, busy: list[str], due: float, limit: int) -> list[StoredEvent]:
+        rows = self._db.execute(
+            _CLAIM_POSTGRES, (due, busy, self.replica, limit, self.replica, self._lease_seconds)
+        ).fetchall()
+        return [
+            StoredEvent(events_pb2.Event.FromString(bytes(blob)), thread_id, attempts, received_at, traceparent,
+                        Lease(thread_id, generation))  # fmt: skip
+            for blob, thread_id, attempts, received_at, traceparent, generation in rows
+        ]
+
+    def _claim_sqlite(self, busy: list[str], due: float, limit: int) -> list[StoredEvent]:
+        not_busy = f" AND e.thread_id NOT IN ({','.join('?' * len(busy))})" if busy else ""
+        claimed = []
+        with self._db.transaction():  # the write lock first: nothing changes between the read and the leases
+            rows = self._db.execute(
+                "SELECT e.event, e.thread_id, e.attempts, e.received_at, e.traceparent FROM events e"
+                " WHERE " + _HEAD + " AND e.next_attempt_at <= ?" + not_busy +
+                " AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.thread_id = e.thread_id AND l.expires_at > {now}"
+                "                 AND l.owner <> ?)"
+                " ORDER BY e.issued_at, e.seq LIMIT ?",
+                (due, *busy, self.replica, limit),
+            ).fetchall()  # fmt: skip
+            for blob, thread_id, attempts, received_at, traceparent in rows:
+                (generation,) = self._db.execute(
+                    "INSERT INTO leases (thread_id, owner, expires_at, generation) VALUES (?, ?, {now} + ?, 1)"
+                    " ON CONFLICT (thread_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at,"
+                    " generation = leases.generation + 1 RETURNING generation",
+                    (thread_id, self.replica, self._lease_seconds),
+                ).fetchone()
+                event = events_pb2.Event.FromString(bytes(blob))
+                claimed.append(StoredEvent(event, thread_id, attempts, received_at, traceparent,
+                                           Lease(thread_id, generation)))  # fmt: skip
+        return claimed
+
+    async def seconds_until_due(self, busy_threads: Iterable[str]) -> float | None:
+        """How long until a thread not busy here can be claimed (0 or less: now): when its head is due and, if
+        another replica holds the thread, its lease ends; None when no such thread has a pending event."""
+        busy, now = list(busy_threads), time.time()
+        not_busy = f" AND e.thread_id NOT IN ({','.join('?' * len(busy))})" if busy else ""
+        return await self._db.run(
+            lambda: self._db.execute(
+                "SELECT MIN(CASE WHEN l.owner <> ? AND l.expires_at - {now} > e.next_attempt_at - ?"
+                " THEN l.expires_at - {now} ELSE e.next_attempt_at - ? END)"
+                " FROM events e LEFT JOIN leases l ON l.thread_id = e.thread_id WHERE " + _HEAD + not_busy,
+                (self.replica, now, now, *busy),
+            ).fetchone()[0]
+        )
+
+    async def finish(self, event_id: str, state: str, outcome: str, lease: Lease) -> None:
+        """Ends an event's processing (DONE with what was done, or DEAD with why) and releases its thread, in one
+        commit; raises LeaseLost (and changes nothing) when this replica no longer holds the thread."""
+
+        def write() -> None:
+            self._db.execute(
+                "UPDATE events SET state = ?, outcome = ?, attempts = attempts + 1, finished_at = ? WHERE event_id = ?",
+                (state, outcome, time.time(), event_id),
+            )
+            self._release_now(lease)
+
+        await self._db.write(lambda: self._fenced(lease, write))
+
+    async def retry_later(self, event_id: str, delay: float, outcome: str, lease: Lease) -> None:
+        """Schedules the event's next attempt in `delay` seconds and releases its thread, in one commit (fenced)."""
+
+        def write() -> None:
+            self._db.execute(
+                "UPDATE events SET attempts = attempts + 1, next_attempt_at = ?, outcome = ? WHERE event_id = ?",
+                (time.time() + delay, outcome, event_id),
+            )
+            self._release_now(lease)
+
+        await self._db.write(lambda: self._fenced(lease, write))

@@ -1,0 +1,90 @@
+"""Each thread's state (who handles it, the bot's open intervention) and its message history."""
+
+import time
+from collections.abc import Collection, Sequence
+
+from orchestrator.store.leases import Leases
+from orchestrator.store.records import HistoryMessage, Lease, ThreadState
+
+
+class Threads(Leases):
+    """Thread state, saved under the thread's lease, and the history the AI is given."""
+
+    async def thread(self, thread_id: str) -> ThreadState:
+        def read() -> ThreadState:
+            row = self._db.execute(
+                "SELECT owner, intervention_id, handover_reason, bot_category_seen_at FROM threads WHERE thread_id = ?",
+                (thread_id,),
+            ).fetchone()
+            return ThreadState(thread_id, *row) if row else ThreadState(thread_id)
+
+        return await self._db.run(read)
+
+    async def save_thread(self, lease: Lease, state: ThreadState) -> None:
+        """Saves who handles the thread, fenced by `lease` (raises LeaseLost when no longer held)."""
+        await self._db.write(
+            lambda: self._fenced(
+                lease,
+                lambda: self._db.execute(
+                    "INSERT INTO threads (thread_id, owner, intervention_id, handover_reason, updated_at,"
+                    " bot_category_seen_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (thread_id) DO UPDATE SET"
+                    " owner = excluded.owner, intervention_id = excluded.intervention_id,"
+                    " handover_reason = excluded.handover_reason, updated_at = excluded.updated_at,"
+                    " bot_category_seen_at = excluded.bot_category_seen_at",
+                    (state.thread_id, state.owner, state.intervention_id, state.handover_reason, time.time(),
+                     state.bot_category_seen_at),  # fmt: skip
+                ),
+            )
+        )
+
+    async def add_message(self, thread_id: str, message: HistoryMessage) -> None:
+        await self._db.write(
+            lambda: self._db.execute(
+                "INSERT INTO messages (content_id, thread_id, author, body, position) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (content_id) DO NOTHING",
+                # NUL is the one character PostgreSQL's text cannot hold; the history only feeds the AI.
+                (message.content_id, thread_id, message.author, message.body.replace("\x00", "\ufffd"), time.time_ns()),
+            )
+        )
+
+    async def history(self, thread_id: str, limit: int) -> list[HistoryMessage]:
+        """The thread's last `limit` messages, oldest first."""
+
+        def read() -> list[HistoryMessage]:
+            rows = self._db.execute(
+                "SELECT content_id, author, body FROM messages WHERE thread_id = ? ORDER BY position DESC LIMIT ?",
+                (thread_id, limit),
+            ).fetchall()
+            return [HistoryMessage(*row) for row in reversed(rows)]
+
+        return await self._db.run(read)
+
+    async def known_contents(self, content_ids: Collection[str]) -> dict[str, bool]:
+        """Which of these contents the store knows (taken in as an event, or posted by the bot), each with whether
+        it is a customer's message (a content.imported event)."""
+        if not content_ids:
+            return {}
+        marks, ids = ",".join("?" * len(content_ids)), tuple(content_ids)
+        rows = await self._db.run(
+            lambda: self._db.execute(
+                f"SELECT content_id, type = 'content.imported' FROM events WHERE content_id IN ({marks})"
+                f" UNION SELECT content_id, 1 = 0 FROM messages WHERE content_id IN ({marks})",
+                ids + ids,
+            ).fetchall()
+        )
+        known: dict[str, bool] = {}
+        for content_id, customer in rows:
+            known[content_id] = known.get(content_id, False) or bool(customer)
+        return known
+
+    async def bot_messages(self, content_ids: Sequence[str]) -> set[str]:
+        """Which of these contents the bot posted."""
+        if not content_ids:
+            return set()
+        rows = await self._db.run(
+            lambda: self._db.execute(
+                f"SELECT content_id FROM messages WHERE author = 'bot' AND content_id IN ({','.join('?' * len(content_ids))})",
+                tuple(content_ids),
+            ).fetchall()
+        )
+        return {content_id for (content_id,) in rows}

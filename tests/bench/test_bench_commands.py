@@ -1,0 +1,37 @@
+"""The bench's commands apart from the table (bench/README.md): each runs and prints its rows, at tiny sizes.
+
+Only that they run and print every row is checked, never a speed: figures come from the bench, not from tests."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*arguments: str) -> str:
+    done = subprocess.run([sys.executable, "-m", *arguments], cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def test_store_commits_prints_a_row_per_concurrency():
+    # In: `python -m bench.store_commits --seconds 0.2`. Out: exit 0, a row for c=1, 8 and 64, each with four
+    # figures (deliveries/s, p50, p99, fsyncs per delivery, the last "n/a" where strace cannot count).
+    output = run("bench.store_commits", "--seconds", "0.2")
+    for callers in (1, 8, 64):
+        [row] = [line for line in output.splitlines() if line.strip().startswith(f"c={callers} ")]
+        assert len(row.split()) == 5, row
+
+
+@pytest.mark.e2e
+def test_acknowledgement_alone_prints_section_1():
+    # In: `python -m bench.acknowledgement_alone --smoke`. Out: exit 0 and section 1's six rows (three targets at
+    # c=1 and at c=64), the gateway's with its verdict.
+    output = run("bench.acknowledgement_alone", "--smoke")
+    assert "1. Webhook acknowledgement" in output
+    for callers in ("c=1 ", "c=64"):
+        rows = [line for line in output.splitlines() if line.strip().startswith(callers)]
+        assert len(rows) == 3 and "of FastAPI+gRPC" in rows[-1], output
