@@ -79,7 +79,7 @@ async def test_an_event_retried_later_is_claimed_only_once_due_with_its_attempt_
     await store.retry_later(event.id, 0.3, "retrying: the AI was unavailable", claimed.lease)
 
     assert await store.claim_next([], 10) == []
-    assert 0 < await store.seconds_until_due() <= 0.3
+    assert 0 < await store.seconds_until_due([]) <= 0.3
     [again] = await eventually(lambda: store.claim_next([], 10), what="the retried event claimed once due")
     assert (again.event.id, again.attempts) == (event.id, 1)
 
