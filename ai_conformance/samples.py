@@ -62,10 +62,12 @@ def picked_choice_request() -> ai_pb2.RespondRequest:
     """The customer taps a choice the bot offered with its last answer: its title as the body, `picked_choice` set."""
     picked = ai_pb2.Choice(title="Delivery times", payload="conformance_delivery_times")
     asked = request(picked.title)
-    asked.conversation.history.extend([
-        message("delivery"),
-        message("Which of these do you mean? 1. Shipping costs 2. Delivery times", ai_pb2.AUTHOR_BOT),
-    ])
+    asked.conversation.history.extend(
+        [
+            message("delivery"),
+            message("Which of these do you mean? 1. Shipping costs 2. Delivery times", ai_pb2.AUTHOR_BOT),
+        ]
+    )
     asked.conversation.message.picked_choice.CopyFrom(picked)
     return asked
 

@@ -71,9 +71,7 @@ class FaqResponder:
 
 def _which_one(matches: list[FaqMatch], language: str) -> ai_pb2.RespondResponse:
     """Two entries tie: the customer picks one; each choice's payload is its entry's id."""
-    choices = tuple(
-        ai_pb2.Choice(title=m.entry.questions[language][0][:80], payload=m.entry.id) for m in matches
-    )
+    choices = tuple(ai_pb2.Choice(title=m.entry.questions[language][0][:80], payload=m.entry.id) for m in matches)
     ids = " and ".join(repr(m.entry.id) for m in matches)
     explanation = f"FAQ entries {ids} tie ({matches[0].score:.2f}, {matches[1].score:.2f}): asking which one"
     return answer(_WHICH.get(language, _WHICH["en"]), matches[0].score, explanation, choices=choices)

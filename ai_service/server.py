@@ -29,7 +29,9 @@ async def service(settings: AiSettings) -> Service:
     server = await create_server(settings)
     if settings.backend == "llm":
         backend: dict[str, object] = {
-            "model": settings.llm_model, "base_url": settings.llm_base_url, "tools": settings.llm_use_tools
+            "model": settings.llm_model,
+            "base_url": settings.llm_base_url,
+            "tools": settings.llm_use_tools,
         }
     else:
         backend = {"threshold": settings.confidence_threshold}

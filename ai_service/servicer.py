@@ -15,7 +15,9 @@ class AiServicer(ai_pb2_grpc.AiServiceServicer):
         self._backend = backend
 
     async def Respond(
-        self, request: ai_pb2.RespondRequest, context: grpc.aio.ServicerContext[ai_pb2.RespondRequest, ai_pb2.RespondResponse]
+        self,
+        request: ai_pb2.RespondRequest,
+        context: grpc.aio.ServicerContext[ai_pb2.RespondRequest, ai_pb2.RespondResponse],
     ) -> ai_pb2.RespondResponse:
         if not request.HasField("conversation") or not request.conversation.HasField("message"):
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "conversation.message is required")

@@ -48,8 +48,9 @@ async def measure(plan: Plan, use_wrk: bool, profile: bool, workdir: Path) -> Fi
     log.info("stack with ORDERING_WINDOW_SECONDS=0: latency, throughput, growth")
     with Stack(workdir / "stack-window-0", env={**STACK_ENV, "ORDERING_WINDOW_SECONDS": "0"}) as stack:
         await _without_ordering_window(plan, stack, profile, workdir, found)
-    log.info("stack with the default ordering window (%g s): acknowledgement, latency, throughput",
-             DEFAULT_WINDOW_SECONDS)
+    log.info(
+        "stack with the default ordering window (%g s): acknowledgement, latency, throughput", DEFAULT_WINDOW_SECONDS
+    )
     with Stack(workdir / "stack-window-default", env=STACK_ENV) as stack:
         await _with_default_window(plan, stack, run_wrk if use_wrk else run_asyncio, workdir, found)
     window = 60 * plan.budget_time_scale
@@ -58,7 +59,11 @@ async def measure(plan: Plan, use_wrk: bool, profile: bool, workdir: Path) -> Fi
     with Stack(workdir / "stack-budget", env=budget) as stack:
         async with httpx.AsyncClient(base_url=stack.sandbox_url, timeout=30) as sandbox:
             found.budget_burst = await dimelo_calls.budget_burst(
-                Customers(sandbox), sandbox, plan.budget_threads, plan.budget_per_thread, window,
+                Customers(sandbox),
+                sandbox,
+                plan.budget_threads,
+                plan.budget_per_thread,
+                window,
                 plan.answer_timeout_seconds,
             )
     return found
@@ -113,8 +118,11 @@ async def _paced(plan: Plan, customers: Customers, ai_ms: float) -> tuple[list[f
 
 def machine() -> str:
     cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")),
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
         platform.processor() or "unknown CPU",
     )
     memory_kb = next(

@@ -88,7 +88,10 @@ async def _compare(plan: Plan, load: Load, targets: dict[str, WebhookTarget]) ->
         baseline = measured[ONE_HOP].rate
         for name, combined in measured.items():
             cells = [
-                number(combined.rate), number(combined.p50_ms, 2), number(combined.p99_ms, 2), str(combined.errors)
+                number(combined.rate),
+                number(combined.p50_ms, 2),
+                number(combined.p99_ms, 2),
+                str(combined.errors),
             ]
             section.add(f"c={connections:<3} {name}", *cells, target=_target(name, connections, combined, baseline))
     section.notes.append(

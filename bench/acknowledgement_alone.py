@@ -29,10 +29,15 @@ def main() -> int:
         tools.install_missing(profiler=False)
     use_wrk = tools.wrk_available() and not args.python_load
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="botbridge-bench-ack-") as folder, Stack(Path(folder), env=STACK_ENV) as stack:
-        section = asyncio.run(acknowledgement.measure(
-            plan, run_wrk if use_wrk else run_asyncio, stack.webhook_url, stack.webhook_secret, Path(folder)
-        ))  # fmt: skip
+    with (
+        tempfile.TemporaryDirectory(prefix="botbridge-bench-ack-") as folder,
+        Stack(Path(folder), env=STACK_ENV) as stack,
+    ):
+        section = asyncio.run(
+            acknowledgement.measure(
+                plan, run_wrk if use_wrk else run_asyncio, stack.webhook_url, stack.webhook_secret, Path(folder)
+            )
+        )
     print(render(header(plan, use_wrk, time.monotonic() - started), [section]))
     return 0
 

@@ -49,7 +49,9 @@ class BudgetBurst:
         return self.calls / self.seconds * self.window_seconds if self.seconds else 0.0
 
 
-async def per_answer(customers: Customers, sandbox: httpx.AsyncClient, threads: int, timeout: float) -> dict[str, Calls]:
+async def per_answer(
+    customers: Customers, sandbox: httpx.AsyncClient, threads: int, timeout: float
+) -> dict[str, Calls]:
     """First answers in `threads` new threads, then one follow-up answer in each, then one handover in each."""
     found = {}
     opened: list[Sent] = []
@@ -84,8 +86,9 @@ async def _counted(customers: Customers, sandbox: httpx.AsyncClient, write, time
 
 def _route(path: str) -> str:
     """The path with ":id" for each id (a segment with a digit, but the version)."""
-    return "/".join(":id" if segment != "1.0" and any(c.isdigit() for c in segment) else segment
-                    for segment in path.split("/"))
+    return "/".join(
+        ":id" if segment != "1.0" and any(c.isdigit() for c in segment) else segment for segment in path.split("/")
+    )
 
 
 async def _rest_calls(sandbox: httpx.AsyncClient) -> int:
@@ -107,5 +110,6 @@ async def budget_burst(
     ended = max(replies, default=time.time())
     after = (await sandbox.get("/_sandbox/stats")).json()["rest_by_status"]
     calls = {status: count - before.get(status, 0) for status, count in after.items()}
-    return BudgetBurst(len(sent), len(sent) - len(replies), calls.get("429", 0), sum(calls.values()),
-                       ended - started, window)
+    return BudgetBurst(
+        len(sent), len(sent) - len(replies), calls.get("429", 0), sum(calls.values()), ended - started, window
+    )

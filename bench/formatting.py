@@ -17,7 +17,10 @@ def measure(examples: int) -> Section:
     started = time.monotonic()
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", TEST],
-        cwd=ROOT, env={**os.environ, "FORMATTING_EXAMPLES": str(examples)}, capture_output=True, text=True,
+        cwd=ROOT,
+        env={**os.environ, "FORMATTING_EXAMPLES": str(examples)},
+        capture_output=True,
+        text=True,
     )
     seconds = time.monotonic() - started
     section = Section(
@@ -26,7 +29,9 @@ def measure(examples: int) -> Section:
     )
     passed = run.returncode == 0
     section.add(
-        "no markup reaches Dimelo; words, line breaks and link targets kept", number(examples), number(seconds, 1),
+        "no markup reaches Dimelo; words, line breaks and link targets kept",
+        number(examples),
+        number(seconds, 1),
         target=verdict(passed, "every answer"),
     )
     if not passed:

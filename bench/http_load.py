@@ -47,8 +47,18 @@ class WebhookTarget:
 async def run_wrk(target: WebhookTarget, connections: int, seconds: float, tag: str) -> LoadResult:
     """One wrk run (one thread, `connections` connections); raises RuntimeError when wrk reports nothing."""
     command = [
-        "wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s",
-        "-s", str(WRK_SCRIPT), target.url, "--", str(target.template), tag,
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(WRK_SCRIPT),
+        target.url,
+        "--",
+        str(target.template),
+        tag,
     ]
     process = await asyncio.create_subprocess_exec(
         *command,
@@ -120,4 +130,3 @@ async def _read_answer(reader: asyncio.StreamReader) -> int:
             length = int(value)
     await reader.readexactly(length)
     return int(status_line.split()[1])
-

@@ -16,8 +16,17 @@ _FRAME = re.compile(r"^(?P<function>.*) \((?P<file>[^()]*?)(?::\d+)?\)$")
 _SITE = "site-packages/"
 # Frames that every stack of a thread or of the event loop goes through: they say nothing of where time goes.
 _PLUMBING = (
-    "runpy", "__main__.py", "asyncio/runners.py", "asyncio/base_events.py", "asyncio/events.py", "threading.py",
-    "concurrent/futures/thread.py", "uvicorn/server.py", "uvicorn/main.py", "uvicorn/_compat.py", "uvloop/",
+    "runpy",
+    "__main__.py",
+    "asyncio/runners.py",
+    "asyncio/base_events.py",
+    "asyncio/events.py",
+    "threading.py",
+    "concurrent/futures/thread.py",
+    "uvicorn/server.py",
+    "uvicorn/main.py",
+    "uvicorn/_compat.py",
+    "uvloop/",
 )
 
 
@@ -33,8 +42,19 @@ class Profiler:
     async def __aenter__(self) -> "Profiler":
         for name, pid in self._pids.items():
             command = [
-                str(self._py_spy), "record", "--pid", str(pid), "--rate", str(RATE_HZ), "--nonblocking",
-                "--format", "raw", "--output", str(self._outputs[name]), "--duration", "3600",
+                str(self._py_spy),
+                "record",
+                "--pid",
+                str(pid),
+                "--rate",
+                str(RATE_HZ),
+                "--nonblocking",
+                "--format",
+                "raw",
+                "--output",
+                str(self._outputs[name]),
+                "--duration",
+                "3600",
             ]
             self._processes.append(
                 await asyncio.create_subprocess_exec(

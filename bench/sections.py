@@ -46,7 +46,11 @@ class Findings:
 
 def render_report(header: list[str], found: Findings) -> str:
     sections = [
-        found.acknowledgement, _end_to_end(found), _footprint(found), _growth(found), found.formatting,
+        found.acknowledgement,
+        _end_to_end(found),
+        _footprint(found),
+        _growth(found),
+        found.formatting,
         _dimelo_calls(found),
     ]
     text = render(header, [s for s in sections if s is not None])
@@ -66,7 +70,10 @@ def _end_to_end(found: Findings) -> Section:
         early = found.growth.early
         section.add(
             f"throughput, window 0: {early.messages:,} msgs on {plan.window_threads} threads",
-            number(early.rate), "", "", number(early.cpu_ms_per_message(OURS), 1),
+            number(early.rate),
+            "",
+            "",
+            number(early.cpu_ms_per_message(OURS), 1),
             target=verdict(early.rate >= E2E_TARGET_PER_SECOND, f"≥ {E2E_TARGET_PER_SECOND} msg/s"),
         )
     for label, batch in (
@@ -76,17 +83,25 @@ def _end_to_end(found: Findings) -> Section:
         if batch is not None:
             section.add(
                 f"{label}: {batch.messages:,} msgs on {plan.batch_threads} threads",
-                number(batch.rate), "", "", number(batch.cpu_ms_per_message(OURS), 1),
+                number(batch.rate),
+                "",
+                "",
+                number(batch.cpu_ms_per_message(OURS), 1),
             )
     rate = f"{plan.paced_rate:g} msg/s"
     for label, (latencies, lost), goal in (
         (f"added latency at {rate}, window 0", found.latency_no_window, ADDED_P50_TARGET_MS),
-        (f"added latency at {rate}, window {window:g} s (default)", found.latency_default_window, ADDED_P50_DEFAULT_TARGET_MS),
+        (
+            f"added latency at {rate}, window {window:g} s (default)",
+            found.latency_default_window,
+            ADDED_P50_DEFAULT_TARGET_MS,
+        ),
     ):
         p50, p99 = p50_p99(latencies)
         target = verdict(p50 < goal, f"p50 < {goal:g} ms")
-        section.add(label + (f" ({lost} unanswered)" if lost else ""), "", number(p50, 1), number(p99, 1), "",
-                    target=target)
+        section.add(
+            label + (f" ({lost} unanswered)" if lost else ""), "", number(p50, 1), number(p99, 1), "", target=target
+        )
     ai_p50, ai_p99 = p50_p99(found.ai_ms)
     section.add("AI answer time, direct calls (p50 subtracted above)", "", number(ai_p50, 2), number(ai_p99, 2), "")
     if found.growth is not None:
@@ -108,7 +123,8 @@ def _end_to_end(found: Findings) -> Section:
         f"the ordering window (ORDERING_WINDOW_SECONDS, default {window:g} s) holds an event only when nothing shows "
         "that the earlier events of its thread are here (orchestrator/ordering.py); in the default-window latency "
         f"run {held:.0f} of {sum(evidence.values()):.0f} queued events were held ("
-        + ", ".join(f"{name} {count:.0f}" for name, count in sorted(evidence.items())) + ")"
+        + ", ".join(f"{name} {count:.0f}" for name, count in sorted(evidence.items()))
+        + ")"
     )
     section.notes.append(
         "real-world ceiling: Dimelo allows 500 REST calls a minute per account, of which the adapter uses 90 %; at 1 "
@@ -147,15 +163,25 @@ def _growth(found: Findings) -> Section | None:
         ["msg/s", "CPU ms/msg", "sandbox ms"],
     )
     rows = (
-        (f"{result.history_before_early:,} msgs in store: {result.early.messages:,} msgs on "
-         f"{found.plan.window_threads} threads", result.early),
+        (
+            f"{result.history_before_early:,} msgs in store: {result.early.messages:,} msgs on "
+            f"{found.plan.window_threads} threads",
+            result.early,
+        ),
         (f"fill: {result.fill.messages:,} msgs opening {result.fill_threads:,} new threads", result.fill),
-        (f"{result.history_before_late:,} msgs, {result.threads_before_late:,} threads in store: the same "
-         f"{result.late.messages:,} msgs", result.late),
+        (
+            f"{result.history_before_late:,} msgs, {result.threads_before_late:,} threads in store: the same "
+            f"{result.late.messages:,} msgs",
+            result.late,
+        ),
     )
     for label, run in rows:
-        section.add(label, number(run.rate), number(run.cpu_ms_per_message(OURS), 2),
-                    number(run.cpu_ms_per_message([SANDBOX]), 2))
+        section.add(
+            label,
+            number(run.rate),
+            number(run.cpu_ms_per_message(OURS), 2),
+            number(run.cpu_ms_per_message([SANDBOX]), 2),
+        )
     ratio = result.late.cpu_ms_per_message(OURS) / max(1e-9, result.early.cpu_ms_per_message(OURS))
     section.rows[-1].target = verdict(ratio <= FLAT_GROWTH, f"late/early CPU ×{ratio:.2f}, want ≤ ×{FLAT_GROWTH:g}")
     section.notes.append("CPU ms/msg: gateway + orchestrator + adapter + AI; sandbox ms: Dimelo's stand-in, apart")
@@ -176,8 +202,12 @@ def _dimelo_calls(found: Findings) -> Section | None:
     for label, calls in found.calls.items():
         goal = CALLS_TARGETS[label]
         lost = f" ({calls.unanswered} unanswered)" if calls.unanswered else ""
-        section.add(f"per {label}{lost}", number(calls.messages), number(calls.per_message, 2),
-                    target=verdict(calls.per_message <= goal, f"≤ {goal:g}"))
+        section.add(
+            f"per {label}{lost}",
+            number(calls.messages),
+            number(calls.per_message, 2),
+            target=verdict(calls.per_message <= goal, f"≤ {goal:g}"),
+        )
         section.notes.append(f"{label}, calls per message: {calls.profile()}")
     burst = found.budget_burst
     if burst is not None:
@@ -186,8 +216,11 @@ def _dimelo_calls(found: Findings) -> Section | None:
         section.add(
             f"burst at once, budget {BUDGET_PER_MINUTE}/min, clocks ×{scale:g}"
             + (f" ({burst.unanswered} unanswered)" if burst.unanswered else ""),
-            number(burst.messages), number(burst.calls / max(1, burst.messages), 2), number(burst.refused_429),
-            number(burst.seconds, 1), number(burst.calls_per_window),
+            number(burst.messages),
+            number(burst.calls / max(1, burst.messages), 2),
+            number(burst.refused_429),
+            number(burst.seconds, 1),
+            number(burst.calls_per_window),
             target=verdict(met, "0 × 429, all answered"),
         )
         section.notes.append(

@@ -81,8 +81,13 @@ async def measure(server_url: str) -> Section:
     )
     for replicas in REPLICAS:
         rate, claims, empty = await run(server_url, replicas)
-        section.add(f"{replicas} replica(s)", number(rate), number(percentile(claims, 50), 2),
-                    number(percentile(claims, 99), 2), number(100 * empty / len(claims), 1))  # fmt: skip
+        section.add(
+            f"{replicas} replica(s)",
+            number(rate),
+            number(percentile(claims, 50), 2),
+            number(percentile(claims, 99), 2),
+            number(100 * empty / len(claims), 1),
+        )
     section.notes.append(
         f"each replica claims up to {CLAIM_LIMIT} threads at a time and finishes them before claiming again; an "
         "empty claim is one that found nothing it could take while events were left"

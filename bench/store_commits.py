@@ -18,9 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from botbridge.events.v1 import events_pb2
 from bench.report import Section, number, render
 from bench.stats import percentile
+from botbridge.events.v1 import events_pb2
 from orchestrator.database import Database
 from orchestrator.store import PENDING, Store
 
@@ -62,14 +62,14 @@ async def fsyncs_during(store: Store, callers: int, deliveries: int) -> int | No
     if shutil.which("strace") is None:
         return None
     with tempfile.NamedTemporaryFile("r", suffix=".strace") as summary:
-        tracer = subprocess.Popen(
-            ["strace", "-f", "-qq", "-c", "-e", "trace=fsync,fdatasync", "-o", summary.name, "-p", str(os.getpid())],
+        tracer = await asyncio.create_subprocess_exec(
+            *("strace", "-f", "-qq", "-c", "-e", "trace=fsync,fdatasync", "-o", summary.name, "-p", str(os.getpid())),
             stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        )
         await asyncio.sleep(1.0)  # strace attaches to every thread
         await closed_loop(store, callers, time.monotonic() + 600, [], limit=deliveries)
         tracer.send_signal(signal.SIGINT)
-        await asyncio.to_thread(tracer.wait)
+        await tracer.wait()
         counts = [int(m.group(1)) for m in _STRACE_SYNC_ROW.finditer(summary.read())]
     return sum(counts) or None
 
@@ -90,9 +90,13 @@ async def measure(seconds: float, folder: Path) -> Section:
             rate = done / (time.monotonic() - started)
             traced = min(TRACED_DELIVERIES, done)
             fsyncs = await fsyncs_during(store, callers, traced)
-            section.add(f"c={callers:<3}", number(rate), number(percentile(latencies, 50), 2),
-                        number(percentile(latencies, 99), 2),
-                        "n/a" if fsyncs is None else number(fsyncs / traced, 2))  # fmt: skip
+            section.add(
+                f"c={callers:<3}",
+                number(rate),
+                number(percentile(latencies, 50), 2),
+                number(percentile(latencies, 99), 2),
+                "n/a" if fsyncs is None else number(fsyncs / traced, 2),
+            )
     finally:
         await store.close()
     section.notes.append(

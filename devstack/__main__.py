@@ -12,7 +12,9 @@ from devstack.sandbox_client import SandboxClient
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--workdir", type=Path, help="where logs and the orchestrator's database go (default: a temp dir)")
+    parser.add_argument(
+        "--workdir", type=Path, help="where logs and the orchestrator's database go (default: a temp dir)"
+    )
     parser.add_argument("--demo-only", action="store_true", help="play the demo, print it, and stop (no serving)")
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="botbridge-"))

@@ -191,8 +191,11 @@ class DimeloClient:
         operation = str(endpoint)
         attributes = {"http.request.method": endpoint.method, "url.path": path}
         with tracer.start_as_current_span(
-            f"Dimelo {operation}", kind=SpanKind.CLIENT, attributes=attributes,
-            record_exception=False, set_status_on_exception=False,
+            f"Dimelo {operation}",
+            kind=SpanKind.CLIENT,
+            attributes=attributes,
+            record_exception=False,
+            set_status_on_exception=False,
         ) as span:
             await self._budget.take(endpoint.priority)
             async with self._slots:

@@ -64,7 +64,8 @@ def structured_content(request: dimelo_pb2.CreateReplyRequest) -> dict[str, Any]
     structured = request.structured_content
     if structured.type == "template":
         items = [
-            {"type": "url", "title": item.title, "url": item.url} if item.url
+            {"type": "url", "title": item.title, "url": item.url}
+            if item.url
             else {"type": "reply", "title": item.title, **({"payload": item.payload} if item.payload else {})}
             for item in structured.items
         ]

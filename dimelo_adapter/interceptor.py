@@ -8,8 +8,8 @@ from typing import Any, TypeAlias, cast
 import grpc
 
 from dimelo_adapter.errors import AdapterError
-from service_kit.rich_errors import DIMELO_ADAPTER
 from service_kit.grpc_telemetry import AsyncBehaviour
+from service_kit.rich_errors import DIMELO_ADAPTER
 
 log = logging.getLogger(__name__)
 # A handler, or None for a method the server does not serve; quoted: grpc's classes take no type arguments at run time.

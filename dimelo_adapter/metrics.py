@@ -10,15 +10,19 @@ from prometheus_client import Counter, Gauge, Histogram
 from service_kit.metrics import LATENCY_BUCKETS
 
 DIMELO_REQUESTS = Counter(
-    "botbridge_dimelo_requests_total", "HTTP requests to Dimelo's API (each attempt), by operation and status.",
+    "botbridge_dimelo_requests_total",
+    "HTTP requests to Dimelo's API (each attempt), by operation and status.",
     ["operation", "status"],
 )
 DIMELO_REQUEST_SECONDS = Histogram(
-    "botbridge_dimelo_request_seconds", "Time Dimelo took to answer one request, by operation.", ["operation"],
+    "botbridge_dimelo_request_seconds",
+    "Time Dimelo took to answer one request, by operation.",
+    ["operation"],
     buckets=LATENCY_BUCKETS,
 )
 DIMELO_RETRIES = Counter(
-    "botbridge_dimelo_retries_total", "Requests to Dimelo sent again, by operation and the status that caused it.",
+    "botbridge_dimelo_retries_total",
+    "Requests to Dimelo sent again, by operation and the status that caused it.",
     ["operation", "status"],
 )
 DIMELO_LAST_ANSWER = Gauge(
@@ -28,5 +32,6 @@ DIMELO_LAST_ANSWER = Gauge(
 DIMELO_BUDGET_WAIT_SECONDS = Histogram(
     "botbridge_dimelo_budget_wait_seconds",
     "Time a request to Dimelo waited for a slot of the account's call budget, by priority (reply, handover, lookup).",
-    ["priority"], buckets=LATENCY_BUCKETS,
+    ["priority"],
+    buckets=LATENCY_BUCKETS,
 )

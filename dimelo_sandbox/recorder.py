@@ -24,8 +24,9 @@ class Recorder:
     def __init__(self, path: str | None) -> None:
         self._path = Path(path) if path else None
 
-    def rest(self, method: str, path: str, query: bytes, content_type: str, body: bytes,
-             response: Response | None) -> None:
+    def rest(
+        self, method: str, path: str, query: bytes, content_type: str, body: bytes, response: Response | None
+    ) -> None:
         """One exchange; `response` is None when the client went away before the answer."""
         if self._path is None:
             return
@@ -33,8 +34,12 @@ class Recorder:
         if _TOKEN in text:
             text = "<a body carrying an access token, not recorded>"
         record: dict[str, Any] = {
-            "kind": "rest", "method": method, "path": path, "query": _without_token(query.decode("latin-1")),
-            "content_type": content_type, "body": text,
+            "kind": "rest",
+            "method": method,
+            "path": path,
+            "query": _without_token(query.decode("latin-1")),
+            "content_type": content_type,
+            "body": text,
         }
         if response is not None:
             record.update(status=response.status_code, response=json.loads(bytes(response.body)))

@@ -181,7 +181,9 @@ class WebhookDeliverer:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _later(self, seconds: float, events: list[dict[str, Any]], attempt: int, generation: int, duplicate: bool) -> None:
+    async def _later(
+        self, seconds: float, events: list[dict[str, Any]], attempt: int, generation: int, duplicate: bool
+    ) -> None:
         await asyncio.sleep(seconds)
         await self._slots.acquire()
         await self._send(events, attempt, generation, duplicate)

@@ -14,8 +14,8 @@ from gateway import routes
 from gateway.metrics import DELIVERIES, HANDSHAKES, REFUSAL_OUTCOMES
 from gateway.settings import GatewaySettings
 from service_kit.grpc_client import peer_channel
-from service_kit.retried_methods import ORCHESTRATOR_SERVICE
 from service_kit.health_client import health_stub
+from service_kit.retried_methods import ORCHESTRATOR_SERVICE
 
 log = logging.getLogger(__name__)
 

@@ -58,8 +58,18 @@ async def run(args: argparse.Namespace, store: Store, settings: IntakeSettings) 
             print(f"no event {args.event_id}", file=sys.stderr)
             return 1
         [record] = [r for r in await store.thread_events(event.content.thread_id) if r.event_id == args.event_id]
-        print(json.dumps({"state": record.state, "outcome": record.outcome, "attempts": record.attempts,
-                          "event": MessageToDict(event)}, indent=2, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "state": record.state,
+                    "outcome": record.outcome,
+                    "attempts": record.attempts,
+                    "event": MessageToDict(event),
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     elif args.command == "replay":
         if not await store.replay(args.event_id):
             print(f"{args.event_id} is not a dead letter", file=sys.stderr)

@@ -39,10 +39,14 @@ REPLY_LOOKUP_INTERVAL_SECONDS = 1.0
 # answer came from Dimelo, Dimelo failed (5xx), or it posted the reply and its answer could not be read; and no
 # reason at all: the adapter did not say (our deadline cut the call, the adapter died or crashed mid-call). After any
 # other reason Dimelo refused the reply or never got it: nothing is on its way.
-MAY_STILL_LAND = frozenset({
-    dimelo_pb2.ERROR_REASON_UNSPECIFIED, dimelo_pb2.ERROR_REASON_DIMELO_NO_ANSWER,
-    dimelo_pb2.ERROR_REASON_DIMELO_FAILED, dimelo_pb2.ERROR_REASON_DIMELO_ANSWER_UNREADABLE,
-})  # fmt: skip
+MAY_STILL_LAND = frozenset(
+    {
+        dimelo_pb2.ERROR_REASON_UNSPECIFIED,
+        dimelo_pb2.ERROR_REASON_DIMELO_NO_ANSWER,
+        dimelo_pb2.ERROR_REASON_DIMELO_FAILED,
+        dimelo_pb2.ERROR_REASON_DIMELO_ANSWER_UNREADABLE,
+    }
+)
 # Refusals to close the bot's intervention after which the handover goes on, the intervention left open: the token's
 # user may not close it (e.g. an agent took it over, or it is closed already), or not in its state.
 CLOSE_REFUSALS_TOLERATED = frozenset(
@@ -261,7 +265,14 @@ class ConversationHandler:
         if self._settings.handover_note and thread.intervention_id:
             note = handover_note(decision, agents)
             await leave_note(
-                self._dimelo, self._store, lease, content.id, thread.intervention_id, note, journal, self._effect_timeout
+                self._dimelo,
+                self._store,
+                lease,
+                content.id,
+                thread.intervention_id,
+                note,
+                journal,
+                self._effect_timeout,
             )
         await self._close_intervention(content, thread, journal, lease)
         if not recategorize:
@@ -384,7 +395,9 @@ class ConversationHandler:
         """The answer with its choices as a structured message where the channel takes it, else as a numbered list
         (also when Dimelo refuses the structured message: 422, nothing was posted)."""
         max_chars = self._settings.max_reply_chars
-        text, structured = choices.reply_form(decision.text, decision.choices, content.capabilities_supported, max_chars)
+        text, structured = choices.reply_form(
+            decision.text, decision.choices, content.capabilities_supported, max_chars
+        )
         if structured is None:
             return await self._post(content, thread, text, journal, lease)
         try:

@@ -257,7 +257,9 @@ class Database:
         assert self._pool is not None, "only PostgreSQL notifies"
         conninfo = self._pool.conninfo
         connection = await psycopg.AsyncConnection.connect(
-            conninfo if isinstance(conninfo, str) else conninfo(), autocommit=True, connect_timeout=max(1, int(self._timeout))
+            conninfo if isinstance(conninfo, str) else conninfo(),
+            autocommit=True,
+            connect_timeout=max(1, int(self._timeout)),
         )
         async with connection:
             await connection.execute(f"LISTEN {channel}")

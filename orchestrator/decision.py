@@ -66,9 +66,7 @@ async def ask_ai(
         _count("timeout" if timed_out else "unavailable" if unavailable else "error", started)
         if may_retry and unavailable:
             raise
-        log.warning(
-            "AI failed, handing over: %s", describe(error), extra={"thread_id": conversation.thread_id}
-        )
+        log.warning("AI failed, handing over: %s", describe(error), extra={"thread_id": conversation.thread_id})
         return Decision(
             answer=False,
             reason="ai_timeout" if timed_out else "ai_error",

@@ -20,8 +20,26 @@ def _html_block(renderer: object, tokens: list[Token], idx: int, options: object
 
 
 _MARKDOWN.add_render_rule("html_block", _html_block)
-_BLOCKS = frozenset({"p", "div", "section", "article", "blockquote", "pre", "table", "ul", "ol", "h1", "h2",
-                     "h3", "h4", "h5", "h6", "hr"})
+_BLOCKS = frozenset(
+    {
+        "p",
+        "div",
+        "section",
+        "article",
+        "blockquote",
+        "pre",
+        "table",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+    }
+)
 _HIDDEN = frozenset({"script", "style", "head", "template"})
 ELLIPSIS = "…"
 

@@ -55,7 +55,9 @@ class HandbackRule:
         in_bot_category = not self._bot_categories or bool(categories & self._bot_categories)
         if not in_bot_category or categories & self._agent_categories:
             return None
-        back = replace(thread, owner=BOT_OWNER, intervention_id="", handover_reason="", bot_category_seen_at=time.time())
+        back = replace(
+            thread, owner=BOT_OWNER, intervention_id="", handover_reason="", bot_category_seen_at=time.time()
+        )
         await self._store.save_thread(lease, back)
         HANDBACKS.labels(signal).inc()
         log.info("thread handed back to the bot", extra={"thread_id": thread.thread_id, "signal": signal})

@@ -101,8 +101,10 @@ class Intake:
             if store_unwell(error):
                 raise
             log.warning("the store refused the delivery's events together: storing them one at a time", exc_info=True)
-            fresh = [await self._store_alone(delivery, delivery_id, *args, traceparent) for args in zip(
-                kept, states, reasons, holds, strict=True)]  # fmt: skip
+            fresh = [
+                await self._store_alone(delivery, delivery_id, *args, traceparent)
+                for args in zip(kept, states, reasons, holds, strict=True)
+            ]
         for (receipt, event), decision, is_new in zip(kept, decisions, fresh, strict=True):
             if is_new is None:
                 continue
@@ -176,9 +178,7 @@ class IntakeServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
         )
         self._store = store
 
-    async def SubmitDelivery(
-        self, request: pb.SubmitDeliveryRequest, context: _Context
-    ) -> pb.SubmitDeliveryResponse:
+    async def SubmitDelivery(self, request: pb.SubmitDeliveryRequest, context: _Context) -> pb.SubmitDeliveryResponse:
         async with _store_unwell_is_unavailable(context):
             return await self._intake.take_in(request, current_traceparent())
 

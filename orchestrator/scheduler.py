@@ -45,9 +45,7 @@ class Scheduler:
     outlive store outages (backing off), and each event either ends (done, handed over or, loudly, dead) or stays
     pending for a later attempt."""
 
-    def __init__(
-        self, settings: Settings, store: Store, handler: ConversationHandler, supervisor: Supervisor
-    ) -> None:
+    def __init__(self, settings: Settings, store: Store, handler: ConversationHandler, supervisor: Supervisor) -> None:
         self._settings = settings
         self._store = store
         self._handler = handler
@@ -122,9 +120,11 @@ class Scheduler:
         ids = {"event_id": event.id, "thread_id": stored.thread_id, "content_id": event.content.id}
         with (
             tracer.start_as_current_span(
-                "process event", context=context_from_traceparent(stored.traceparent),
+                "process event",
+                context=context_from_traceparent(stored.traceparent),
                 attributes={**ids, "event_type": event.type, "attempt": stored.attempts + 1},
-                record_exception=False, set_status_on_exception=False,
+                record_exception=False,
+                set_status_on_exception=False,
             ) as span,
             log_fields(**ids),
         ):
@@ -182,8 +182,12 @@ class Scheduler:
             await self._store.retry_later(stored.event.id, delay, f"retrying: {reason}", stored.lease)
             log.warning("attempt %d failed, retrying in %.1f s: %s", attempts, delay, reason)
             return "retry"
-        log.warning("processing failed for good after %d attempt(s), handing over: %s", attempts, reason,
-                    exc_info=not isinstance(error, grpc.aio.AioRpcError))
+        log.warning(
+            "processing failed for good after %d attempt(s), handing over: %s",
+            attempts,
+            reason,
+            exc_info=not isinstance(error, grpc.aio.AioRpcError),
+        )
         try:
             outcome = await self._handler.hand_over_after_failure(stored, reason)
         except (asyncio.CancelledError, LeaseLost):

@@ -20,8 +20,8 @@ from orchestrator.store import Store
 from orchestrator.supervision import Supervisor
 from orchestrator.thread_page import thread_page
 from service_kit.grpc_client import peer_channel
-from service_kit.retried_methods import AI_SERVICE, DIMELO_SERVICE
 from service_kit.grpc_server import GrpcServer
+from service_kit.retried_methods import AI_SERVICE, DIMELO_SERVICE
 from service_kit.service import Service
 
 SERVICE_NAME = orchestrator_pb2.DESCRIPTOR.services_by_name["OrchestratorService"].full_name

@@ -113,7 +113,9 @@ class Settings(IntakeSettings, GrpcTlsSettings):
     handover_note: bool = True
     no_agent_policy: NoAgentPolicy = NoAgentPolicy.QUEUE
     # Posted when the AI hands over and no agent is available; empty to post nothing.
-    no_agent_message: str = "All our agents are busy at the moment. One of them will answer you here as soon as possible."
+    no_agent_message: str = (
+        "All our agents are busy at the moment. One of them will answer you here as soon as possible."
+    )
     # Longest reply posted, in characters; longer answers are cut at a word boundary.
     max_reply_chars: int = 2000
     # How many earlier messages of the thread the AI receives.

@@ -61,15 +61,22 @@ class Supervisor:
                 delay = min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (failures - 1))
                 log.warning(
                     "%s: %s (failure %d in a row); trying again in %.1f s",
-                    name, _describe(error), failures, delay, extra={"loop": name},
+                    name,
+                    _describe(error),
+                    failures,
+                    delay,
+                    extra={"loop": name},
                 )
                 await asyncio.sleep(delay)
                 continue
             except Exception as error:  # anything else is a state this process must not go on in
                 LOOP_ERRORS.labels(name, "fatal").inc()
                 log.critical(
-                    "%s cannot go on: %s; the process stops so that it is restarted", name, _describe(error),
-                    exc_info=True, extra={"loop": name},
+                    "%s cannot go on: %s; the process stops so that it is restarted",
+                    name,
+                    _describe(error),
+                    exc_info=True,
+                    extra={"loop": name},
                 )
                 self.failure = f"{name}: {_describe(error)}"
                 self.failed.set()

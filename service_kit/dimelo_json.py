@@ -9,8 +9,17 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from botbridge.events.v1 import events_pb2
 
 _TEXT_FIELDS = (
-    "id", "thread_id", "source_id", "author_id", "body", "body_input_format", "status",
-    "created_from", "foreign_id", "thread_title", "language",
+    "id",
+    "thread_id",
+    "source_id",
+    "author_id",
+    "body",
+    "body_input_format",
+    "status",
+    "created_from",
+    "foreign_id",
+    "thread_title",
+    "language",
 )
 _OPTIONAL_TEXT_FIELDS = ("creator_id", "in_reply_to_id", "in_reply_to_author_id", "intervention_id")
 _FLAGS = ("first_in_thread", "approval_required", "has_attachment", "auto_submitted")

@@ -72,8 +72,12 @@ class ServerTelemetry(grpc.aio.ServerInterceptor):
         async def observed(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
             started = time.perf_counter()
             with tracer.start_as_current_span(
-                full_method[1:], context=parent, kind=SpanKind.SERVER, attributes=_span_attributes(service, method),
-                record_exception=False, set_status_on_exception=False,
+                full_method[1:],
+                context=parent,
+                kind=SpanKind.SERVER,
+                attributes=_span_attributes(service, method),
+                record_exception=False,
+                set_status_on_exception=False,
             ) as span:
                 code = grpc.StatusCode.UNKNOWN
                 try:
@@ -113,8 +117,11 @@ class ClientTelemetry(grpc.aio.UnaryUnaryClientInterceptor):
         started = time.perf_counter()
         code = grpc.StatusCode.UNKNOWN
         with tracer.start_as_current_span(
-            full_method[1:], kind=SpanKind.CLIENT, attributes=_span_attributes(service, method),
-            record_exception=False, set_status_on_exception=False,
+            full_method[1:],
+            kind=SpanKind.CLIENT,
+            attributes=_span_attributes(service, method),
+            record_exception=False,
+            set_status_on_exception=False,
         ) as span:
             try:
                 details = changed(client_call_details, metadata=_with_trace_context(client_call_details.metadata))

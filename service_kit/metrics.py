@@ -26,10 +26,20 @@ OTHER = "other"
 # Dimelo webhook event types seen in the docs; any other type is counted as "other".
 KNOWN_EVENT_TYPES = frozenset(
     {
-        "content.imported", "content.replied", "content.exported", "content.thread_opened", "content.thread_closed",
-        "content.thread_auto_closed", "content.discussion_initiated", "intervention.opened", "intervention.closed",
-        "intervention.reopened", "intervention.canceled", "push_agent.availability_change",
-        "push_agent.busyness_change", "survey_response.imported",
+        "content.imported",
+        "content.replied",
+        "content.exported",
+        "content.thread_opened",
+        "content.thread_closed",
+        "content.thread_auto_closed",
+        "content.discussion_initiated",
+        "intervention.opened",
+        "intervention.closed",
+        "intervention.reopened",
+        "intervention.canceled",
+        "push_agent.availability_change",
+        "push_agent.busyness_change",
+        "survey_response.imported",
     }
 )
 

@@ -57,9 +57,7 @@ def delivery_request(body: bytes) -> orchestrator_pb2.SubmitDeliveryRequest:
     return request
 
 
-def _alone(
-    delivery: events_pb2.Delivery, event: Any, whole: bytes, reason: str
-) -> orchestrator_pb2.QuarantineItem:
+def _alone(delivery: events_pb2.Delivery, event: Any, whole: bytes, reason: str) -> orchestrator_pb2.QuarantineItem:
     """An unreadable event as a quarantine item: a delivery body holding only this event (the `whole` body when the
     event is nested too deep to write again; its position in the reason says which one it is)."""
     alone = {"id": delivery.id, "domain_id": delivery.domain_id, "events": [event]}

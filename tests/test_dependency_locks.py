@@ -9,8 +9,18 @@ import pytest
 REQUIREMENTS = Path(__file__).resolve().parent.parent / "requirements"
 LOCKS = ("runtime", "build", "dev", "deploy")
 # What the image must not carry: the stub generator and the developers' tools.
-NOT_AT_RUN_TIME = {"grpcio-tools", "setuptools", "pytest", "pytest-asyncio", "hypothesis", "openapi-core", "ruff",
-                   "mypy", "mypy-protobuf", "uv"}
+NOT_AT_RUN_TIME = {
+    "grpcio-tools",
+    "setuptools",
+    "pytest",
+    "pytest-asyncio",
+    "hypothesis",
+    "openapi-core",
+    "ruff",
+    "mypy",
+    "mypy-protobuf",
+    "uv",
+}
 
 
 def _name(requirement: str) -> str:

@@ -69,7 +69,8 @@ async def answer_choices(probe: Probe) -> Finding:
         return Finding(Status.PASS, "no answer offered choices (they are optional)")
     broken = [f"{o.asked}: {problem}" for o in offering for problem in _choice_problems(o.decided.answer)]
     repeated = [
-        o.asked for o in offering
+        o.asked
+        for o in offering
         if len({c.title.casefold() for c in o.decided.answer.choices}) < len(o.decided.answer.choices)
     ]
     advised = [f"the same title twice in the choices to {', '.join(listing(repeated))}"] if repeated else []

@@ -47,7 +47,7 @@ def _describe(error: httpx.HTTPError) -> str:
 
 
 def _server_message(response: httpx.Response) -> str:
-    """": <message>" from OpenAI's {"error": {"message"}}, {"error": "..."} or vLLM's {"message"}; else "".
+    """ ": <message>" from OpenAI's {"error": {"message"}}, {"error": "..."} or vLLM's {"message"}; else "".
 
     Never for 401 and 403: providers quote part of a wrong key there.
     """

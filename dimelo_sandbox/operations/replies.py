@@ -108,9 +108,16 @@ def create_content(sb: Sandbox, user: User, params: Params) -> Content:
             )
         author_id = _author(sb, user, source, params.get("author_id"))
         structured, body = _structured(structured, body, source)
-        thread = Thread(world.ids.object_id(), source.id, body[:80], None, world.ids.token()[:12],
-                        thread_category_ids=list(source.default_category_ids),
-                        created_at=world.clock(), updated_at=world.clock())
+        thread = Thread(
+            world.ids.object_id(),
+            source.id,
+            body[:80],
+            None,
+            world.ids.token()[:12],
+            thread_category_ids=list(source.default_category_ids),
+            created_at=world.clock(),
+            updated_at=world.clock(),
+        )
         world.add_thread(thread)
         return _write(sb, user, thread, author_id, body, None, None, private, "api", structured)
     parent = world.contents.get(in_reply_to_id)

@@ -53,7 +53,12 @@ def create(call: Call) -> dict[str, Any]:
     if user_id not in world.users:
         raise ApiError(422, "unprocessable_entity", f"user_id {user_id!r} is not a user of this domain")
     comment = InterventionComment(
-        world.ids.object_id(), intervention.id, intervention.thread_id, call.user.id, intervention.identity_id, body,
+        world.ids.object_id(),
+        intervention.id,
+        intervention.thread_id,
+        call.user.id,
+        intervention.identity_id,
+        body,
         world.clock(),
     )
     world.intervention_comments[comment.id] = comment
@@ -62,8 +67,12 @@ def create(call: Call) -> dict[str, Any]:
 
 def index(call: Call) -> dict[str, Any]:
     comments = sorted(call.sandbox.world.intervention_comments.values(), key=lambda c: c.created_at, reverse=True)
-    for name, attribute in (("intervention_id", "intervention_id"), ("thread_id", "thread_id"),
-                            ("user_id", "user_id"), ("identity_id", "identity_id")):
+    for name, attribute in (
+        ("intervention_id", "intervention_id"),
+        ("thread_id", "thread_id"),
+        ("user_id", "user_id"),
+        ("identity_id", "identity_id"),
+    ):
         wanted = call.params.get(name)
         if wanted:
             comments = [c for c in comments if getattr(c, attribute) == wanted]

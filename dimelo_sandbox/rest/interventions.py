@@ -43,8 +43,12 @@ def index(call: Call) -> dict[str, Any]:
     `identity_group_id` (one identity per group here) and `status`."""
     params = call.params
     interventions = list(call.sandbox.world.interventions.values())
-    for name, attribute in (("thread_id", "thread_id"), ("user_id", "user_id"), ("identity_id", "identity_id"),
-                            ("identity_group_id", "identity_id")):
+    for name, attribute in (
+        ("thread_id", "thread_id"),
+        ("user_id", "user_id"),
+        ("identity_id", "identity_id"),
+        ("identity_group_id", "identity_id"),
+    ):
         value = params.get(name)
         if value:
             interventions = [i for i in interventions if getattr(i, attribute) == value]

@@ -49,8 +49,9 @@ def _timeout() -> ApiError:
     return ApiError(504, "gateway_timeout", "injected fault: the request timed out")
 
 
-async def _answer(sb: Sandbox, request: Request, handler: Handler, permission: tuple[str, str] | None,
-                  draw: FaultDraw, body: bytes) -> Response:
+async def _answer(
+    sb: Sandbox, request: Request, handler: Handler, permission: tuple[str, str] | None, draw: FaultDraw, body: bytes
+) -> Response:
     """The call's answer, after the faults drawn for it; counted in the stats."""
     started = time.perf_counter()
     method, path = request.method, request.url.path

@@ -55,10 +55,23 @@ class IntakeQueue(Leases):
         rows = []
         for event, state, outcome, hold in zip(events, states, outcomes, holds or [0.0] * len(events), strict=True):
             issued = event.issued_at.ToMicroseconds() / 1e6 if event.HasField("issued_at") else now
-            rows.append((event.id, delivery_id, event.type, event.content.thread_id or event.intervention.thread_id,
-                         event.content.id, issued, now,
-                         event.SerializeToString(), state, outcome, now + hold, 0 if state == PENDING else now,
-                         traceparent))  # fmt: skip
+            rows.append(
+                (
+                    event.id,
+                    delivery_id,
+                    event.type,
+                    event.content.thread_id or event.intervention.thread_id,
+                    event.content.id,
+                    issued,
+                    now,
+                    event.SerializeToString(),
+                    state,
+                    outcome,
+                    now + hold,
+                    0 if state == PENDING else now,
+                    traceparent,
+                )
+            )
 
         def write() -> list[bool]:
             fresh: list[bool] = []
@@ -112,8 +125,14 @@ class IntakeQueue(Leases):
             _CLAIM_POSTGRES, (due, busy, self.replica, limit, self.replica, self._lease_seconds)
         ).fetchall()
         return [
-            StoredEvent(events_pb2.Event.FromString(bytes(blob)), thread_id, attempts, received_at, traceparent,
-                        Lease(thread_id, generation))  # fmt: skip
+            StoredEvent(
+                events_pb2.Event.FromString(bytes(blob)),
+                thread_id,
+                attempts,
+                received_at,
+                traceparent,
+                Lease(thread_id, generation),
+            )
             for blob, thread_id, attempts, received_at, traceparent, generation in rows
         ]
 
@@ -123,12 +142,15 @@ class IntakeQueue(Leases):
         with self._db.transaction():  # the write lock first: nothing changes between the read and the leases
             rows = self._db.execute(
                 "SELECT e.event, e.thread_id, e.attempts, e.received_at, e.traceparent FROM events e"
-                " WHERE " + _HEAD + " AND e.next_attempt_at <= ?" + not_busy +
-                " AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.thread_id = e.thread_id AND l.expires_at > {now}"
+                " WHERE "
+                + _HEAD
+                + " AND e.next_attempt_at <= ?"
+                + not_busy
+                + " AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.thread_id = e.thread_id AND l.expires_at > {now}"
                 "                 AND l.owner <> ?)"
                 " ORDER BY e.issued_at, e.seq LIMIT ?",
                 (due, *busy, self.replica, limit),
-            ).fetchall()  # fmt: skip
+            ).fetchall()
             for blob, thread_id, attempts, received_at, traceparent in rows:
                 (generation,) = self._db.execute(
                     "INSERT INTO leases (thread_id, owner, expires_at, generation) VALUES (?, ?, {now} + ?, 1)"
@@ -137,8 +159,9 @@ class IntakeQueue(Leases):
                     (thread_id, self.replica, self._lease_seconds),
                 ).fetchone()
                 event = events_pb2.Event.FromString(bytes(blob))
-                claimed.append(StoredEvent(event, thread_id, attempts, received_at, traceparent,
-                                           Lease(thread_id, generation)))  # fmt: skip
+                claimed.append(
+                    StoredEvent(event, thread_id, attempts, received_at, traceparent, Lease(thread_id, generation))
+                )
         return claimed
 
     async def seconds_until_due(self, busy_threads: Iterable[str]) -> float | None:

@@ -35,8 +35,10 @@ def migrate(db: Database) -> int:
         if db.postgres:
             db.execute("SELECT pg_advisory_xact_lock(?)", (_MIGRATION_LOCK,))
         db.execute(
-            db.typed("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
-                     " applied_at {real} NOT NULL)")  # fmt: skip
+            db.typed(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                " applied_at {real} NOT NULL)"
+            )
         )
         version = int(db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0])
         if version == 0:

@@ -31,8 +31,14 @@ class Threads(Leases):
                     " owner = excluded.owner, intervention_id = excluded.intervention_id,"
                     " handover_reason = excluded.handover_reason, updated_at = excluded.updated_at,"
                     " bot_category_seen_at = excluded.bot_category_seen_at",
-                    (state.thread_id, state.owner, state.intervention_id, state.handover_reason, time.time(),
-                     state.bot_category_seen_at),  # fmt: skip
+                    (
+                        state.thread_id,
+                        state.owner,
+                        state.intervention_id,
+                        state.handover_reason,
+                        time.time(),
+                        state.bot_category_seen_at,
+                    ),
                 ),
             )
         )
@@ -83,7 +89,8 @@ class Threads(Leases):
             return set()
         rows = await self._db.run(
             lambda: self._db.execute(
-                f"SELECT content_id FROM messages WHERE author = 'bot' AND content_id IN ({','.join('?' * len(content_ids))})",
+                "SELECT content_id FROM messages WHERE author = 'bot'"
+                f" AND content_id IN ({','.join('?' * len(content_ids))})",
                 tuple(content_ids),
             ).fetchall()
         )

@@ -8,8 +8,14 @@ from ai_conformance.runner import run_kit
 from ai_conformance.verdict import Status
 
 EVERY_DECISION = {
-    "responds", "customer_request", "empty_message", "long_message", "unsupported_language", "unknown_fields",
-    "concurrency", "picked_choice",
+    "responds",
+    "customer_request",
+    "empty_message",
+    "long_message",
+    "unsupported_language",
+    "unknown_fields",
+    "concurrency",
+    "picked_choice",
 }
 # What each broken AI must fail, and nothing else.
 FAILED_RULES = {

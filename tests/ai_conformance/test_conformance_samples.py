@@ -37,6 +37,8 @@ def test_the_long_message_and_the_full_size_conversation():
     conversation = samples.request("Hello", history=samples.FULL_HISTORY).conversation
     assert len(conversation.history) == samples.FULL_HISTORY
     assert {message.author for message in conversation.history} == {
-        ai_pb2.AUTHOR_CUSTOMER, ai_pb2.AUTHOR_BOT, ai_pb2.AUTHOR_AGENT,
+        ai_pb2.AUTHOR_CUSTOMER,
+        ai_pb2.AUTHOR_BOT,
+        ai_pb2.AUTHOR_AGENT,
     }
     assert conversation.message.body == "Hello"

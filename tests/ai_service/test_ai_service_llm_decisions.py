@@ -76,10 +76,16 @@ async def test_an_odd_handover_tool_call_still_hands_over(llm_responder, argumen
 @pytest.mark.parametrize(
     ("text", "reason", "explanation"),
     [
-        ("[HANDOVER] low_confidence: Unsure about opened items.", ai_pb2.HANDOVER_REASON_LOW_CONFIDENCE,
-         "Unsure about opened items."),
-        ("[handover] customer_request:The customer wants Anna.", ai_pb2.HANDOVER_REASON_CUSTOMER_REQUEST,
-         "The customer wants Anna."),
+        (
+            "[HANDOVER] low_confidence: Unsure about opened items.",
+            ai_pb2.HANDOVER_REASON_LOW_CONFIDENCE,
+            "Unsure about opened items.",
+        ),
+        (
+            "[handover] customer_request:The customer wants Anna.",
+            ai_pb2.HANDOVER_REASON_CUSTOMER_REQUEST,
+            "The customer wants Anna.",
+        ),
         ("[HANDOVER] Note: needs the order history.", ai_pb2.HANDOVER_REASON_OTHER, "Note: needs the order history."),
         ("I am not sure about that one. [HANDOVER]", ai_pb2.HANDOVER_REASON_OTHER, "I am not sure about that one."),
     ],

@@ -33,20 +33,32 @@ async def never_replying(request: dict) -> httpx.Response:
     ("model", "explanation"),
     [
         (replying(500, b"Internal Server Error"), "the model server answered HTTP 500"),
-        (replying(400, json={"error": {"message": "llama3 does not support tools", "type": "api_error"}}),
-         "the model server answered HTTP 400: llama3 does not support tools"),
-        (replying(404, json={"object": "error", "message": "The model `x` does not exist."}),
-         "the model server answered HTTP 404: The model `x` does not exist."),
-        (replying(200, b"<html>a proxy page</html>"),
-         "the model server's reply is not a chat completion (Invalid JSON: expected value at line 1 column 1)"),
-        (replying(200, json={"object": "chat.completion"}),
-         "the model server's reply is not a chat completion (choices: Field required)"),
-        (replying(200, json={"choices": []}),
-         "the model server's reply is not a chat completion (choices: List should have at least 1 item after "
-         "validation, not 0)"),
-        (replying(200, json={"choices": [{"message": {"content": 42}}]}),
-         "the model server's reply is not a chat completion (choices.0.message.content: Input should be a valid "
-         "string)"),
+        (
+            replying(400, json={"error": {"message": "llama3 does not support tools", "type": "api_error"}}),
+            "the model server answered HTTP 400: llama3 does not support tools",
+        ),
+        (
+            replying(404, json={"object": "error", "message": "The model `x` does not exist."}),
+            "the model server answered HTTP 404: The model `x` does not exist.",
+        ),
+        (
+            replying(200, b"<html>a proxy page</html>"),
+            "the model server's reply is not a chat completion (Invalid JSON: expected value at line 1 column 1)",
+        ),
+        (
+            replying(200, json={"object": "chat.completion"}),
+            "the model server's reply is not a chat completion (choices: Field required)",
+        ),
+        (
+            replying(200, json={"choices": []}),
+            "the model server's reply is not a chat completion (choices: List should have at least 1 item after "
+            "validation, not 0)",
+        ),
+        (
+            replying(200, json={"choices": [{"message": {"content": 42}}]}),
+            "the model server's reply is not a chat completion (choices.0.message.content: Input should be a valid "
+            "string)",
+        ),
     ],
 )
 async def test_error_statuses_and_malformed_replies_are_handed_over(llm_responder, model, explanation) -> None:

@@ -41,8 +41,13 @@ async def test_history_maps_authors_to_roles_and_joins_consecutive_turns(llm_res
     # Out: user, assistant (the bot's text, then the agent's with its prefix), one user turn joining the last two
     # customer messages; the empty one is left out.
     model = FakeModel()
-    history = ((CUSTOMER, "Hi"), (BOT, "Hello! How can I help?"), (AGENT, "I'm Anna."), (CUSTOMER, " "),
-               (CUSTOMER, "My order is late."))
+    history = (
+        (CUSTOMER, "Hi"),
+        (BOT, "Hello! How can I help?"),
+        (AGENT, "I'm Anna."),
+        (CUSTOMER, " "),
+        (CUSTOMER, "My order is late."),
+    )
     await llm_responder(model).respond(conversation("Where is it?", *history), None)
 
     assert model.received[0].body["messages"][1:] == [

@@ -10,8 +10,15 @@ from ai_service.settings import PACKAGED_FAQ, AiSettings
 
 _FAQ_VARIABLES = ("AI_LISTEN_ADDR", "AI_FAQ_PATH", "AI_CONFIDENCE_THRESHOLD", "AI_GRACE_SECONDS", "LOG_LEVEL")
 _LLM_VARIABLES = (
-    "AI_BACKEND", "AI_LLM_BASE_URL", "AI_LLM_MODEL", "AI_LLM_API_KEY", "AI_LLM_TIMEOUT_SECONDS",
-    "AI_LLM_SYSTEM_PROMPT", "AI_LLM_MAX_HISTORY", "AI_LLM_TEMPERATURE", "AI_LLM_USE_TOOLS",
+    "AI_BACKEND",
+    "AI_LLM_BASE_URL",
+    "AI_LLM_MODEL",
+    "AI_LLM_API_KEY",
+    "AI_LLM_TIMEOUT_SECONDS",
+    "AI_LLM_SYSTEM_PROMPT",
+    "AI_LLM_MAX_HISTORY",
+    "AI_LLM_TEMPERATURE",
+    "AI_LLM_USE_TOOLS",
 )
 
 
@@ -61,7 +68,9 @@ def test_llm_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AI_LLM_MODEL", "some-model")
     settings = AiSettings()
     assert (settings.llm_api_key, settings.llm_timeout_seconds, settings.llm_system_prompt) == (
-        None, 10.0, DEFAULT_SYSTEM_PROMPT,
+        None,
+        10.0,
+        DEFAULT_SYSTEM_PROMPT,
     )
     assert (settings.llm_max_history, settings.llm_temperature, settings.llm_use_tools) == (20, 0.2, True)
 

@@ -43,7 +43,8 @@ class Proxy:
     def start(self) -> None:
         self._process = subprocess.Popen(
             [sys.executable, "-m", "tests.chaos.tcp_proxy", str(self.listen_port), *self._target],
-            stdout=subprocess.PIPE, text=True,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         deadline = time.monotonic() + 10
         while not (line := self._process.stdout.readline()).startswith("ready "):

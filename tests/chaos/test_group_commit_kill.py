@@ -20,9 +20,11 @@ def test_kill_9_during_group_commits_loses_nothing_acknowledged(tmp_path):
     it printed is in the store when opened again (some stored ones may be unprinted: committed, not yet told)."""
     path = tmp_path / "store.sqlite3"
     writer = subprocess.Popen(
-        [sys.executable, "-m", "tests.chaos.acknowledging_writer", str(path)], cwd=ROOT, stdout=subprocess.PIPE,
+        [sys.executable, "-m", "tests.chaos.acknowledging_writer", str(path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
         text=True,
-    )  # fmt: skip
+    )
     acknowledged = set()
     try:
         while len(acknowledged) < ACKNOWLEDGED_BEFORE_KILL and (line := writer.stdout.readline()):
@@ -35,7 +37,9 @@ def test_kill_9_during_group_commits_loses_nothing_acknowledged(tmp_path):
     assert writer.returncode == -signal.SIGKILL
     with contextlib.closing(sqlite3.connect(path)) as db:
         stored = {event_id for (event_id,) in db.execute("SELECT event_id FROM events")}
-    print(f"{CALLERS} callers, groups of up to {GROUP_LIMIT}: {len(acknowledged)} acknowledged before the kill, "
-          f"{len(stored)} stored, {len(stored - acknowledged)} stored but not yet acknowledged")  # fmt: skip
+    print(
+        f"{CALLERS} callers, groups of up to {GROUP_LIMIT}: {len(acknowledged)} acknowledged before the kill, "
+        f"{len(stored)} stored, {len(stored - acknowledged)} stored but not yet acknowledged"
+    )
     assert len(acknowledged) >= ACKNOWLEDGED_BEFORE_KILL
     assert acknowledged - stored == set()

@@ -37,8 +37,14 @@ def sandbox_for(stack: Stack) -> SandboxClient:
     return sandbox
 
 
-def writes_through(sandbox: SandboxClient, begin: Callable[[], None], end: Callable[[], None],
-                   label: str, seconds: float = FAULT_SECONDS, threads: int = 8) -> None:
+def writes_through(
+    sandbox: SandboxClient,
+    begin: Callable[[], None],
+    end: Callable[[], None],
+    label: str,
+    seconds: float = FAULT_SECONDS,
+    threads: int = 8,
+) -> None:
     """Customers write (8 threads, 2 messages each) just before the fault, during it (`threads` threads) and after
     it; the fault lasts `seconds`. Prints the tally and asserts nothing is lost or duplicated."""
     started = time.monotonic()
@@ -83,8 +89,9 @@ def test_sqlite_store_locked_for_10_s(sqlite_stack, sqlite_disk):
     sandbox = sandbox_for(sqlite_stack)
     refused_before = refused(sandbox)
     locker = sqlite3.connect(sqlite_disk[0] / "orchestrator.sqlite3", isolation_level=None)
-    writes_through(sandbox, lambda: locker.execute("BEGIN EXCLUSIVE"), lambda: locker.execute("COMMIT"),
-                   "sqlite locked 10 s")
+    writes_through(
+        sandbox, lambda: locker.execute("BEGIN EXCLUSIVE"), lambda: locker.execute("COMMIT"), "sqlite locked 10 s"
+    )
     locker.close()
     assert sqlite_stack.services["orchestrator"].process.poll() is None
     print(f"deliveries refused while locked: {refused(sandbox) - refused_before}")
@@ -111,8 +118,10 @@ def test_disk_full_for_5_s(sqlite_stack, sqlite_disk):
     writes_through(sandbox, lambda: fill(disk), (disk / "filler").unlink, "disk full 5 s", seconds=5)
     assert sqlite_stack.services["orchestrator"].process.poll() is None
     logs = sqlite_stack.services["orchestrator"].log_path.read_text()
-    print(f"deliveries refused while full: {refused(sandbox) - refused_before}; "
-          f"orchestrator log lines naming the full disk: {logs.count('database or disk is full')}")
+    print(
+        f"deliveries refused while full: {refused(sandbox) - refused_before}; "
+        f"orchestrator log lines naming the full disk: {logs.count('database or disk is full')}"
+    )
 
 
 def test_kill_9_and_immediate_restart_takes_the_threads_back_at_once(sqlite_stack, sqlite_disk):
@@ -138,8 +147,10 @@ def test_kill_9_and_immediate_restart_takes_the_threads_back_at_once(sqlite_stac
     result = tally(sandbox, sent, started, timeout=60)
     recovered_in = time.monotonic() - restarted
     print(result.line("kill -9, restart"))
-    print(f"threads leased by the killed process: {held}; all answered {recovered_in:.1f} s after the kill, the"
-          f" restart included (lease: 30 s)")
+    print(
+        f"threads leased by the killed process: {held}; all answered {recovered_in:.1f} s after the kill, the"
+        f" restart included (lease: 30 s)"
+    )
     assert result.lost == [] and result.duplicates == [], result
     assert recovered_in < 30, "the restarted replica waited for its own leases"
 
@@ -177,11 +188,19 @@ def test_two_replicas_on_postgresql_with_a_table_lock_longer_than_the_lease(tmp_
                 locker.execute("LOCK TABLE leases, journal IN ACCESS EXCLUSIVE MODE")
                 holding.set()
 
-            writes_through(sandbox, lock_tables, lambda: locker.execute("COMMIT"),
-                           "2 replicas, tables locked 8 s > 5 s lease", seconds=8, threads=24)
+            writes_through(
+                sandbox,
+                lock_tables,
+                lambda: locker.execute("COMMIT"),
+                "2 replicas, tables locked 8 s > 5 s lease",
+                seconds=8,
+                threads=24,
+            )
             locker.close()
-            lost = sum(metric_total(stack.services[name].metrics_url, "botbridge_leases_lost_total")
-                       for name in ("orchestrator", "orchestrator-2"))
+            lost = sum(
+                metric_total(stack.services[name].metrics_url, "botbridge_leases_lost_total")
+                for name in ("orchestrator", "orchestrator-2")
+            )
             print(f"events a replica stopped because it had lost their thread (leases lost): {lost:g}")
             assert holding.is_set()
 
@@ -189,4 +208,3 @@ def test_two_replicas_on_postgresql_with_a_table_lock_longer_than_the_lease(tmp_
 def refused(sandbox: SandboxClient) -> int:
     """Deliveries the gateway did not take (Dimelo sends them again)."""
     return sum(1 for delivery in sandbox.deliveries() if delivery["outcome"] == "failed")
-

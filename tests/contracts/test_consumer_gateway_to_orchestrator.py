@@ -65,20 +65,37 @@ class Case:
 
 
 CASES = [
-    Case("new events: one receipt each, in order", [[("e1", "content.imported"), ("e2", "content.replied")]],
-         [ACCEPTED, ACCEPTED]),
-    Case("a delivery sent again: all duplicates", [[("e1", "content.imported")], [("e1", "content.imported")]],
-         [DUPLICATE]),
-    Case("a seen event beside a new one", [[("e1", "content.imported")],
-                                           [("e1", "content.imported"), ("e2", "content.imported")]],
-         [DUPLICATE, ACCEPTED]),
-    Case("event types the bot does not use", [[("e1", "survey_response.imported"), ("e2", "push_agent.updated")]],
-         [ACCEPTED, ACCEPTED]),
-    Case("the same event twice in one delivery", [[("e1", "content.imported"), ("e1", "content.imported")]],
-         [ACCEPTED, DUPLICATE]),
+    Case(
+        "new events: one receipt each, in order",
+        [[("e1", "content.imported"), ("e2", "content.replied")]],
+        [ACCEPTED, ACCEPTED],
+    ),
+    Case(
+        "a delivery sent again: all duplicates",
+        [[("e1", "content.imported")], [("e1", "content.imported")]],
+        [DUPLICATE],
+    ),
+    Case(
+        "a seen event beside a new one",
+        [[("e1", "content.imported")], [("e1", "content.imported"), ("e2", "content.imported")]],
+        [DUPLICATE, ACCEPTED],
+    ),
+    Case(
+        "event types the bot does not use",
+        [[("e1", "survey_response.imported"), ("e2", "push_agent.updated")]],
+        [ACCEPTED, ACCEPTED],
+    ),
+    Case(
+        "the same event twice in one delivery",
+        [[("e1", "content.imported"), ("e1", "content.imported")]],
+        [ACCEPTED, DUPLICATE],
+    ),
     Case("a delivery without events", [[]], []),
-    Case("an id too long to index beside a good event", [[("e" * 600, "content.imported"), ("e2", "content.imported")]],
-         [QUARANTINED, ACCEPTED]),
+    Case(
+        "an id too long to index beside a good event",
+        [[("e" * 600, "content.imported"), ("e2", "content.imported")]],
+        [QUARANTINED, ACCEPTED],
+    ),
 ]
 
 

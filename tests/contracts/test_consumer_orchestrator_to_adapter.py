@@ -208,21 +208,33 @@ def _choices_reply(content_id: str, kind: str, *items: dimelo_pb2.StructuredItem
 async def structured_replies_are_posted(dimelo: Dimelo) -> None:
     """CreateReply with a `select`, then a `template` with a link button: both posted as the reference shows (the
     content says its channel takes them; a template's title is the answer)."""
-    select = _choices_reply(dimelo.content_id, "select", dimelo_pb2.StructuredItem(title="Costs", payload="costs"),
-                            dimelo_pb2.StructuredItem(title="Times"))
-    template = _choices_reply(dimelo.content_id, "template", dimelo_pb2.StructuredItem(title="Ok", payload="ok"),
-                              dimelo_pb2.StructuredItem(title="Open", url="https://shop.test/faq"))
+    select = _choices_reply(
+        dimelo.content_id,
+        "select",
+        dimelo_pb2.StructuredItem(title="Costs", payload="costs"),
+        dimelo_pb2.StructuredItem(title="Times"),
+    )
+    template = _choices_reply(
+        dimelo.content_id,
+        "template",
+        dimelo_pb2.StructuredItem(title="Ok", payload="ok"),
+        dimelo_pb2.StructuredItem(title="Open", url="https://shop.test/faq"),
+    )
     content = await dimelo.adapter.GetContent(dimelo_pb2.GetContentRequest(content_id=dimelo.content_id))
     posted = [await dimelo.adapter.CreateReply(r, timeout=TIMEOUT_SECONDS) for r in (select, template)]
     token = {"Authorization": f"Bearer {dimelo.world['bot_user']['token']}"}
     seen = [(await dimelo.sandbox.get(f"/1.0/contents/{p.content.id}", headers=token)).json() for p in posted]
 
     assert {"select", "template"} <= set(content.content.capabilities_supported)
-    assert seen[0]["structured_content"] == {"type": "select", "items": [{"title": "Costs", "payload": "costs"},
-                                                                          {"title": "Times"}]}
+    assert seen[0]["structured_content"] == {
+        "type": "select",
+        "items": [{"title": "Costs", "payload": "costs"}, {"title": "Times"}],
+    }
     assert seen[1]["structured_content"]["title"] == seen[1]["body"] == "Which one?"
-    assert seen[1]["structured_content"]["items"] == [{"type": "reply", "title": "Ok", "payload": "ok"},
-                                                      {"type": "url", "title": "Open", "url": "https://shop.test/faq"}]
+    assert seen[1]["structured_content"]["items"] == [
+        {"type": "reply", "title": "Ok", "payload": "ok"},
+        {"type": "url", "title": "Open", "url": "https://shop.test/faq"},
+    ]
 
 
 async def structured_reply_refused_by_the_channel_is_refused(dimelo: Dimelo) -> None:
@@ -245,7 +257,11 @@ async def handover_note_is_left_on_the_intervention(dimelo: Dimelo) -> None:
     response = await dimelo.adapter.CreateInterventionComment(request, timeout=TIMEOUT_SECONDS)
     token = {"Authorization": f"Bearer {dimelo.world['bot_user']['token']}"}
     note = (await dimelo.sandbox.get(f"/1.0/intervention_comments/{response.comment_id}", headers=token)).json()
-    assert (note["thread_id"], note["user_id"], note["body"]) == (dimelo.thread_id, dimelo.world["bot_user"]["id"], "Reason: x.")
+    assert (note["thread_id"], note["user_id"], note["body"]) == (
+        dimelo.thread_id,
+        dimelo.world["bot_user"]["id"],
+        "Reason: x.",
+    )
 
 
 EXPECTATIONS: list[Callable[[Dimelo], Awaitable[None]]] = [

@@ -14,8 +14,10 @@ from .tooling import REPO, deploy_tool, run
 
 COMPOSE_FILE = REPO / "docker-compose.yml"
 # Each setting without a default, with the start of its message.
-REQUIRED = {"GATEWAY_VERIFY_TOKEN": "set GATEWAY_VERIFY_TOKEN to a random string",
-            "GATEWAY_WEBHOOK_SECRET": "set GATEWAY_WEBHOOK_SECRET to a random string"}
+REQUIRED = {
+    "GATEWAY_VERIFY_TOKEN": "set GATEWAY_VERIFY_TOKEN to a random string",
+    "GATEWAY_WEBHOOK_SECRET": "set GATEWAY_WEBHOOK_SECRET to a random string",
+}
 # Every variable the file reads from the caller's environment, cleared so the host's own cannot leak into a check.
 CALLER_VARIABLES = sorted(set(re.findall(r"\$\{(\w+)", COMPOSE_FILE.read_text())))
 GRPC_PORTS = {"orchestrator": 50051, "ai-service": 50052, "dimelo-adapter": 50053}

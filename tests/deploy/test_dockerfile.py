@@ -66,10 +66,14 @@ def test_build_tools_stay_in_the_build_stage() -> None:
             if line.startswith("COPY --from="):
                 assert re.match(r"COPY --from=build /(opt/venv|app|sandbox) /(opt/venv|app)$", line), (name, line)
     assert any("pip uninstall --yes --quiet pip setuptools wheel" in line for line in stages()["runtime"])
-    installs = re.findall(r"(/opt/\w+)/bin/pip (?:--python (\S+) )?install --quiet (--require-hashes) -r (\S+)",
-                          " ".join(stages()["build"]))
-    assert installs == [("/opt/build", "", "--require-hashes", "requirements/build.txt"),
-                        ("/opt/build", "/opt/venv/bin/python", "--require-hashes", "requirements/runtime.txt")]
+    installs = re.findall(
+        r"(/opt/\w+)/bin/pip (?:--python (\S+) )?install --quiet (--require-hashes) -r (\S+)",
+        " ".join(stages()["build"]),
+    )
+    assert installs == [
+        ("/opt/build", "", "--require-hashes", "requirements/build.txt"),
+        ("/opt/build", "/opt/venv/bin/python", "--require-hashes", "requirements/runtime.txt"),
+    ]
 
 
 def test_every_service_package_is_copied_into_the_app_tree() -> None:

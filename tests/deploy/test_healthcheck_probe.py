@@ -21,7 +21,11 @@ async def probe(*args: str, env: dict[str, str] | None = None) -> tuple[int, str
     """Runs the probe with this interpreter (the image runs it with the same dependencies), with `env` added to the
     environment; exit code and stderr."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, str(PROBE), *args, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        str(PROBE),
+        *args,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
         env={**os.environ, **(env or {})},
     )
     _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
@@ -73,8 +77,12 @@ async def test_grpc_over_mutual_tls_is_probed_with_the_services_certificates(tmp
     """In: a gRPC server requiring mutual TLS; the probe with the service's GRPC_TLS_* in its environment, then
     without. Out: exit 0, then 1 (a plaintext probe is refused)."""
     certificates = make_certificates(tmp_path)
-    env = {"GRPC_TLS_CERT_FILE": str(certificates.cert), "GRPC_TLS_KEY_FILE": str(certificates.key),
-           "GRPC_TLS_CA_FILE": str(certificates.ca), "GRPC_TLS_CLIENT_AUTH": "true"}
+    env = {
+        "GRPC_TLS_CERT_FILE": str(certificates.cert),
+        "GRPC_TLS_KEY_FILE": str(certificates.key),
+        "GRPC_TLS_CA_FILE": str(certificates.ca),
+        "GRPC_TLS_CLIENT_AUTH": "true",
+    }
     server = GrpcServer(["botbridge.test.v1.TestService"])
     port = server.bind("127.0.0.1:0", GrpcTlsSettings(**{name.lower(): value for name, value in env.items()}))
     await server.start()

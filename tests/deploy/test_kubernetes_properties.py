@@ -108,7 +108,7 @@ def test_the_dimelo_token_reaches_the_adapter_only(build: Rendered) -> None:
     and there only as the one key (never envFrom, which would pass every key of the Secret)."""
     adapter = deployments(build)["dimelo-adapter"]
     leaked = [
-        f'{o["kind"]}/{o["metadata"]["name"]}'
+        f"{o['kind']}/{o['metadata']['name']}"
         for o in build.objects
         if o is not adapter and (TOKEN_SECRET in json.dumps(o) or TOKEN_ENV in json.dumps(o))
     ]
@@ -182,9 +182,12 @@ def test_network_policies_deny_by_default_and_allow_only_the_bridges_paths(build
     only from the orchestrator; Prometheus on the metrics ports only; only the adapter leaves the cluster; DNS for
     all."""
     default_deny = [
-        p for p in build.find("NetworkPolicy")
-        if p["spec"]["podSelector"] == {} and set(p["spec"]["policyTypes"]) == {"Ingress", "Egress"}
-        and not p["spec"].get("ingress") and not p["spec"].get("egress")
+        p
+        for p in build.find("NetworkPolicy")
+        if p["spec"]["podSelector"] == {}
+        and set(p["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+        and not p["spec"].get("ingress")
+        and not p["spec"].get("egress")
     ]
     assert default_deny, "no default-deny NetworkPolicy"
     sources, destinations = network_policies(build)

@@ -20,8 +20,18 @@ def scan(rendered: dict[str, Rendered], tmp_path_factory: pytest.TempPathFactory
     shutil.copy(REPO / "Dockerfile", folder / "Dockerfile")
     for build in rendered.values():
         shutil.copy(build.path, folder / build.path.name)
-    result = run([deploy_tool("checkov"), "--config-file", str(CONFIG), "--directory", str(folder),
-                  "--output", "json", "--compact"])
+    result = run(
+        [
+            deploy_tool("checkov"),
+            "--config-file",
+            str(CONFIG),
+            "--directory",
+            str(folder),
+            "--output",
+            "json",
+            "--compact",
+        ]
+    )
     assert result.returncode in (0, 1), f"checkov could not run:\n{result.stderr[-3000:]}"
     report = json.loads(result.stdout)
     return report if isinstance(report, list) else [report]
@@ -39,7 +49,7 @@ def test_the_scan_covers_the_dockerfile_and_every_rendering(scan: list[dict], re
 def test_no_check_fails(scan: list[dict]) -> None:
     """In: the scan. Out: no failed check; a failure is listed with its resource and file."""
     failed = [
-        f'{check["check_id"]} {check["check_name"]}: {check["resource"]} in {check["file_path"]}'
+        f"{check['check_id']} {check['check_name']}: {check['resource']} in {check['file_path']}"
         for report in scan
         for check in report["results"]["failed_checks"]
     ]

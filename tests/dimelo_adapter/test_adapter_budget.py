@@ -34,11 +34,19 @@ class Processes:
 
     def adapter(self, name: str, budget: int, database_url: str = "") -> str:
         """Starts an adapter with the given budget (per window), sending each call once; returns its address."""
-        self.stack.launch(name, {
-            "DIMELO_API_URL": self.sandbox_url, "DIMELO_ACCESS_TOKEN": self.token,
-            "DIMELO_CALL_BUDGET": str(budget), "DIMELO_CALL_BUDGET_SECONDS": str(WINDOW_SECONDS),
-            "ADAPTER_DATABASE_URL": database_url, "DIMELO_MAX_RETRIES": "0",
-        }, grpc_listen("ADAPTER_LISTEN_ADDR"), module="dimelo_adapter")
+        self.stack.launch(
+            name,
+            {
+                "DIMELO_API_URL": self.sandbox_url,
+                "DIMELO_ACCESS_TOKEN": self.token,
+                "DIMELO_CALL_BUDGET": str(budget),
+                "DIMELO_CALL_BUDGET_SECONDS": str(WINDOW_SECONDS),
+                "ADAPTER_DATABASE_URL": database_url,
+                "DIMELO_MAX_RETRIES": "0",
+            },
+            grpc_listen("ADAPTER_LISTEN_ADDR"),
+            module="dimelo_adapter",
+        )
         return self.stack.serving(name).address
 
     def rest_by_status(self) -> dict[str, int]:
@@ -59,7 +67,9 @@ async def burst(address: str, thread_id: str, calls: int) -> list[grpc.StatusCod
     async with grpc.aio.insecure_channel(address) as channel:
         stub = dimelo_pb2_grpc.DimeloServiceStub(channel)
         request = dimelo_pb2.GetThreadRequest(thread_id=thread_id)
-        answers = await asyncio.gather(*(stub.GetThread(request, timeout=60) for _ in range(calls)), return_exceptions=True)
+        answers = await asyncio.gather(
+            *(stub.GetThread(request, timeout=60) for _ in range(calls)), return_exceptions=True
+        )
     return [answer.code() if isinstance(answer, grpc.aio.AioRpcError) else grpc.StatusCode.OK for answer in answers]
 
 

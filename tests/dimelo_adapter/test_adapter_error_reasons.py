@@ -31,20 +31,32 @@ def create_reply(adapter, open_intervention_if_required: bool = False):
         (httpx.RemoteProtocolError("peer closed"), grpc.StatusCode.UNAVAILABLE, "DIMELO_NO_ANSWER"),
         (dimelo_error(500, "internal_error", "oops"), grpc.StatusCode.UNAVAILABLE, "DIMELO_FAILED"),
         (httpx.Response(200, text="OK"), grpc.StatusCode.UNAVAILABLE, "DIMELO_ANSWER_UNREADABLE"),
-        (dimelo_error(401, "unauthorized", "Bad credentials"), grpc.StatusCode.PERMISSION_DENIED,
-         "DIMELO_TOKEN_REFUSED"),
-        (dimelo_error(403, "invalid_access_token", "revoked"), grpc.StatusCode.PERMISSION_DENIED,
-         "DIMELO_TOKEN_REFUSED"),
-        (dimelo_error(403, "forbidden", "You are not allowed"), grpc.StatusCode.PERMISSION_DENIED,
-         "DIMELO_PERMISSION_DENIED"),
+        (
+            dimelo_error(401, "unauthorized", "Bad credentials"),
+            grpc.StatusCode.PERMISSION_DENIED,
+            "DIMELO_TOKEN_REFUSED",
+        ),
+        (
+            dimelo_error(403, "invalid_access_token", "revoked"),
+            grpc.StatusCode.PERMISSION_DENIED,
+            "DIMELO_TOKEN_REFUSED",
+        ),
+        (
+            dimelo_error(403, "forbidden", "You are not allowed"),
+            grpc.StatusCode.PERMISSION_DENIED,
+            "DIMELO_PERMISSION_DENIED",
+        ),
         (dimelo_error(404, "not_found", "no such thread"), grpc.StatusCode.NOT_FOUND, "DIMELO_NOT_FOUND"),
         (dimelo_error(409, "thread_being_categorized", "busy"), grpc.StatusCode.ABORTED, "DIMELO_CONFLICT"),
         (dimelo_error(422, "invalid_state", "cannot"), grpc.StatusCode.FAILED_PRECONDITION, "DIMELO_REFUSED"),
-        (dimelo_error(400, "missing_parameter", "thread_id"), grpc.StatusCode.INVALID_ARGUMENT,
-         "DIMELO_INVALID_REQUEST"),
+        (
+            dimelo_error(400, "missing_parameter", "thread_id"),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "DIMELO_INVALID_REQUEST",
+        ),
         (dimelo_error(405, "method_not_allowed", "no"), grpc.StatusCode.UNKNOWN, "DIMELO_INVALID_REQUEST"),
     ],
-)  # fmt: skip
+)
 async def test_each_dimelo_outcome_has_its_reason(adapter, dimelo: FakeDimelo, answer, code, reason):
     """In: GET /1.0/content_threads/t-1 answered `answer` (every try). Out: `code` with ErrorInfo `reason` in the
     adapter's domain, the endpoint (when the call failed) and the HTTP status (when Dimelo refused) in its metadata,

@@ -89,15 +89,20 @@ async def test_an_intervention_already_open_is_found_and_returned(adapter, dimel
     its thread, the thread's interventions listed, and the open one (not the closed one) returned."""
     dimelo.answer("POST", "/1.0/interventions", dimelo_error(422, "unprocessable_entity", "already opened"))
     dimelo.answer("GET", "/1.0/contents/c-customer", httpx.Response(200, json=content_json(id="c-customer")))
-    listing = {"count": 2, "offset": 0, "limit": 100,
-               "records": [intervention_json(id="i-old", closed=True), intervention_json(id="i-open")]}
+    listing = {
+        "count": 2,
+        "offset": 0,
+        "limit": 100,
+        "records": [intervention_json(id="i-old", closed=True), intervention_json(id="i-open")],
+    }
     dimelo.answer("GET", "/1.0/interventions", httpx.Response(200, json=listing))
 
     response = await adapter.OpenIntervention(dimelo_pb2.OpenInterventionRequest(content_id="c-customer"))
 
     assert response.intervention.id == "i-open"
     assert [(r.method, r.url.path) for r in dimelo.requests][1:] == [
-        ("GET", "/1.0/contents/c-customer"), ("GET", "/1.0/interventions")
+        ("GET", "/1.0/contents/c-customer"),
+        ("GET", "/1.0/interventions"),
     ]
     assert dimelo.requests[2].url.params["thread_id"] == "t-1"
 

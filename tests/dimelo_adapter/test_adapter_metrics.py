@@ -24,7 +24,9 @@ async def test_a_429_then_a_success_count_two_requests_and_one_retry(adapter, di
         "retry": sample("botbridge_dimelo_retries_total", operation=GET_THREAD, status="429"),
         "timed": sample("botbridge_dimelo_request_seconds_count", operation=GET_THREAD),
         "rpc": sample(
-            "grpc_server_handled_total", grpc_service="botbridge.dimelo.v1.DimeloService", grpc_method="GetThread",
+            "grpc_server_handled_total",
+            grpc_service="botbridge.dimelo.v1.DimeloService",
+            grpc_method="GetThread",
             grpc_code="OK",
         ),
     }
@@ -41,10 +43,15 @@ async def test_a_429_then_a_success_count_two_requests_and_one_retry(adapter, di
     assert sample("botbridge_dimelo_requests_total", operation=GET_THREAD, status="200") == before["200"] + 1
     assert sample("botbridge_dimelo_retries_total", operation=GET_THREAD, status="429") == before["retry"] + 1
     assert sample("botbridge_dimelo_request_seconds_count", operation=GET_THREAD) == before["timed"] + 2
-    assert sample(
-        "grpc_server_handled_total", grpc_service="botbridge.dimelo.v1.DimeloService", grpc_method="GetThread",
-        grpc_code="OK",
-    ) == before["rpc"] + 1
+    assert (
+        sample(
+            "grpc_server_handled_total",
+            grpc_service="botbridge.dimelo.v1.DimeloService",
+            grpc_method="GetThread",
+            grpc_code="OK",
+        )
+        == before["rpc"] + 1
+    )
     assert sample("botbridge_dimelo_last_answer_timestamp_seconds") > 0
 
 

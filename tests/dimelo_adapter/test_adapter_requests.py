@@ -198,7 +198,9 @@ async def test_update_thread_categories_sends_each_category_with_brackets(adapte
 async def test_update_thread_categories_to_none_sends_one_empty_value(adapter, dimelo: FakeDimelo):
     """In: no categories. Out: `thread_category_ids[]=` (one empty value), which Dimelo reads as "clear them"."""
     dimelo.answer(
-        "PUT", "/1.0/content_threads/t-1/update_categories", httpx.Response(200, json=thread_json(thread_category_ids=[]))
+        "PUT",
+        "/1.0/content_threads/t-1/update_categories",
+        httpx.Response(200, json=thread_json(thread_category_ids=[])),
     )
 
     await adapter.UpdateThreadCategories(dimelo_pb2.UpdateThreadCategoriesRequest(thread_id="t-1"))
@@ -294,14 +296,15 @@ async def test_get_source_without_a_channel_leaves_the_channel_empty(adapter, di
     assert len(dimelo.requests) == 1
 
 
-
 @pytest.mark.parametrize(("seconds", "requests"), [(5.0, 1), (0.0, 2)])
 async def test_agent_statuses_are_read_once_for_a_few_seconds(dimelo, seconds, requests):
     """In: availability asked on two channels, one after the other, with /1.0/status reused for 5 s (or 0 s).
     Out: one GET /1.0/status (with 0 s: two); each channel's count from the same statuses."""
     statuses = [{"agent_id": "a1", "channels": [{"id": "ch-chat", "status": "available", "busyness": "ok"}]}]
     dimelo.answer("GET", "/1.0/status", httpx.Response(200, json=statuses))
-    server = await create_server(adapter_settings(dimelo_agent_status_seconds=seconds), httpx.MockTransport(dimelo.handle))
+    server = await create_server(
+        adapter_settings(dimelo_agent_status_seconds=seconds), httpx.MockTransport(dimelo.handle)
+    )
     await server.start()
     async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:
         stub = dimelo_pb2_grpc.DimeloServiceStub(channel)
@@ -319,7 +322,9 @@ async def test_a_note_on_an_intervention_the_adapter_opened_needs_no_read_of_it(
     Out: the note on i-1 is posted as u-bot without reading i-1; i-9 is read first (its owner u-agent) and the note
     posted as u-agent."""
     dimelo.answer("POST", "/1.0/interventions", httpx.Response(200, json=intervention_json()))
-    dimelo.answer("GET", "/1.0/interventions/i-9", httpx.Response(200, json=intervention_json(id="i-9", user_id="u-agent")))
+    dimelo.answer(
+        "GET", "/1.0/interventions/i-9", httpx.Response(200, json=intervention_json(id="i-9", user_id="u-agent"))
+    )
     dimelo.answer("POST", "/1.0/intervention_comments", httpx.Response(200, json={"id": "cm-1", "body": "note"}))
 
     await adapter.OpenIntervention(dimelo_pb2.OpenInterventionRequest(content_id="c-customer"))
@@ -329,13 +334,15 @@ async def test_a_note_on_an_intervention_the_adapter_opened_needs_no_read_of_it(
         )
 
     assert [(r.method, r.url.path) for r in dimelo.requests] == [
-        ("POST", "/1.0/interventions"), ("POST", "/1.0/intervention_comments"),
-        ("GET", "/1.0/interventions/i-9"), ("POST", "/1.0/intervention_comments"),
+        ("POST", "/1.0/interventions"),
+        ("POST", "/1.0/intervention_comments"),
+        ("GET", "/1.0/interventions/i-9"),
+        ("POST", "/1.0/intervention_comments"),
     ]
     assert [dict(form(r))["user_id"] for r in dimelo.requests if r.url.path == "/1.0/intervention_comments"] == [
-        "u-bot", "u-agent",
+        "u-bot",
+        "u-agent",
     ]
-
 
 
 async def test_concurrent_reads_of_one_source_share_one_request(dimelo: FakeDimelo):
@@ -361,5 +368,7 @@ async def test_concurrent_reads_of_one_source_share_one_request(dimelo: FakeDime
 
     assert {a.source.channel_id for a in answers} == {"ch-chat"}
     assert [r.url.path for r in dimelo.requests] == [
-        "/1.0/content_sources/s-chat", "/1.0/channels/ch-chat", "/1.0/content_sources/s-chat",
+        "/1.0/content_sources/s-chat",
+        "/1.0/channels/ch-chat",
+        "/1.0/content_sources/s-chat",
     ]

@@ -25,7 +25,11 @@ def test_only_the_api_url_and_token_are_required(environment):
     assert settings.dimelo_api_url == API_URL
     assert settings.dimelo_access_token.get_secret_value() == TOKEN
     assert (settings.adapter_listen_addr, settings.log_level) == ("[::]:50053", "INFO")
-    assert (settings.dimelo_timeout_seconds, settings.dimelo_max_retries, settings.dimelo_max_concurrency) == (10, 4, 32)
+    assert (settings.dimelo_timeout_seconds, settings.dimelo_max_retries, settings.dimelo_max_concurrency) == (
+        10,
+        4,
+        32,
+    )
     assert settings.adapter_grace_seconds == 10
 
 

@@ -53,8 +53,12 @@ async def test_the_most_urgent_call_waiting_gets_the_next_slot():
     waiting = [
         asyncio.create_task(call(name, priority))
         for name, priority in [
-            ("lookup 1", Priority.LOOKUP), ("lookup 2", Priority.LOOKUP), ("gives up", Priority.REPLY),
-            ("handover", Priority.HANDOVER), ("reply", Priority.REPLY), ("lookup 3", Priority.LOOKUP),
+            ("lookup 1", Priority.LOOKUP),
+            ("lookup 2", Priority.LOOKUP),
+            ("gives up", Priority.REPLY),
+            ("handover", Priority.HANDOVER),
+            ("reply", Priority.REPLY),
+            ("lookup 3", Priority.LOOKUP),
         ]
     ]
     await asyncio.sleep(0)

@@ -22,8 +22,20 @@ async def test_reply_is_created_as_the_token_user_from_the_api(sandbox):
     assert content["thread_id"] == message["thread_id"]
     assert content["status"] == "user_reply" and content["private_message"] is False
     assert content["synchronization_status"] == "pending"
-    for name in ("id", "source_id", "source_type", "author_id", "foreign_id", "type", "body_formatted",
-                 "body_input_format", "category_ids", "created_at", "updated_at", "attachments_count"):
+    for name in (
+        "id",
+        "source_id",
+        "source_type",
+        "author_id",
+        "foreign_id",
+        "type",
+        "body_formatted",
+        "body_input_format",
+        "category_ids",
+        "created_at",
+        "updated_at",
+        "attachments_count",
+    ):
         assert name in content
     replied_to = (await sandbox.http.get(f"/1.0/contents/{message['content']['id']}", headers=BOT)).json()
     assert replied_to["status"] == "replied"
@@ -229,9 +241,7 @@ async def test_q_keywords_intervention_source_status_and_words(sandbox):
     """intervention:"i" -> the contents under it; source: and status_in: filter; bare words search the body;
     an unknown keyword -> 400."""
     message = await sandbox.customer_says("my modem is broken")
-    opened = await sandbox.http.post(
-        "/1.0/interventions", data={"content_id": message["content"]["id"]}, headers=BOT
-    )
+    opened = await sandbox.http.post("/1.0/interventions", data={"content_id": message["content"]["id"]}, headers=BOT)
     intervention_id = opened.json()["id"]
     reply = (await sandbox.reply(message["content"]["id"], "Let me help")).json()
     under = await _contents(sandbox, q=f'intervention:"{intervention_id}"')

@@ -66,10 +66,17 @@ async def test_new_source_channel_category_agent_and_token(sandbox):
     """Created through the control API -> visible through the REST API."""
     category = (await sandbox.http.post("/_sandbox/categories", json={"name": "VIP", "role": "agent"})).json()
     channel = (await sandbox.http.post("/_sandbox/channels", json={"name": "Social"})).json()
-    source = await sandbox.http.post("/_sandbox/sources", json={
-        "name": "Facebook page", "type": "facebook", "channel_id": channel["id"],
-        "require_intervention_for_reply": True, "default_category_ids": [category["id"]], "welcome_message": None,
-    })
+    source = await sandbox.http.post(
+        "/_sandbox/sources",
+        json={
+            "name": "Facebook page",
+            "type": "facebook",
+            "channel_id": channel["id"],
+            "require_intervention_for_reply": True,
+            "default_category_ids": [category["id"]],
+            "welcome_message": None,
+        },
+    )
     assert source.status_code == 201 and source.json()["require_intervention_for_reply"] is True
     agent = (
         await sandbox.http.post("/_sandbox/agents", json={"name": "Eve", "token": "eve-token", "permissions": "read"})

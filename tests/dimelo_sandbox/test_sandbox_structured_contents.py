@@ -16,7 +16,9 @@ def _select(count: int, title: str = "Option") -> dict:
 
 
 async def _customer_on(sandbox, source_type: str) -> dict:
-    source = (await sandbox.http.post("/_sandbox/sources", json={"name": f"A {source_type}", "type": source_type})).json()
+    source = (
+        await sandbox.http.post("/_sandbox/sources", json={"name": f"A {source_type}", "type": source_type})
+    ).json()
     return await sandbox.customer_says(source_id=source["id"])
 
 
@@ -39,8 +41,14 @@ async def test_a_select_reply_is_stored_with_its_items_and_the_customer_content_
 async def test_a_template_without_body_shows_its_title(sandbox):
     # In: a template with a url button and a reply button, no body. Out: created; its body is the template's title.
     message = await sandbox.customer_says()
-    template = {"type": "template", "title": "Our returns page", "items": [
-        {"type": "url", "title": "Open", "url": "https://shop.test/returns"}, {"type": "reply", "title": "Ok"}]}
+    template = {
+        "type": "template",
+        "title": "Our returns page",
+        "items": [
+            {"type": "url", "title": "Open", "url": "https://shop.test/returns"},
+            {"type": "reply", "title": "Ok"},
+        ],
+    }
 
     answer = await _reply(sandbox, message["content"]["id"], template, body=None)
 
@@ -57,7 +65,10 @@ async def test_a_template_without_body_shows_its_title(sandbox):
         ({"type": "select", "items": []}, "non-empty"),
         ({"type": "carousel", "items": [{"title": "a"}]}, "'select' or 'template'"),
         ({"type": "template", "title": "t", "items": [{"type": "url", "title": "go", "url": "ftp://x"}]}, "http"),
-        ({"type": "template", "title": "t", "items": [{"type": "reply", "title": str(i)} for i in range(5)]}, "at most 4"),
+        (
+            {"type": "template", "title": "t", "items": [{"type": "reply", "title": str(i)} for i in range(5)]},
+            "at most 4",
+        ),
     ],
 )
 async def test_structured_contents_that_break_the_reference_are_refused_with_422(sandbox, structured, why):
@@ -72,7 +83,9 @@ async def test_a_channel_without_structured_messages_refuses_them_and_says_so_in
     # Out: capabilities_supported empty / template only; a select is refused with 422 structured_content_not_supported.
     twitter = await _customer_on(sandbox, "twitter")
     whatsapp = await _customer_on(sandbox, "whatsapp")
-    seen = [(await sandbox.http.get(f"/1.0/contents/{m['content']['id']}", headers=BOT)).json() for m in (twitter, whatsapp)]
+    seen = [
+        (await sandbox.http.get(f"/1.0/contents/{m['content']['id']}", headers=BOT)).json() for m in (twitter, whatsapp)
+    ]
 
     refused = [await _reply(sandbox, m["content"]["id"], _select(2)) for m in (twitter, whatsapp)]
 

@@ -34,8 +34,10 @@ def spec_checked_exchanges(tmp_path_factory):
     operations, problems = check_all(exchanges)
     deliveries = recorded(path, "webhook")
     problems += [p for record in deliveries for p in delivery_problems(record["delivery"])]
-    print(f"\nspec check of the end-to-end runs: {len(exchanges)} REST exchanges over {len(operations)} operations"
-          f" ({', '.join(sorted(operations))}), {len(deliveries)} webhook deliveries")  # fmt: skip
+    print(
+        f"\nspec check of the end-to-end runs: {len(exchanges)} REST exchanges over {len(operations)} operations"
+        f" ({', '.join(sorted(operations))}), {len(deliveries)} webhook deliveries"
+    )
     assert problems == [], problems[:20]
 
 
@@ -62,14 +64,16 @@ def has_bot_reply(transcript: dict) -> bool:
     return bool(bot_contents(transcript))
 
 
-
 def outcome_of(stack, content: dict, timeout: float = 20.0, event_type: str = "") -> str:
     """Waits until the orchestrator has processed the events about `content` (a Dimelo content; of `event_type`
     only, when given), as its thread page shows them; returns the last one's outcome."""
 
     def fates() -> list[EventFate]:
-        return [fate for fate in event_fates(stack.services["orchestrator"].metrics_url, content["thread_id"])
-                if fate.content_id == content["id"] and event_type in ("", fate.type)]  # fmt: skip
+        return [
+            fate
+            for fate in event_fates(stack.services["orchestrator"].metrics_url, content["thread_id"])
+            if fate.content_id == content["id"] and event_type in ("", fate.type)
+        ]
 
     processed = eventually_sync(
         fates,

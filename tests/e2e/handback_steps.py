@@ -20,14 +20,20 @@ def agent_answers_then_returns(stack, sandbox, thread_id: str, content_id: str, 
     """An agent (who sees bot and agent categories) replies, moves the thread back to the bot category through the
     REST API and, with `close`, closes their intervention."""
     world = stack.world
-    agent = sandbox.create_agent(name, category_ids=world["agent_category_ids"] + world["bot_category_ids"],
-                                 token=f"{name}-token", permissions="all")
+    agent = sandbox.create_agent(
+        name,
+        category_ids=world["agent_category_ids"] + world["bot_category_ids"],
+        token=f"{name}-token",
+        permissions="all",
+    )
     reply = sandbox.agent_replies(agent["id"], content_id, "Hi, an agent here: done, the bot takes it from here.")
     outcome_of(stack, reply["content"])
     rest = httpx.Client(base_url=stack.sandbox_url, headers={"Authorization": f"Bearer {agent['token']}"}, timeout=10)
     with rest:
-        moved = rest.put(f"/1.0/content_threads/{thread_id}/update_categories",
-                         data={"thread_category_ids[]": world["bot_category_ids"]})
+        moved = rest.put(
+            f"/1.0/content_threads/{thread_id}/update_categories",
+            data={"thread_category_ids[]": world["bot_category_ids"]},
+        )
         assert moved.status_code == 200, moved.text
         if close:
             closed = rest.put(f"/1.0/interventions/{reply['content']['intervention_id']}/close")
@@ -41,5 +47,9 @@ def handbacks(stack, signal: str) -> float:
 
 def wait_handbacks(stack, signal: str, count: float, timeout: float = 20.0) -> float:
     """The handbacks for `signal` once they reach `count`; TimeoutError if they do not in time."""
-    return eventually_sync(lambda: handbacks(stack, signal), lambda found: found >= count, timeout=timeout,
-                           what=f"{count:g} handbacks ({signal})")  # fmt: skip
+    return eventually_sync(
+        lambda: handbacks(stack, signal),
+        lambda found: found >= count,
+        timeout=timeout,
+        what=f"{count:g} handbacks ({signal})",
+    )

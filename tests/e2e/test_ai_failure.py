@@ -47,7 +47,9 @@ def test_an_ai_that_hangs_leads_to_a_handover_after_the_deadline(tmp_path, hangi
         agent_categories = set(stack.world["agent_category_ids"])
         message = sandbox.customer_writes("What are your opening hours?")
 
-        transcript = sandbox.wait_for(message["thread_id"], lambda t: agent_categories <= set(t["thread"]["thread_category_ids"]), timeout=20)
+        transcript = sandbox.wait_for(
+            message["thread_id"], lambda t: agent_categories <= set(t["thread"]["thread_category_ids"]), timeout=20
+        )
 
         assert outcome_of(stack, message["content"]).startswith("handed over (ai_timeout)")
         assert [c["body"] for c in bot_contents(transcript)] == [

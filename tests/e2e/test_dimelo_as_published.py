@@ -27,8 +27,11 @@ def test_a_reply_whose_recording_was_lost_in_a_crash_is_found_by_a_scoped_search
     assert outcome_of(stack, message["content"], timeout=30).startswith("answered")
     [reply] = bot_contents(sandbox.transcript(thread_id))
     assert reply["in_reply_to_id"] == content_id
-    searches = [parse_qs(e["query"]).get("q", [""])[0] for e in recorded(spec_checked_exchanges, "rest")
-                if (e["method"], e["path"]) == ("GET", "/1.0/contents")]
+    searches = [
+        parse_qs(e["query"]).get("q", [""])[0]
+        for e in recorded(spec_checked_exchanges, "rest")
+        if (e["method"], e["path"]) == ("GET", "/1.0/contents")
+    ]
     scope = (f'intervention:"{reply["intervention_id"]}"', f'thread:"{thread_id}"')
     assert searches and all(q in scope for q in searches), searches
     assert sandbox.stats()["account_wide_content_listings"] == 0
@@ -48,8 +51,12 @@ def test_a_welcome_message_and_a_page_post_get_no_answer(stack, sandbox, spec_ch
     assert reply["in_reply_to_id"] == message["content"]["id"]
     assert bot_contents(sandbox.transcript(post["thread_id"])) == []
     ids = (welcome["id"], post["content"]["id"])
-    metadata = [event["resource"]["metadata"] for record in recorded(spec_checked_exchanges, "webhook")
-                for event in record["delivery"]["events"] if event["resource"]["id"] in ids]
+    metadata = [
+        event["resource"]["metadata"]
+        for record in recorded(spec_checked_exchanges, "webhook")
+        for event in record["delivery"]["events"]
+        if event["resource"]["id"] in ids
+    ]
     assert metadata and all("auto_submitted" not in m for m in metadata)
 
 

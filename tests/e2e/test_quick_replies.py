@@ -17,8 +17,12 @@ def _text_only_source(stack) -> str:
     world = stack.world
     answer = httpx.post(
         f"{stack.sandbox_url}/_sandbox/sources",
-        json={"name": "Twitter DMs", "type": "twitter", "channel_id": world["channels"][0]["id"],
-              "default_category_ids": world["bot_category_ids"]},
+        json={
+            "name": "Twitter DMs",
+            "type": "twitter",
+            "channel_id": world["channels"][0]["id"],
+            "default_category_ids": world["bot_category_ids"],
+        },
         timeout=10,
     )
     answer.raise_for_status()

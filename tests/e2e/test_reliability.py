@@ -72,8 +72,17 @@ def test_kill_9_of_orchestrator_adapter_and_ai_loses_nothing_and_duplicates_noth
 def test_a_fifth_of_dimelo_calls_failing_still_delivers_every_reply_once(tmp_path):
     with Stack(tmp_path, env=RELIABILITY_ENV) as stack:
         sandbox = SandboxClient(stack.sandbox_url)
-        sandbox.set_faults({"*": {"error_rate": 0.1, "error_status": 503, "rate_429": 0.05,
-                                  "timeout_rate": 0.05, "timeout_seconds": 2}})
+        sandbox.set_faults(
+            {
+                "*": {
+                    "error_rate": 0.1,
+                    "error_status": 503,
+                    "rate_429": 0.05,
+                    "timeout_rate": 0.05,
+                    "timeout_seconds": 2,
+                }
+            }
+        )
         started = time.monotonic()
         sent = send(sandbox, threads=40, per_thread=3)
         result = tally(sandbox, sent, started, timeout=90)
@@ -112,8 +121,10 @@ def test_two_orchestrator_replicas_on_postgresql_keep_the_guarantees(tmp_path):
                 sent = send(sandbox, threads=40, per_thread=4)
             result = tally(sandbox, sent, started, timeout=90)
             # The killed replica's count as it was at the kill; the other's from its metrics now.
-            processed = {"orchestrator": killed_after.result(),
-                         "orchestrator-2": processed_by(stack.services["orchestrator-2"])}
+            processed = {
+                "orchestrator": killed_after.result(),
+                "orchestrator-2": processed_by(stack.services["orchestrator-2"]),
+            }
             print(f"events processed per replica: {processed}")
             assert all(processed.values()), processed
             assert_exactly_once_in_order(result)

@@ -24,8 +24,15 @@ def test_seed_sample_payload_gets_exactly_one_plain_text_reply_to_that_content(s
     content = message["content"]
     delivery = json.loads(SEED_DELIVERY.read_text())
     metadata = delivery["events"][0]["resource"]["metadata"]
-    metadata.update(body=content["body"], thread_id=message["thread_id"], source_id=content["source_id"],
-                    author_id=content["author_id"], status="new", intervention_id=None, in_reply_to_id=None)
+    metadata.update(
+        body=content["body"],
+        thread_id=message["thread_id"],
+        source_id=content["source_id"],
+        author_id=content["author_id"],
+        status="new",
+        intervention_id=None,
+        in_reply_to_id=None,
+    )
     delivery["events"][0]["resource"]["id"] = content["id"]
     metadata["id"] = content["id"]
 
@@ -104,8 +111,11 @@ def test_welcome_message_page_post_and_agent_reply_get_no_bot_answer(stack, sand
 
     assert bot_contents(sandbox.transcript(welcome["thread_id"])) == []
     assert bot_contents(sandbox.transcript(page_post["thread_id"])) == []
-    replies_to_again = [c for c in sandbox.transcript(customer["thread_id"])["contents"]
-                        if c["author_kind"] == "bot" and c["in_reply_to_id"] == again["content"]["id"]]
+    replies_to_again = [
+        c
+        for c in sandbox.transcript(customer["thread_id"])["contents"]
+        if c["author_kind"] == "bot" and c["in_reply_to_id"] == again["content"]["id"]
+    ]
     assert replies_to_again == []
 
 
@@ -114,7 +124,9 @@ def test_with_every_agent_away_or_full_the_customer_is_told_and_the_thread_queue
     sandbox.set_all_agents("away", "ok")
     try:
         message = sandbox.customer_writes("Can I speak to an agent?")
-        transcript = settled(sandbox, message["thread_id"], lambda t: agent_categories <= set(t["thread"]["thread_category_ids"]))
+        transcript = settled(
+            sandbox, message["thread_id"], lambda t: agent_categories <= set(t["thread"]["thread_category_ids"])
+        )
     finally:
         sandbox.set_all_agents("available", "ok")
     [notice] = bot_contents(transcript)

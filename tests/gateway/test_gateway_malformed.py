@@ -52,8 +52,10 @@ GOOD = {"id": "good-1", "type": "content.imported", "resource": {"type": "x", "i
         ({"id": "e1"}, 'event 0 has no string "type"'),
         ({"id": "e1", "type": "x", "issued_at": "yesterday"}, "event 0 has an unreadable field"),
         ({"id": "e1", "type": "x", "issued_at": 1e300}, "event 0 has an unreadable field"),
-        ({"id": "e1", "type": "content.imported", "resource": {"metadata": {"category_ids": 5}}},
-         "event 0 has an unreadable field"),
+        (
+            {"id": "e1", "type": "content.imported", "resource": {"metadata": {"category_ids": 5}}},
+            "event 0 has an unreadable field",
+        ),
         ([[[[["deep"]]]] * 3], "event 0 is not an object"),
     ],
 )
@@ -79,8 +81,10 @@ async def test_lone_surrogates_and_bytes_not_utf8_become_replacement_characters(
 ) -> None:
     # In: an event whose id is a lone surrogate escape and whose body holds a byte that is not UTF-8 (neither can
     # travel in a protobuf string). Out: 200, the event stored with U+FFFD in their place.
-    body = (b'{"events": [{"id": "e-\\ud800", "type": "content.imported",'
-            b' "resource": {"id": "c1", "metadata": {"body": "caf\xe9"}}}]}')
+    body = (
+        b'{"events": [{"id": "e-\\ud800", "type": "content.imported",'
+        b' "resource": {"id": "c1", "metadata": {"body": "caf\xe9"}}}]}'
+    )
     response = await gateway.post(PATH, content=body)
     assert response.status_code == 200
     [event] = orchestrator.deliveries[0].delivery.events

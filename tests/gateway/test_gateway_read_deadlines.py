@@ -19,8 +19,11 @@ PATIENCE = 10.0
 @pytest.fixture
 async def served(settings: GatewaySettings) -> AsyncIterator[tuple[str, int]]:
     """The gateway served by uvicorn with server_config(settings) and short read deadlines, on a loopback port."""
-    deadlines = {"header_read_timeout_seconds": DEADLINE, "body_read_timeout_seconds": DEADLINE,
-                 "keep_alive_timeout_seconds": DEADLINE}
+    deadlines = {
+        "header_read_timeout_seconds": DEADLINE,
+        "body_read_timeout_seconds": DEADLINE,
+        "keep_alive_timeout_seconds": DEADLINE,
+    }
     server = uvicorn.Server(server_config(settings.model_copy(update=deadlines)))
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
@@ -56,8 +59,10 @@ async def test_a_body_sent_too_slowly_is_refused_with_408(served, settings, orch
     # reaches the orchestrator.
     reader, writer = await asyncio.open_connection(*served)
     secret = settings.webhook_secret.get_secret_value().encode()
-    writer.write(b"POST /dimelo/webhook HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\n"
-                 b"X-Dimelo-Secret: " + secret + b"\r\nContent-Length: 100\r\n\r\n" + b'{"events":')
+    writer.write(
+        b"POST /dimelo/webhook HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\n"
+        b"X-Dimelo-Secret: " + secret + b"\r\nContent-Length: 100\r\n\r\n" + b'{"events":'
+    )
     await writer.drain()
     answer = await _read_until_closed(reader)
     assert answer.startswith(b"HTTP/1.1 408"), answer[:100]

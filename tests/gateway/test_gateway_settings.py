@@ -6,9 +6,18 @@ from pydantic import ValidationError
 from gateway.settings import GatewaySettings
 
 _VARIABLES = (
-    "GATEWAY_VERIFY_TOKEN", "GATEWAY_WEBHOOK_SECRET", "ORCHESTRATOR_ADDR", "GATEWAY_HOST", "GATEWAY_PORT",
-    "GATEWAY_WEBHOOK_PATH", "GATEWAY_MAX_BODY_BYTES", "GATEWAY_SUBMIT_TIMEOUT_SECONDS", "LOG_LEVEL",
-    "GATEWAY_HEADER_READ_TIMEOUT_SECONDS", "GATEWAY_BODY_READ_TIMEOUT_SECONDS", "GATEWAY_KEEP_ALIVE_TIMEOUT_SECONDS",
+    "GATEWAY_VERIFY_TOKEN",
+    "GATEWAY_WEBHOOK_SECRET",
+    "ORCHESTRATOR_ADDR",
+    "GATEWAY_HOST",
+    "GATEWAY_PORT",
+    "GATEWAY_WEBHOOK_PATH",
+    "GATEWAY_MAX_BODY_BYTES",
+    "GATEWAY_SUBMIT_TIMEOUT_SECONDS",
+    "LOG_LEVEL",
+    "GATEWAY_HEADER_READ_TIMEOUT_SECONDS",
+    "GATEWAY_BODY_READ_TIMEOUT_SECONDS",
+    "GATEWAY_KEEP_ALIVE_TIMEOUT_SECONDS",
     "GATEWAY_ALLOW_UNSIGNED",
 )
 
@@ -35,8 +44,21 @@ def test_defaults_with_only_the_required_token_and_secret(monkeypatch: pytest.Mo
 
 def test_every_variable_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
     # In: every variable set. Out: each one in its field; secrets hidden from repr.
-    given = ("token-1", "secret-2", "orch:1", "127.0.0.1", "9000", "/hook", "2048", "1.5", "DEBUG", "3", "4", "6",
-             "true")
+    given = (
+        "token-1",
+        "secret-2",
+        "orch:1",
+        "127.0.0.1",
+        "9000",
+        "/hook",
+        "2048",
+        "1.5",
+        "DEBUG",
+        "3",
+        "4",
+        "6",
+        "true",
+    )
     values = dict(zip(_VARIABLES, given, strict=True))
     for name, value in values.items():
         monkeypatch.setenv(name, value)
@@ -76,8 +98,14 @@ def test_the_webhook_secret_is_required_unless_waived(monkeypatch: pytest.Monkey
 
 
 @pytest.mark.parametrize(
-    "broken", [{"GATEWAY_PORT": "not-a-port"}, {"GATEWAY_VERIFY_TOKEN": ""}, {"GATEWAY_WEBHOOK_PATH": "relative"},
-               {"GATEWAY_MAX_BODY_BYTES": "-1"}, {"GATEWAY_VERIFY_TOKEN": None}],
+    "broken",
+    [
+        {"GATEWAY_PORT": "not-a-port"},
+        {"GATEWAY_VERIFY_TOKEN": ""},
+        {"GATEWAY_WEBHOOK_PATH": "relative"},
+        {"GATEWAY_MAX_BODY_BYTES": "-1"},
+        {"GATEWAY_VERIFY_TOKEN": None},
+    ],
 )
 def test_no_settings_error_prints_a_secret(monkeypatch: pytest.MonkeyPatch, broken: dict[str, str]) -> None:
     # In: the verify token and webhook secret set, and one setting broken (None: missing). Out: a validation error

@@ -24,14 +24,32 @@ def test_an_image_missing_a_module_fails_the_image_tests(tmp_path) -> None:
     broken.write_text(dockerfile.replace(LEFT_OUT, ""))
     build = subprocess.run(
         ["bash", "tools/image_build.sh", "service", BROKEN_TAG],
-        cwd=REPO, env={**os.environ, "DOCKERFILE": str(broken)}, capture_output=True, text=True, timeout=1800,
+        cwd=REPO,
+        env={**os.environ, "DOCKERFILE": str(broken)},
+        capture_output=True,
+        text=True,
+        timeout=1800,
     )
     assert build.returncode == 0, f"the broken variant should still build:\n{build.stderr}"
     try:
         tests = subprocess.run(
-            [sys.executable, "-m", "pytest", "-m", "image", "-x", "-q", "-p", "no:cacheprovider",
-             "tests/image/test_start_up.py"],
-            cwd=REPO, env={**os.environ, "BOTBRIDGE_IMAGE": BROKEN_TAG}, capture_output=True, text=True, timeout=600,
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-m",
+                "image",
+                "-x",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "tests/image/test_start_up.py",
+            ],
+            cwd=REPO,
+            env={**os.environ, "BOTBRIDGE_IMAGE": BROKEN_TAG},
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
     finally:
         docker("rmi", "--force", BROKEN_TAG, check=False)

@@ -22,8 +22,18 @@ SECRET_FILE_PATTERNS = ["*.env", ".env*", "*.key", "id_rsa*", "id_ed25519*", "*.
 def run_python(code: str) -> object:
     """Runs `code` in the image (as its user, read-only, no network) and returns what it prints as JSON."""
     result = docker(
-        "run", "--rm", "--read-only", "--network", "none", "--cap-drop", "ALL", "--entrypoint", "python", IMAGE,
-        "-c", code,
+        "run",
+        "--rm",
+        "--read-only",
+        "--network",
+        "none",
+        "--cap-drop",
+        "ALL",
+        "--entrypoint",
+        "python",
+        IMAGE,
+        "-c",
+        code,
     )
     return json.loads(result.stdout)
 

@@ -62,8 +62,25 @@ def start(service: str, spec: dict, image: str, settings: dict[str, str], probe:
     name = f"botbridge-image-test-{service}-{secrets.token_hex(3)}"
     started = time.monotonic()
     docker(
-        "run", "--detach", "--name", name, "--label", LABEL, "--network", "host", "--user", user, "--read-only",
-        "--cap-drop", "ALL", "--security-opt", "no-new-privileges", *volumes, *environment, image, *spec["command"],
+        "run",
+        "--detach",
+        "--name",
+        name,
+        "--label",
+        LABEL,
+        "--network",
+        "host",
+        "--user",
+        user,
+        "--read-only",
+        "--cap-drop",
+        "ALL",
+        "--security-opt",
+        "no-new-privileges",
+        *volumes,
+        *environment,
+        image,
+        *spec["command"],
     )
     wait_until(probe, service, timeout=60, container=name)
     ready_at, from_docker_run = time.time(), time.monotonic() - started
@@ -78,29 +95,56 @@ def started() -> Iterator[dict[str, Started]]:
     """The four services and the sandbox, each started once its peers are ready; removed afterwards."""
     remove_labelled_containers()  # and the volume, whatever an interrupted run left
     docker("volume", "rm", "--force", ORCHESTRATOR_VOLUME, check=False)
-    specs = yaml.safe_load(compose("botbridge-image-test", "config", env=compose_env(GATEWAY_VERIFY_TOKEN="x", GATEWAY_WEBHOOK_SECRET="x")))
+    specs = yaml.safe_load(
+        compose("botbridge-image-test", "config", env=compose_env(GATEWAY_VERIFY_TOKEN="x", GATEWAY_WEBHOOK_SECRET="x"))
+    )
     specs = specs["services"]
     port = {service: free_port() for service in specs}
     addr = {service: f"127.0.0.1:{port[service]}" for service in port}
     token, secret = secrets.token_hex(8), secrets.token_hex(8)
     plan = [
         ("ai-service", IMAGE, {"AI_LISTEN_ADDR": addr["ai-service"], "METRICS_PORT": "0"}),
-        ("dimelo-adapter", IMAGE, {
-            "ADAPTER_LISTEN_ADDR": addr["dimelo-adapter"], "METRICS_PORT": "0",
-            "DIMELO_API_URL": f"http://{addr['dimelo-sandbox']}",
-        }),
-        ("orchestrator", IMAGE, {
-            "ORCHESTRATOR_LISTEN_ADDR": addr["orchestrator"], "METRICS_PORT": "0",
-            "AI_ADDR": addr["ai-service"], "DIMELO_ADAPTER_ADDR": addr["dimelo-adapter"],
-        }),
-        ("gateway", IMAGE, {
-            "GATEWAY_HOST": "127.0.0.1", "GATEWAY_PORT": str(port["gateway"]), "GATEWAY_VERIFY_TOKEN": token,
-            "GATEWAY_WEBHOOK_SECRET": secret, "ORCHESTRATOR_ADDR": addr["orchestrator"],
-        }),
-        ("dimelo-sandbox", SANDBOX_IMAGE, {
-            "SANDBOX_HOST": "127.0.0.1", "SANDBOX_PORT": str(port["dimelo-sandbox"]), "SANDBOX_VERIFY_TOKEN": token,
-            "SANDBOX_WEBHOOK_SECRET": secret, "SANDBOX_WEBHOOK_URL": f"http://{addr['gateway']}/dimelo/webhook",
-        }),
+        (
+            "dimelo-adapter",
+            IMAGE,
+            {
+                "ADAPTER_LISTEN_ADDR": addr["dimelo-adapter"],
+                "METRICS_PORT": "0",
+                "DIMELO_API_URL": f"http://{addr['dimelo-sandbox']}",
+            },
+        ),
+        (
+            "orchestrator",
+            IMAGE,
+            {
+                "ORCHESTRATOR_LISTEN_ADDR": addr["orchestrator"],
+                "METRICS_PORT": "0",
+                "AI_ADDR": addr["ai-service"],
+                "DIMELO_ADAPTER_ADDR": addr["dimelo-adapter"],
+            },
+        ),
+        (
+            "gateway",
+            IMAGE,
+            {
+                "GATEWAY_HOST": "127.0.0.1",
+                "GATEWAY_PORT": str(port["gateway"]),
+                "GATEWAY_VERIFY_TOKEN": token,
+                "GATEWAY_WEBHOOK_SECRET": secret,
+                "ORCHESTRATOR_ADDR": addr["orchestrator"],
+            },
+        ),
+        (
+            "dimelo-sandbox",
+            SANDBOX_IMAGE,
+            {
+                "SANDBOX_HOST": "127.0.0.1",
+                "SANDBOX_PORT": str(port["dimelo-sandbox"]),
+                "SANDBOX_VERIFY_TOKEN": token,
+                "SANDBOX_WEBHOOK_SECRET": secret,
+                "SANDBOX_WEBHOOK_URL": f"http://{addr['gateway']}/dimelo/webhook",
+            },
+        ),
     ]
     probes = {
         "gateway": http_ok(f"http://{addr['gateway']}/readyz"),

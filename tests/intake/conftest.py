@@ -42,10 +42,22 @@ class Edge:
 
 def message(event_id: str, thread_id: str = "t-1", **metadata: object) -> dict:
     """A content.imported event as Dimelo sends it, on the bot's source."""
-    content = {"id": f"c-{event_id}", "thread_id": thread_id, "source_id": BOT_SOURCE, "body": "Hello",
-               "created_from": "synchronizer", "status": "new", "created_at": "2024-05-24T04:00:44Z", **metadata}
-    return {"id": event_id, "type": "content.imported", "issued_at": "2024-05-24T04:00:44Z",
-            "resource": {"type": "chat/message", "id": content["id"], "metadata": content}}  # fmt: skip
+    content = {
+        "id": f"c-{event_id}",
+        "thread_id": thread_id,
+        "source_id": BOT_SOURCE,
+        "body": "Hello",
+        "created_from": "synchronizer",
+        "status": "new",
+        "created_at": "2024-05-24T04:00:44Z",
+        **metadata,
+    }
+    return {
+        "id": event_id,
+        "type": "content.imported",
+        "issued_at": "2024-05-24T04:00:44Z",
+        "resource": {"type": "chat/message", "id": content["id"], "metadata": content},
+    }
 
 
 @pytest.fixture

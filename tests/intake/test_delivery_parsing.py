@@ -13,18 +13,41 @@ def test_content_events_carry_capabilities_and_intervention_events_their_thread(
     # In: a content.imported whose metadata lists capabilities_supported, and an intervention.closed (events.md's
     # intervention metadata). Out: the capabilities on the content; the intervention's id, thread, source, owner
     # and categories on the event's intervention.
-    content = {"id": "e-1", "type": "content.imported", "issued_at": "2026-01-01T00:00:00Z",
-               "resource": {"type": "chat/message", "id": "c-1",
-                            "metadata": {"thread_id": "t-1", "body": "hi", "capabilities_supported": ["select", "template"]}}}
-    closed = {"id": "e-2", "type": "intervention.closed", "user_id": "agent-7",
-              "resource": {"type": "intervention", "id": "iv-1",
-                           "metadata": {"thread_id": "t-1", "source_id": "s-1", "user_id": "agent-7",
-                                        "category_ids": ["cat-a"], "closed_at": "2026-01-01T00:01:00Z"}}}
+    content = {
+        "id": "e-1",
+        "type": "content.imported",
+        "issued_at": "2026-01-01T00:00:00Z",
+        "resource": {
+            "type": "chat/message",
+            "id": "c-1",
+            "metadata": {"thread_id": "t-1", "body": "hi", "capabilities_supported": ["select", "template"]},
+        },
+    }
+    closed = {
+        "id": "e-2",
+        "type": "intervention.closed",
+        "user_id": "agent-7",
+        "resource": {
+            "type": "intervention",
+            "id": "iv-1",
+            "metadata": {
+                "thread_id": "t-1",
+                "source_id": "s-1",
+                "user_id": "agent-7",
+                "category_ids": ["cat-a"],
+                "closed_at": "2026-01-01T00:01:00Z",
+            },
+        },
+    }
 
     first, second = delivery_request(_delivery(content, closed)).delivery.events
 
     assert list(first.content.capabilities_supported) == ["select", "template"]
     assert not first.HasField("intervention")
-    assert (second.intervention.id, second.intervention.thread_id, second.intervention.source_id) == ("iv-1", "t-1", "s-1")
+    assert (second.intervention.id, second.intervention.thread_id, second.intervention.source_id) == (
+        "iv-1",
+        "t-1",
+        "s-1",
+    )
     assert second.intervention.user_id == "agent-7" and list(second.intervention.category_ids) == ["cat-a"]
     assert not second.HasField("content")

@@ -25,9 +25,30 @@ from tests.intake.conftest import Edge, message
 DEFAULT_DELIVERIES = {"sqlite": 5000, "postgres": 1000}
 # Deliveries in flight at once, as Dimelo's parallel webhook calls would be.
 CONCURRENCY = 8
-POISON = ["", "a\x00b", "\x00", "\ud800", "\udfff-x", "é" * 300, "x" * 20_000, "\u2028", "😀", 0, -1, 10**30,
-          10**400, 1.5e308, -0.0, True, None, [], {}, ["a\x00"], {"a": {"b": [None]}},
-          "2024-13-45T99:99:99Z"]
+POISON = [
+    "",
+    "a\x00b",
+    "\x00",
+    "\ud800",
+    "\udfff-x",
+    "é" * 300,
+    "x" * 20_000,
+    "\u2028",
+    "😀",
+    0,
+    -1,
+    10**30,
+    10**400,
+    1.5e308,
+    -0.0,
+    True,
+    None,
+    [],
+    {},
+    ["a\x00"],
+    {"a": {"b": [None]}},
+    "2024-13-45T99:99:99Z",
+]
 
 
 def _leaves(node: object, path: tuple = ()) -> list[tuple]:

@@ -11,9 +11,15 @@ from tests.intake.conftest import Edge, message
 
 # Every field of a Dimelo content event, as a path into the event (the delivery's own fields are tried apart).
 EVENT_FIELDS = [
-    ("id",), ("type",), ("issued_at",), ("resource", "type"), ("resource", "id"),
+    ("id",),
+    ("type",),
+    ("issued_at",),
+    ("resource", "type"),
+    ("resource", "id"),
     *[("resource", "metadata", key) for key in message("x")["resource"]["metadata"]],
-    ("resource", "metadata", "author_id"), ("resource", "metadata", "category_ids"), ("user_id",),
+    ("resource", "metadata", "author_id"),
+    ("resource", "metadata", "category_ids"),
+    ("user_id",),
 ]
 NUL = "a\x00b"
 HUGE = "h" * 200_000
@@ -88,8 +94,10 @@ async def test_ids_too_long_to_index_are_quarantined_by_the_orchestrator(edge: E
     response = await edge.deliver({"id": "d", "events": events})
     assert response.json() == {"accepted": 1, "duplicates": 0, "quarantined": 3}
     reasons = sorted(reason for _, reason, _, _ in await edge.store.quarantined())
-    assert reasons == [f"the event's {name} has {MAX_ID_CHARS + 1} characters (at most {MAX_ID_CHARS})"
-                       for name in ("content id", "id", "thread id")]
+    assert reasons == [
+        f"the event's {name} has {MAX_ID_CHARS + 1} characters (at most {MAX_ID_CHARS})"
+        for name in ("content id", "id", "thread id")
+    ]
 
 
 async def test_a_one_mib_body_that_grows_past_grpcs_default_limit_is_taken(edge: Edge) -> None:

@@ -26,6 +26,7 @@ def test_a_line_in_a_span_carries_its_trace_id_and_one_outside_none(spans):
 async def test_bound_fields_reach_every_line_of_the_task_and_the_tasks_it_starts():
     """In: event ids bound around some work that logs, itself and in a task it starts; an explicit extra field.
     Out: every line inside has the ids, the explicit field wins over a bound one, a line after has none."""
+
     async def in_a_task() -> dict:
         return line("in a task")
 

@@ -192,8 +192,12 @@ def test_logs_are_json_lines_with_ids_and_trace_ids_without_bodies_or_secrets(ru
             assert words not in text, f"a customer's message is in {name}'s output"
 
     content_id = run.handed_over["content"]["id"]
-    lines = [json.loads(line) for name in ("gateway", "orchestrator") for line in logs[name].splitlines()
-             if line.startswith("{")]
+    lines = [
+        json.loads(line)
+        for name in ("gateway", "orchestrator")
+        for line in logs[name].splitlines()
+        if line.startswith("{")
+    ]
     about = [line for line in lines if line.get("content_id") == content_id]
     assert {"event stored for processing", "the AI hands over: customer_request"} <= {line["msg"] for line in about}
     [trace_id] = {line["trace_id"] for line in about if line["service"] == "orchestrator"}

@@ -110,7 +110,9 @@ async def settled(running: Running, thread_id: str, count: int, timeout: float =
     )
 
 
-def customer_message(thread_id: str = "thread-1", body: str = "What are your opening hours?", **content) -> events_pb2.Event:
+def customer_message(
+    thread_id: str = "thread-1", body: str = "What are your opening hours?", **content
+) -> events_pb2.Event:
     """A content.imported event for a customer message, as the gateway forwards it."""
     content_id = content.pop("id", f"content-{next(_ids)}")
     event = events_pb2.Event(
@@ -119,10 +121,17 @@ def customer_message(thread_id: str = "thread-1", body: str = "What are your ope
         resource_type="chat/message",
         resource_id=content_id,
         content=events_pb2.Content(
-            **{"id": content_id, "thread_id": thread_id, "source_id": "source-1", "body": body,
-               "created_from": "synchronizer", "status": "new", **content}
+            **{
+                "id": content_id,
+                "thread_id": thread_id,
+                "source_id": "source-1",
+                "body": body,
+                "created_from": "synchronizer",
+                "status": "new",
+                **content,
+            }
         ),
         raw_json="{}",
-    )  # fmt: skip
+    )
     event.issued_at.GetCurrentTime()
     return event

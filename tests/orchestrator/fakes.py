@@ -83,7 +83,9 @@ class FakeDimelo(dimelo_pb2_grpc.DimeloServiceServicer):
     async def CreateReply(self, request, context):
         await self._enter("CreateReply", request, context)
         reply = events_pb2.Content(
-            id=f"reply-{len(self.replies) + 1}", body=request.body, in_reply_to_id=request.in_reply_to_id,
+            id=f"reply-{len(self.replies) + 1}",
+            body=request.body,
+            in_reply_to_id=request.in_reply_to_id,
             creator_id=self.bot_user_id,
         )
         self.replies.append(reply)
@@ -105,7 +107,9 @@ class FakeDimelo(dimelo_pb2_grpc.DimeloServiceServicer):
 
     async def CloseIntervention(self, request, context):
         await self._enter("CloseIntervention", request, context)
-        return dimelo_pb2.CloseInterventionResponse(intervention=dimelo_pb2.Intervention(id=request.intervention_id, closed=True))
+        return dimelo_pb2.CloseInterventionResponse(
+            intervention=dimelo_pb2.Intervention(id=request.intervention_id, closed=True)
+        )
 
     async def CreateInterventionComment(self, request, context):
         await self._enter("CreateInterventionComment", request, context)

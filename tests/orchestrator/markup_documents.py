@@ -36,8 +36,10 @@ _ENTITY = st.sampled_from(sorted(ENTITIES)).map(lambda e: Written(e, () if ENTIT
 _CODE = st.tuples(st.lists(words, min_size=1, max_size=3).map(" ".join), st.booleans()).map(
     lambda c: Written(f"`{c[0]}`" if c[1] else f"<code>{c[0]}</code>", tuple(c[0].split()))
 )
-_MARKS = st.one_of(st.sampled_from(_MD_EMPHASIS).map(lambda m: (m, m)),
-                   st.sampled_from(_HTML_EMPHASIS).map(lambda t: (f"<{t}>", f"</{t}>")))
+_MARKS = st.one_of(
+    st.sampled_from(_MD_EMPHASIS).map(lambda m: (m, m)),
+    st.sampled_from(_HTML_EMPHASIS).map(lambda t: (f"<{t}>", f"</{t}>")),
+)
 
 
 def _bounded(children: st.SearchStrategy[Written]) -> st.SearchStrategy[Written]:
@@ -56,8 +58,9 @@ def _link(text: Written, url: str, markdown: bool) -> Written:
 
 _LEAVES = st.one_of(_WORD, _WORD, _ENTITY, _CODE)
 # Link text: anything inline but another link (neither Markdown nor HTML nests links).
-_LINKS = st.builds(_link, _bounded(st.recursive(_LEAVES, _emphasis, max_leaves=3)),
-                   words.map(lambda w: URL_PREFIX + w), st.booleans())
+_LINKS = st.builds(
+    _link, _bounded(st.recursive(_LEAVES, _emphasis, max_leaves=3)), words.map(lambda w: URL_PREFIX + w), st.booleans()
+)
 
 # Phrasing content without line breaks: words, entities, code, emphasis and links nested either way.
 phrasing = st.recursive(_LEAVES, lambda children: st.one_of(_emphasis(children), _LINKS), max_leaves=4)

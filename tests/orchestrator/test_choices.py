@@ -8,7 +8,10 @@ from botbridge.ai.v1 import ai_pb2
 from orchestrator.choices import picked, reply_form
 from tests.orchestrator.conftest import customer_message, settled
 
-_CHOICES = [ai_pb2.Choice(title="Shipping **costs**", payload="shipping"), ai_pb2.Choice(title="Delivery times", payload="times")]
+_CHOICES = [
+    ai_pb2.Choice(title="Shipping **costs**", payload="shipping"),
+    ai_pb2.Choice(title="Delivery times", payload="times"),
+]
 _ASKING = ai_pb2.RespondResponse(answer=ai_pb2.Answer(text="Which of these do you mean?", choices=_CHOICES))
 
 
@@ -26,10 +29,15 @@ async def test_a_channel_that_takes_select_gets_a_select_with_plain_titles(peers
     [reply] = dimelo.calls["CreateReply"]
     assert reply.body == "Which of these do you mean?"
     assert reply.structured_content.type == "select"
-    assert [(i.title, i.payload) for i in reply.structured_content.items] == [("Shipping costs", "shipping"), ("Delivery times", "times")]
+    assert [(i.title, i.payload) for i in reply.structured_content.items] == [
+        ("Shipping costs", "shipping"),
+        ("Delivery times", "times"),
+    ]
 
 
-async def test_a_text_only_channel_gets_a_numbered_list_and_a_typed_number_is_the_pick(peers, settings_for, start_orchestrator):
+async def test_a_text_only_channel_gets_a_numbered_list_and_a_typed_number_is_the_pick(
+    peers, settings_for, start_orchestrator
+):
     # In: the same answer on a content with no capabilities, then the customer writes "2".
     # Out: a plain reply with the choices numbered; the AI gets the second message with picked_choice = choice 2.
     ai, dimelo, _ = peers
@@ -51,17 +59,28 @@ async def test_a_text_only_channel_gets_a_numbered_list_and_a_typed_number_is_th
 
 @pytest.mark.parametrize(
     ("body", "payload"),
-    [("Delivery times", "times"), ("  delivery   TIMES ", "times"), ("1.", "shipping"), ("3", None), ("delivery", None)],
+    [
+        ("Delivery times", "times"),
+        ("  delivery   TIMES ", "times"),
+        ("1.", "shipping"),
+        ("3", None),
+        ("delivery", None),
+    ],
 )
 def test_a_pick_is_a_title_or_a_number_in_the_list(body, payload):
-    offered = ({"title": "Shipping costs", "payload": "shipping", "url": ""}, {"title": "Delivery times", "payload": "times", "url": ""})
+    offered = (
+        {"title": "Shipping costs", "payload": "shipping", "url": ""},
+        {"title": "Delivery times", "payload": "times", "url": ""},
+    )
     choice = picked(body, offered)
     assert (choice["payload"] if choice else None) == payload
 
 
 def _choices(count: int, link: bool = False) -> list[dict]:
-    return [{"title": f"Choice {n}", "payload": f"c{n}", "url": "https://x.test/" if link and n == 0 else ""}
-            for n in range(count)]
+    return [
+        {"title": f"Choice {n}", "payload": f"c{n}", "url": "https://x.test/" if link and n == 0 else ""}
+        for n in range(count)
+    ]
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,13 @@ from botbridge.orchestrator.v1 import orchestrator_pb2
 from tests.orchestrator.conftest import customer_message, settled
 
 
-async def test_answer_is_posted_once_as_plain_text_after_opening_an_intervention(peers, settings_for, start_orchestrator):
+async def test_answer_is_posted_once_as_plain_text_after_opening_an_intervention(
+    peers, settings_for, start_orchestrator
+):
     ai, dimelo, _ = peers
-    ai.response = ai_pb2.RespondResponse(answer=ai_pb2.Answer(text="We open **9am–6pm**.<br>See <a href='https://x.test/h'>hours</a>"))
+    ai.response = ai_pb2.RespondResponse(
+        answer=ai_pb2.Answer(text="We open **9am–6pm**.<br>See <a href='https://x.test/h'>hours</a>")
+    )
     running = await start_orchestrator(settings_for())
     event = customer_message(private_message=True)
 
@@ -29,7 +33,9 @@ async def test_answer_is_posted_once_as_plain_text_after_opening_an_intervention
     assert ai.requests[0].conversation.message.body == "What are your opening hours?"
 
 
-async def test_a_duplicate_event_or_a_second_event_for_the_same_content_gets_no_second_reply(peers, settings_for, start_orchestrator):
+async def test_a_duplicate_event_or_a_second_event_for_the_same_content_gets_no_second_reply(
+    peers, settings_for, start_orchestrator
+):
     _, dimelo, _ = peers
     running = await start_orchestrator(settings_for())
     event = customer_message()
@@ -44,7 +50,9 @@ async def test_a_duplicate_event_or_a_second_event_for_the_same_content_gets_no_
     assert len(dimelo.calls["CreateReply"]) == 1
 
 
-async def test_handover_with_an_agent_available_recategorizes_and_leaves_the_thread(peers, settings_for, start_orchestrator):
+async def test_handover_with_an_agent_available_recategorizes_and_leaves_the_thread(
+    peers, settings_for, start_orchestrator
+):
     ai, dimelo, _ = peers
     ai.response = ai_pb2.RespondResponse(handover=ai_pb2.Handover(reason=ai_pb2.HANDOVER_REASON_CUSTOMER_REQUEST))
     running = await start_orchestrator(settings_for())
@@ -75,7 +83,9 @@ async def test_no_agent_available_tells_the_customer_and_queues_the_thread(peers
     assert len(dimelo.calls["UpdateThreadCategories"]) == 1
 
 
-async def test_no_agent_available_with_keep_with_bot_policy_does_not_recategorize(peers, settings_for, start_orchestrator):
+async def test_no_agent_available_with_keep_with_bot_policy_does_not_recategorize(
+    peers, settings_for, start_orchestrator
+):
     ai, dimelo, _ = peers
     ai.response = ai_pb2.RespondResponse(handover=ai_pb2.Handover(reason=ai_pb2.HANDOVER_REASON_LOW_CONFIDENCE))
     dimelo.available_agents = 0
@@ -115,7 +125,9 @@ async def test_a_lost_reply_answer_is_checked_before_posting_again(peers, settin
     assert len(dimelo.replies) == 1
 
 
-async def test_transient_dimelo_failures_are_retried_and_permanent_ones_handed_over(peers, settings_for, start_orchestrator):
+async def test_transient_dimelo_failures_are_retried_and_permanent_ones_handed_over(
+    peers, settings_for, start_orchestrator
+):
     """In: the answer's CreateReply fails with RESOURCE_EXHAUSTED, then PERMISSION_DENIED. Out: retried once, then
     the customer is handed to the agents (notice posted, thread recategorized) with the failure as the reason."""
     _, dimelo, _ = peers
@@ -239,7 +251,9 @@ async def test_an_agent_reply_in_the_thread_stops_the_bot_there(peers, settings_
     assert ai.requests == []
 
 
-async def test_messages_of_one_thread_are_answered_in_issued_at_order_with_history(peers, settings_for, start_orchestrator):
+async def test_messages_of_one_thread_are_answered_in_issued_at_order_with_history(
+    peers, settings_for, start_orchestrator
+):
     ai, _dimelo, _ = peers
     running = await start_orchestrator(settings_for())
     first, second = customer_message(body="first"), customer_message(body="second")
@@ -295,7 +309,9 @@ async def test_an_unreachable_ai_is_retried_as_ai_unavailable_retries_says_then_
     assert len(dimelo.calls["UpdateThreadCategories"]) == 1
 
 
-async def test_an_earlier_message_delivered_a_moment_later_is_still_answered_first(peers, settings_for, start_orchestrator):
+async def test_an_earlier_message_delivered_a_moment_later_is_still_answered_first(
+    peers, settings_for, start_orchestrator
+):
     ai, _, _ = peers
     running = await start_orchestrator(settings_for(ordering_window_seconds=0.3))
     first, second = customer_message(body="first"), customer_message(body="second")
@@ -386,7 +402,6 @@ async def test_dimelo_echoing_a_known_bot_reply_is_settled_at_intake(peers, sett
 
     assert (events[1].outcome, events[1].attempts) == ("ignored: the bot's own reply", 0)
     assert (await running.orchestrator.store.thread("thread-1")).owner == "bot"
-
 
 
 @pytest.mark.parametrize(("recheck", "reads"), [(600.0, 1), (0.0, 3)])

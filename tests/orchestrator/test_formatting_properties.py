@@ -24,8 +24,13 @@ _MARKUP = re.compile(r"<[a-zA-Z/!?]|&#?[a-zA-Z0-9]+;|--|^\d+\.\S", re.MULTILINE)
 
 
 @pytest.mark.slow
-@settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=EXAMPLES,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(documents())
 def test_any_mixture_reads_as_plain_text_with_words_breaks_and_links_kept(document: Written):
     plain = to_plain_text(document.text, 100_000)

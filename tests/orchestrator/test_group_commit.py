@@ -188,7 +188,9 @@ async def test_a_write_that_rolls_the_whole_group_back_fails_the_earlier_ones_an
         filler = fill(small_disk)
 
         def overflow() -> None:
-            db.execute("INSERT INTO quarantine (id, body, reason, received_at) VALUES ('big', zeroblob(3000000), '', 0)")
+            db.execute(
+                "INSERT INTO quarantine (id, body, reason, received_at) VALUES ('big', zeroblob(3000000), '', 0)"
+            )
 
         def free_then_keep() -> None:
             filler.unlink()

@@ -16,9 +16,15 @@ def _agent_reply(body: str) -> events_pb2.Event:
 
 
 def _intervention_closed(thread_id: str = "thread-1") -> events_pb2.Event:
-    event = events_pb2.Event(id=f"event-closed-{thread_id}", type="intervention.closed", resource_type="intervention",
-                             resource_id="iv-agent", user_id="agent-7", raw_json="{}",
-                             intervention=events_pb2.Intervention(id="iv-agent", thread_id=thread_id, user_id="agent-7"))
+    event = events_pb2.Event(
+        id=f"event-closed-{thread_id}",
+        type="intervention.closed",
+        resource_type="intervention",
+        resource_id="iv-agent",
+        user_id="agent-7",
+        raw_json="{}",
+        intervention=events_pb2.Intervention(id="iv-agent", thread_id=thread_id, user_id="agent-7"),
+    )
     event.issued_at.GetCurrentTime()
     return event
 

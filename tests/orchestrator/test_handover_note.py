@@ -24,7 +24,10 @@ async def test_the_note_goes_on_the_bot_intervention_before_it_is_closed(peers, 
     assert event.outcome == "handed over (low_confidence); agents available: 2"
     [comment] = dimelo.calls["CreateInterventionComment"]
     assert comment.intervention_id == "iv-c-1"
-    assert comment.body == "Handed over by the bot. Reason: low_confidence.\nWhy: best FAQ match 0.41 < 0.6\nAgents available: 2"
+    assert (
+        comment.body
+        == "Handed over by the bot. Reason: low_confidence.\nWhy: best FAQ match 0.41 < 0.6\nAgents available: 2"
+    )
     assert [c.intervention_id for c in dimelo.calls["CloseIntervention"]] == ["iv-c-1"]
     assert [c.body for c in dimelo.calls["CreateReply"]] == ["Passing you to an agent."]
 

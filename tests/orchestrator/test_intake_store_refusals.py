@@ -60,9 +60,11 @@ async def test_the_event_the_store_refuses_alone_is_quarantined_and_the_others_s
     answer = await Intake(store, [], 0.0, lambda: woken.append(True)).take_in(delivery(first, poison, third))
 
     dispositions = [(r.event_id, r.disposition, bool(r.quarantine_id)) for r in answer.receipts]
-    assert dispositions == [(first.id, pb.EVENT_DISPOSITION_ACCEPTED, False),
-                            (poison.id, pb.EVENT_DISPOSITION_QUARANTINED, True),
-                            (third.id, pb.EVENT_DISPOSITION_ACCEPTED, False)]
+    assert dispositions == [
+        (first.id, pb.EVENT_DISPOSITION_ACCEPTED, False),
+        (poison.id, pb.EVENT_DISPOSITION_QUARANTINED, True),
+        (third.id, pb.EVENT_DISPOSITION_ACCEPTED, False),
+    ]
     assert await store.stored_event(first.id) is not None and await store.stored_event(third.id) is not None
     assert await store.stored_event(poison.id) is None
     [(quarantine_id, reason, _, _)] = await store.quarantined()

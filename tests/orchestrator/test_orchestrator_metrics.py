@@ -1,7 +1,6 @@
 """The orchestrator counts what the bot did with each message: handovers by reason and agents, no-agent
 fallbacks by policy, the AI's results, dead letters."""
 
-
 import grpc
 from prometheus_client import REGISTRY
 

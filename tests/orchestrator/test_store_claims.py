@@ -28,8 +28,10 @@ async def test_a_claim_takes_each_threads_oldest_event_whatever_the_delivery_ord
     claimed = await store.claim_next([], 10)
 
     assert [(c.thread_id, c.event.id) for c in claimed] == [("thread-a", earlier.id), ("thread-b", other.id)]
-    assert [(c.lease.thread_id, c.lease.generation, c.attempts) for c in claimed] == [("thread-a", 1, 0),
-                                                                                      ("thread-b", 1, 0)]  # fmt: skip
+    assert [(c.lease.thread_id, c.lease.generation, c.attempts) for c in claimed] == [
+        ("thread-a", 1, 0),
+        ("thread-b", 1, 0),
+    ]
 
 
 async def test_busy_threads_are_skipped_and_the_limit_is_kept(open_store):

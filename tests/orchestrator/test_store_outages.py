@@ -58,9 +58,7 @@ async def test_a_locked_sqlite_store_is_survived_and_the_message_answered_once_i
     STORE_UNAVAILABLE, on which the gateway acts, the text being for people), and the
     message is answered once, without a restart."""
     _, dimelo, _ = peers
-    settings = settings_for(
-        ordering_window_seconds=0.5, store_timeout_seconds=0.3, readiness_interval_seconds=0.05
-    )
+    settings = settings_for(ordering_window_seconds=0.5, store_timeout_seconds=0.3, readiness_interval_seconds=0.05)
     if settings.orchestrator_database_url.get_secret_value():
         pytest.skip("SQLite only")
     running = await start_orchestrator(settings)

@@ -34,8 +34,12 @@ def certificates(tmp_path_factory: pytest.TempPathFactory) -> Certificates:
 
 def tls(certificates: Certificates, client_auth: bool = False, **files: Path | None) -> GrpcTlsSettings:
     values = {"cert": certificates.cert, "key": certificates.key, "ca": certificates.ca, **files}
-    return GrpcTlsSettings(grpc_tls_cert_file=values["cert"], grpc_tls_key_file=values["key"],
-                           grpc_tls_ca_file=values["ca"], grpc_tls_client_auth=client_auth)
+    return GrpcTlsSettings(
+        grpc_tls_cert_file=values["cert"],
+        grpc_tls_key_file=values["key"],
+        grpc_tls_ca_file=values["ca"],
+        grpc_tls_client_auth=client_auth,
+    )
 
 
 async def health(target: str, settings: GrpcTlsSettings | None) -> int | grpc.StatusCode:
@@ -101,22 +105,33 @@ async def test_every_service_talks_mutual_tls(tmp_path: Path, certificates: Cert
     # same mutual-TLS files. Out: the orchestrator turns SERVING (its readiness calls the AI and the adapter over
     # its TLS channels), the gateway is ready and stores a delivery through its TLS channel to the orchestrator;
     # a plaintext client is refused by every server.
-    files = {"grpc_tls_cert_file": certificates.cert, "grpc_tls_key_file": certificates.key,
-             "grpc_tls_ca_file": certificates.ca, "grpc_tls_client_auth": True}
+    files = {
+        "grpc_tls_cert_file": certificates.cert,
+        "grpc_tls_key_file": certificates.key,
+        "grpc_tls_ca_file": certificates.ca,
+        "grpc_tls_client_auth": True,
+    }
     async with AsyncExitStack() as stack:
         ai = await create_ai(AiSettings(listen_addr="127.0.0.1:0", **files))
         await ai.start()
         stack.push_async_callback(ai.stop, 0)
         adapter = await create_adapter(
-            AdapterSettings(dimelo_api_url="http://127.0.0.1:9", dimelo_access_token="t",
-                            adapter_listen_addr="127.0.0.1:0", **files)
+            AdapterSettings(
+                dimelo_api_url="http://127.0.0.1:9", dimelo_access_token="t", adapter_listen_addr="127.0.0.1:0", **files
+            )
         )
         await adapter.start()
         stack.push_async_callback(adapter.stop, 0)
         orchestrator = await create_orchestrator(
-            Settings(orchestrator_listen_addr="127.0.0.1:0", ai_addr=f"localhost:{ai.port}",
-                     dimelo_adapter_addr=f"localhost:{adapter.port}", orchestrator_db_path=tmp_path / "o.sqlite3",
-                     agent_category_ids=["agents"], readiness_interval_seconds=0.1, **files)
+            Settings(
+                orchestrator_listen_addr="127.0.0.1:0",
+                ai_addr=f"localhost:{ai.port}",
+                dimelo_adapter_addr=f"localhost:{adapter.port}",
+                orchestrator_db_path=tmp_path / "o.sqlite3",
+                agent_category_ids=["agents"],
+                readiness_interval_seconds=0.1,
+                **files,
+            )
         )
         await orchestrator.start()
         stack.push_async_callback(orchestrator.stop)

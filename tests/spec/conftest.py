@@ -57,6 +57,7 @@ async def recording_sandbox(tmp_path: Path) -> AsyncIterator[RecordingSandbox]:
 @pytest.fixture
 async def webhook_receiver(recording_sandbox: RecordingSandbox) -> AsyncIterator[str]:
     """An endpoint that passes the handshake and takes every delivery, subscribed to the sandbox's webhook."""
+
     async def hook(request: Request) -> PlainTextResponse:
         return PlainTextResponse(request.query_params.get("hub.challenge", "") if request.method == "GET" else "")
 

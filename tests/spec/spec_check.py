@@ -38,13 +38,40 @@ EVENT_REQUIRED = {"type", "id", "resource", "issued_at"}
 EVENT_OPTIONAL = {"user_id", "action"}
 RESOURCE_REQUIRED = {"type", "id"}
 CONTENT_METADATA = {
-    "id", "approval_required", "author_id", "body", "body_input_format", "created_from", "creator_id", "date",
-    "first_in_thread", "foreign_categories", "foreign_id", "has_attachment", "intervention_id", "language", "type",
-    "in_reply_to_author_id", "in_reply_to_id", "private", "source_id", "source_type", "status",
-    "synchronization_status", "thread_id", "thread_title", "capabilities_supported",
+    "id",
+    "approval_required",
+    "author_id",
+    "body",
+    "body_input_format",
+    "created_from",
+    "creator_id",
+    "date",
+    "first_in_thread",
+    "foreign_categories",
+    "foreign_id",
+    "has_attachment",
+    "intervention_id",
+    "language",
+    "type",
+    "in_reply_to_author_id",
+    "in_reply_to_id",
+    "private",
+    "source_id",
+    "source_type",
+    "status",
+    "synchronization_status",
+    "thread_id",
+    "thread_title",
+    "capabilities_supported",
 }
 INTERVENTION_METADATA = {
-    "source_id", "thread_id", "user_id", "identity_id", "category_ids", "closed_at", "deferred_at",
+    "source_id",
+    "thread_id",
+    "user_id",
+    "identity_id",
+    "category_ids",
+    "closed_at",
+    "deferred_at",
     "custom_field_values",
 }
 PUSH_AGENT_METADATA = {"channels", "custom_status"}
@@ -52,7 +79,11 @@ PUSH_AGENT_CHANNEL = {"id", "name", "status", "busyness"}
 # Content events about one content carry all its metadata; thread events (documented without metadata of their
 # own) may carry only content metadata names.
 CONTENT_EVENTS = {
-    "content.approved", "content.discussion_initiated", "content.exported", "content.imported", "content.replied",
+    "content.approved",
+    "content.discussion_initiated",
+    "content.exported",
+    "content.imported",
+    "content.replied",
     "content.update_exported",
 }
 # Parameters the reference documents on pages of its own rather than in the OpenAPI spec, by operation: the
@@ -103,8 +134,10 @@ class SpecChecker:
         paths = spec["paths"]
         # Literal paths before templated ones, so that e.g. /users/invite is not read as /users/{userId}.
         self._paths = sorted(
-            ((template, re.compile("^" + re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(template)) + "$"), item)
-             for template, item in paths.items()),
+            (
+                (template, re.compile("^" + re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(template)) + "$"), item)
+                for template, item in paths.items()
+            ),
             key=lambda entry: entry[0].count("{"),
         )
 
@@ -141,8 +174,14 @@ class SpecChecker:
             verdict.problems.append(f"parameters the spec does not declare for {verdict.operation}: {undeclared}")
         # Escapes (an id with "/" in it) would be decoded on the way in; the spec's path parameters are bare strings.
         request = WerkzeugOpenAPIRequest(
-            Request(EnvironBuilder(method=method, base_url=SERVER + API_PREFIX, path=path.replace("%", "_"),
-                                   query_string=urlencode(parameters)).get_environ())
+            Request(
+                EnvironBuilder(
+                    method=method,
+                    base_url=SERVER + API_PREFIX,
+                    path=path.replace("%", "_"),
+                    query_string=urlencode(parameters),
+                ).get_environ()
+            )
         )
         errors = self._errors(self._openapi.iter_request_errors(request))
         verdict.problems.extend(f"request: {error}" for error in errors)
@@ -198,8 +237,14 @@ def _signature(exchange: dict[str, Any]) -> Any:
     parameters = parse_qsl(exchange.get("query", ""), keep_blank_values=True)
     body = body_parameters(exchange.get("content_type") or "", exchange.get("body") or "")
     path = re.sub(r"/[^/]{13,}", "/<id>", exchange["path"])
-    return (exchange["method"], path, _shape(dict(parameters + body)), frozenset(n for n, _ in parameters + body),
-            exchange.get("status"), _shape(exchange.get("response")))
+    return (
+        exchange["method"],
+        path,
+        _shape(dict(parameters + body)),
+        frozenset(n for n, _ in parameters + body),
+        exchange.get("status"),
+        _shape(exchange.get("response")),
+    )
 
 
 def check_all(exchanges: Iterable[dict[str, Any]]) -> tuple[set[str], list[str]]:

@@ -31,8 +31,12 @@ async def test_the_official_js_client_works_against_the_sandbox(recording_sandbo
         "CATEGORY_ID": world["agent_category_ids"][0],
     }
     node = await asyncio.create_subprocess_exec(
-        shutil.which("node"), str(SCRIPT), cwd=ROOT, env=environment,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        shutil.which("node"),
+        str(SCRIPT),
+        cwd=ROOT,
+        env=environment,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(node.communicate(), 60)
     assert node.returncode == 0, err.decode()

@@ -40,8 +40,13 @@ def test_form_and_json_bodies_are_checked_as_the_declared_parameters():
     error shape reported."""
     post = {"method": "POST", "path": "/1.0/contents", "query": "", "content_type": "application/x-www-form-urlencoded"}
     assert "'text'" in spec_checker().check({**post, "body": "body=hi&text=hi"}).problems[0]
-    put = {"method": "PUT", "path": "/1.0/content_threads/t1/update_categories", "query": "",
-           "content_type": "application/json", "body": '{"thread_category_ids": ["a", "b"]}'}
+    put = {
+        "method": "PUT",
+        "path": "/1.0/content_threads/t1/update_categories",
+        "query": "",
+        "content_type": "application/json",
+        "body": '{"thread_category_ids": ["a", "b"]}',
+    }
     assert spec_checker().check(put).problems == []
     refused = spec_checker().check({**put, "status": 409, "response": {"error": "conflict"}})
     assert len(refused.problems) == 1 and "error shape" in refused.problems[0]
@@ -50,11 +55,22 @@ def test_form_and_json_bodies_are_checked_as_the_declared_parameters():
 def test_webhook_metadata_beyond_events_md_fails():
     """In: a content.imported whose metadata adds auto_submitted; a push_agent event with agent_id. Out: both
     reported, naming the extra field."""
-    content = {"type": "content.imported", "id": "e1", "issued_at": "2024-05-24T04:00:44.000Z",
-               "resource": {"type": "chat/message", "id": "c1", "metadata": {"auto_submitted": True}}}
-    agent = {"type": "push_agent.availability_change", "id": "e2", "issued_at": "2024-05-24T04:00:44Z",
-             "resource": {"type": "push_agent", "id": "u1",
-                          "metadata": {"agent_id": "u1", "channels": [], "custom_status": None}}}
+    content = {
+        "type": "content.imported",
+        "id": "e1",
+        "issued_at": "2024-05-24T04:00:44.000Z",
+        "resource": {"type": "chat/message", "id": "c1", "metadata": {"auto_submitted": True}},
+    }
+    agent = {
+        "type": "push_agent.availability_change",
+        "id": "e2",
+        "issued_at": "2024-05-24T04:00:44Z",
+        "resource": {
+            "type": "push_agent",
+            "id": "u1",
+            "metadata": {"agent_id": "u1", "channels": [], "custom_status": None},
+        },
+    }
     problems = delivery_problems({"id": "d1", "domain_id": "x", "events": [content, agent]})
     assert len(problems) == 2
     assert "'auto_submitted'" in problems[0] and "agent_id" in problems[1]

@@ -30,5 +30,7 @@ def event_fates(metrics_url: str, thread_id: str) -> list[EventFate]:
     """The thread's events in the page's order, as the orchestrator at `metrics_url` shows them."""
     page = httpx.get(f"{metrics_url.removesuffix('/metrics')}/threads/{thread_id}", timeout=5)
     page.raise_for_status()
-    return [EventFate(line["type"], line["content"] or "", _DONE.sub("", line["fate"]))
-            for line in _EVENT_LINE.finditer(page.text)]  # fmt: skip
+    return [
+        EventFate(line["type"], line["content"] or "", _DONE.sub("", line["fate"]))
+        for line in _EVENT_LINE.finditer(page.text)
+    ]
