@@ -27,4 +27,6 @@ async def test_a_message_in_progress_does_not_make_the_scheduler_claim_over_and_
     await settled(running, "thread-1", 1)
 
     print(f"claims while one message was processed for about 1 s: {claims}")
-    assert claims <= 10
+    # About 4 on a quiet machine, 20 seen with the suite's workers competing for 2 cores (slower steps, more
+    # wake-ups); the spinning this guards against made thousands.
+    assert claims <= 50
