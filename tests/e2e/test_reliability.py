@@ -130,7 +130,7 @@ def test_two_orchestrator_replicas_on_postgresql_keep_the_guarantees(tmp_path):
             # Order holds for what Dimelo delivered in time: a delivery the gateway refused while the replica died
             # comes back on Dimelo's retry schedule, maybe after its thread's next message was answered.
             failed = [d for d in sandbox.deliveries() if d["outcome"] == "failed"]
-            print(f"deliveries refused during the kill: {len(failed)}; threads out of order: {result.out_of_order_threads}")
+            print(f"deliveries refused during the kill: {len(failed)}; out of order: {result.out_of_order_threads}")
             if failed:
                 result.out_of_order_threads.clear()
             assert_exactly_once_in_order(result)
