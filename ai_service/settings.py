@@ -8,16 +8,14 @@ from pydantic_settings import SettingsConfigDict
 
 from ai_service.llm.prompt import DEFAULT_SYSTEM_PROMPT
 from service_kit.api_root import api_root
-from service_kit.grpc_tls import GrpcTlsSettings
+from service_kit.settings import ServiceSettings
+from service_kit.shared_setting import shared_setting
 
 PACKAGED_FAQ = Path(__file__).with_name("faq.json")
 
 
-class AiSettings(GrpcTlsSettings):
-    # A misplaced API key must not be echoed in a start-up error.
-    model_config = SettingsConfigDict(
-        env_prefix="AI_", populate_by_name=True, extra="ignore", hide_input_in_errors=True
-    )
+class AiSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="AI_")
 
     listen_addr: str = "[::]:50052"
     # Who decides: the FAQ matcher, or an LLM behind an OpenAI-compatible chat-completions API.
@@ -43,11 +41,10 @@ class AiSettings(GrpcTlsSettings):
     llm_use_tools: bool = True
     # How long in-flight calls may finish after SIGTERM.
     grace_seconds: float = Field(5.0, ge=0)
-    log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
     # Prometheus metrics (the gRPC calls served, by method and code) on this host and port (port 0 for any free one).
     # Loopback by default: in Kubernetes, the pod's address, for Prometheus to scrape.
-    metrics_host: str = Field("127.0.0.1", validation_alias="METRICS_HOST")
-    metrics_port: int = Field(9466, ge=0, le=65535, validation_alias="METRICS_PORT")
+    metrics_host: str = shared_setting("METRICS_HOST", "127.0.0.1")
+    metrics_port: int = shared_setting("METRICS_PORT", 9466, ge=0, le=65535)
 
     @field_validator("llm_base_url")
     @classmethod

@@ -10,10 +10,10 @@ import time
 from pathlib import Path
 
 from bench import acknowledgement, tools
-from bench.__main__ import STACK_ENV, header
 from bench.http_load import run_asyncio, run_wrk
 from bench.plan import FULL, SMOKE
 from bench.report import render
+from bench.run import STACK_ENV, header
 from devstack.processes import Stack
 
 

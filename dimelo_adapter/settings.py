@@ -4,15 +4,15 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from service_kit.api_root import api_root
-from service_kit.grpc_tls import GrpcTlsSettings
+from service_kit.settings import ServiceSettings
 
 
-class AdapterSettings(GrpcTlsSettings):
+class AdapterSettings(ServiceSettings):
     """Environment variables named as the fields in upper case (DIMELO_API_URL, ADAPTER_LISTEN_ADDR, GRPC_TLS_*:
     service_kit.grpc_tls, ...)."""
 
     # A misplaced token (say, in the URL) must not be echoed in a start-up error.
-    model_config = SettingsConfigDict(frozen=True, hide_input_in_errors=True)
+    model_config = SettingsConfigDict(frozen=True)
 
     # The account's API root, e.g. https://acme.api.engagement.dimelo.com; the adapter appends /1.0/...
     dimelo_api_url: str
@@ -37,7 +37,6 @@ class AdapterSettings(GrpcTlsSettings):
     adapter_database_url: SecretStr = SecretStr("")
     # How long an answer of /1.0/status (agent availability) is reused; 0 asks Dimelo for every handover.
     dimelo_agent_status_seconds: float = Field(5.0, ge=0)
-    log_level: str = "INFO"
     # Prometheus metrics at http://<host>:<port>/metrics; port 0 for any free port (the bound port is logged).
     # Loopback by default: in Kubernetes, the pod's address, for Prometheus to scrape.
     metrics_host: str = "127.0.0.1"

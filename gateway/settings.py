@@ -5,16 +5,13 @@ from typing import Self
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from service_kit.grpc_tls import GrpcTlsSettings
+from service_kit.settings import ServiceSettings
 
 
-class GatewaySettings(GrpcTlsSettings):
+class GatewaySettings(ServiceSettings):
     """The gateway's settings (GRPC_TLS_* turn TLS on for its channel to the orchestrator: service_kit.grpc_tls)."""
 
-    # hide_input_in_errors: a validation error never quotes the values read, which include the secrets.
-    model_config = SettingsConfigDict(
-        env_prefix="GATEWAY_", populate_by_name=True, extra="ignore", hide_input_in_errors=True
-    )
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_")
 
     # The token Dimelo sends as hub.verify_token in the subscription handshake.
     verify_token: SecretStr
@@ -30,7 +27,6 @@ class GatewaySettings(GrpcTlsSettings):
     max_body_bytes: int = Field(1024 * 1024, gt=0, le=8 * 1024 * 1024)
     # The deadline of each orchestrator call; Dimelo should get its answer within a few seconds.
     submit_timeout_seconds: float = Field(5.0, gt=0)
-    log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
     # A client has this long to send a request's headers, then its body, before the connection is closed (408 for a
     # body); an idle kept-alive connection is closed after keep_alive_timeout_seconds.
     header_read_timeout_seconds: float = Field(10.0, gt=0)

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from service_kit.grpc_tls import GrpcTlsSettings
+from service_kit.settings import ServiceSettings
 
 
 class NoAgentPolicy(StrEnum):
@@ -76,7 +76,7 @@ class IntakeSettings(StoreSettings):
         return value
 
 
-class Settings(IntakeSettings, GrpcTlsSettings):
+class Settings(IntakeSettings, ServiceSettings):
     """The orchestrator's settings (GRPC_TLS_* turn TLS on: service_kit.grpc_tls)."""
 
     # This replica's stable name in the thread leases (the pod's name in Kubernetes, the container's host name in
@@ -127,7 +127,6 @@ class Settings(IntakeSettings, GrpcTlsSettings):
     retry_base_seconds: float = 1.0
     retry_max_seconds: float = 300.0
     grace_seconds: float = 10.0
-    log_level: str = "INFO"
     # Write the customers' messages and the bot's answers in the logs (customer data: off by default).
     log_message_bodies: bool = False
     # Prometheus metrics (and the conversation page) at http://<host>:<port>/metrics; port 0 for any free port (the

@@ -8,25 +8,22 @@ presenting a certificate signed by that CA (mutual TLS), so that only our own se
 """
 
 from pathlib import Path
-from typing import Any, Self
+from typing import Self
 
 import grpc
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import model_validator
 from pydantic_settings import BaseSettings
 
-
-def _setting(name: str, default: object) -> Any:
-    """A field read from the environment variable `name` whatever the service's prefix (or given by field name)."""
-    return Field(default, validation_alias=AliasChoices(name, name.lower()))
+from service_kit.shared_setting import shared_setting
 
 
 class GrpcTlsSettings(BaseSettings):
     """What each service's settings inherit: its gRPC server's and channels' certificates."""
 
-    grpc_tls_cert_file: Path | None = _setting("GRPC_TLS_CERT_FILE", None)
-    grpc_tls_key_file: Path | None = _setting("GRPC_TLS_KEY_FILE", None)
-    grpc_tls_ca_file: Path | None = _setting("GRPC_TLS_CA_FILE", None)
-    grpc_tls_client_auth: bool = _setting("GRPC_TLS_CLIENT_AUTH", False)
+    grpc_tls_cert_file: Path | None = shared_setting("GRPC_TLS_CERT_FILE", None)
+    grpc_tls_key_file: Path | None = shared_setting("GRPC_TLS_KEY_FILE", None)
+    grpc_tls_ca_file: Path | None = shared_setting("GRPC_TLS_CA_FILE", None)
+    grpc_tls_client_auth: bool = shared_setting("GRPC_TLS_CLIENT_AUTH", False)
 
     @model_validator(mode="after")
     def _complete(self) -> Self:

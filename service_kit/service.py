@@ -15,13 +15,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from service_kit.grpc_server import wait_for_termination_signal
 from service_kit.logs import configure_logging
 from service_kit.metrics import Page, serve_metrics
+from service_kit.settings import ServiceSettings
 from service_kit.tracing import TracingSettings, configure_tracing, shutdown_tracing
 
 log = logging.getLogger(__name__)
 
 
-# Any pydantic settings with a `log_level`.
-S = TypeVar("S", bound=BaseModel)
+# A service's settings.
+S = TypeVar("S", bound=ServiceSettings)
 
 
 @dataclass
@@ -70,8 +71,7 @@ def run_service(
 ) -> int:
     """Configures logs and traces for `name`, builds the service from `settings` and serves until a signal or its
     failure; returns the exit code (0 after a signal, 1 after a failure)."""
-    # Every service's settings has a log_level, which S's bound (any pydantic model) cannot say.
-    configure_logging(name, settings.log_level, setting_secrets(settings))  # type: ignore[attr-defined]
+    configure_logging(name, settings.log_level, setting_secrets(settings))
     configure_tracing(name, TracingSettings())
     try:
         return run(_serve(name, build(settings), ReadySettings().ready_file))
