@@ -7,6 +7,7 @@ from adapter_testkit import FakeDimelo, dimelo_error, thread_json
 from prometheus_client import REGISTRY
 
 from botbridge.dimelo.v1 import dimelo_pb2
+from tests.support.eventually import eventually
 
 GET_THREAD = "GET /1.0/content_threads/:id"
 
@@ -43,14 +44,16 @@ async def test_a_429_then_a_success_count_two_requests_and_one_retry(adapter, di
     assert sample("botbridge_dimelo_requests_total", operation=GET_THREAD, status="200") == before["200"] + 1
     assert sample("botbridge_dimelo_retries_total", operation=GET_THREAD, status="429") == before["retry"] + 1
     assert sample("botbridge_dimelo_request_seconds_count", operation=GET_THREAD) == before["timed"] + 2
-    assert (
-        sample(
+    # The server counts a call once its handler has returned, which may be just after the client has the answer.
+    await eventually(
+        lambda: sample(
             "grpc_server_handled_total",
             grpc_service="botbridge.dimelo.v1.DimeloService",
             grpc_method="GetThread",
             grpc_code="OK",
-        )
-        == before["rpc"] + 1
+        ),
+        lambda handled: handled == before["rpc"] + 1,
+        what="GetThread counted OK",
     )
     assert sample("botbridge_dimelo_last_answer_timestamp_seconds") > 0
 
@@ -73,7 +76,11 @@ async def test_a_refusal_is_counted_with_its_status_and_the_rpc_with_its_code(ad
         )
 
     assert sample("botbridge_dimelo_requests_total", operation=operation, status="403") == before[0] + 1
-    assert sample("grpc_server_handled_total", **rpc, grpc_code="PERMISSION_DENIED") == before[1] + 1
+    await eventually(
+        lambda: sample("grpc_server_handled_total", **rpc, grpc_code="PERMISSION_DENIED"),
+        lambda handled: handled == before[1] + 1,
+        what="the refused RPC counted PERMISSION_DENIED",
+    )
     assert sample("botbridge_dimelo_retries_total", operation=operation, status="403") == before[2]
 
 
