@@ -15,15 +15,16 @@ ARG PIP_CERT
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PIP_ROOT_USER_ACTION=ignore
 WORKDIR /src
 COPY requirements/runtime.txt requirements/build.txt requirements/
-# /opt/build: protoc for the stubs. /opt/venv: the run-time dependencies only, a venv without pip, copied to the image.
+# /opt/build: buf and protoc for the stubs. /opt/venv: the run-time dependencies only, a venv without pip, copied to the image.
 # Both from their hashed locks (README "Dependencies"): pip installs nothing that is not listed with its hash.
 RUN python -m venv /opt/build \
  && /opt/build/bin/pip install --quiet --require-hashes -r requirements/build.txt \
  && python -m venv --without-pip /opt/venv \
  && /opt/build/bin/pip --python /opt/venv/bin/python install --quiet --require-hashes -r requirements/runtime.txt
 COPY protos/ protos/
+COPY buf.yaml buf.gen.yaml ./
 COPY tools/ tools/
-RUN /opt/build/bin/python -m tools.gen_protos
+RUN PATH="/opt/build/bin:$PATH" buf generate
 # The application tree the image runs from (PYTHONPATH=/app): our packages with their data files, and the stubs.
 COPY service_kit/ /app/service_kit/
 COPY gateway/ /app/gateway/

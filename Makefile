@@ -18,9 +18,10 @@ $(VENV)/.deps: requirements/dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.txt
 	touch $@
 
-# `buf generate` (buf.gen.yaml), offline: protoc and the gRPC generator come from grpcio-tools in the venv.
-gen/python/.generated: $(VENV)/.deps node_modules/.installed $(PROTOS) buf.gen.yaml tools/protoc_gen_grpc_python.py
-	node_modules/.bin/buf generate
+# `buf generate` (buf.gen.yaml), offline, as the image's build stage runs it: buf, protoc and the generators from the
+# venv (requirements/build.in), first on PATH.
+gen/python/.generated: $(VENV)/.deps $(PROTOS) buf.gen.yaml tools/protoc_gen_grpc_python.py
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" buf generate
 	touch $@
 
 # The venv imports our packages from the work tree and the stubs from gen/python, as the image does (PYTHONPATH).

@@ -10,6 +10,7 @@ REQUIREMENTS = Path(__file__).resolve().parent.parent / "requirements"
 LOCKS = ("runtime", "build", "dev", "deploy")
 # What the image must not carry: the stub generator and the developers' tools.
 NOT_AT_RUN_TIME = {
+    "buf-bin",
     "grpcio-tools",
     "setuptools",
     "pytest",

@@ -2,12 +2,14 @@
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-BUF = ROOT / "node_modules" / ".bin" / "buf"
+# buf from the build lock (buf-bin), beside the Python running the tests: the one `buf generate` runs too.
+BUF = Path(sys.executable).parent / "buf"
 # The released contract: rebuild it (`buf build -o tests/contracts/baseline.binpb`) only when a change is
 # deliberately published; `buf breaking` compares every later version with it.
 BASELINE = Path(__file__).with_name("baseline.binpb")

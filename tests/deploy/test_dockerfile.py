@@ -103,8 +103,8 @@ def test_the_build_context_is_an_allow_list_of_what_the_dockerfile_copies() -> N
         assert any(within(source, a) or within(a, source) for a in allowed), f"{source} is copied but not let in"
     for entry in allowed:
         assert any(within(entry, source) for source in sources), f"{entry} is let in but never copied"
-    # tools/ is copied whole, but only the stub generator is let in.
-    assert {a for a in allowed if within(a, "tools")} == {"tools/__init__.py", "tools/gen_protos.py"}
+    # tools/ is copied whole, but only the gRPC generator buf.gen.yaml runs is let in.
+    assert {a for a in allowed if within(a, "tools")} == {"tools/__init__.py", "tools/protoc_gen_grpc_python.py"}
 
 
 @pytest.mark.parametrize("word", ["TOKEN", "SECRET", "PASSWORD", "DIMELO_API_URL"])
