@@ -167,7 +167,7 @@ class Database:
                     _fail([kept_done for kept_done, _ in kept] + [done], error)
                     return group[index + 1 :]
             connection.execute("COMMIT")
-        except Exception as error:  # noqa: BLE001 - BEGIN or COMMIT failed: no write of the group is kept
+        except BaseException as error:  # noqa: BLE001 - BEGIN/COMMIT failed, or a write raised: none is kept
             if connection.in_transaction:
                 with contextlib.suppress(sqlite3.Error):
                     connection.execute("ROLLBACK")
@@ -190,8 +190,12 @@ class Database:
             yield
         except BaseException:
             if connection.in_transaction:
-                connection.execute("ROLLBACK TO write")
-                connection.execute("RELEASE write")
+                try:
+                    connection.execute("ROLLBACK TO write")
+                    connection.execute("RELEASE write")
+                except sqlite3.Error:  # not undone alone: then nothing of the transaction may be kept
+                    with contextlib.suppress(sqlite3.Error):
+                        connection.execute("ROLLBACK")
             raise
         connection.execute("RELEASE write")
 
@@ -280,7 +284,7 @@ class Database:
         self._executor.shutdown(wait=True)
 
 
-def _fail(waiting: list[Future[Any]], error: Exception) -> None:
+def _fail(waiting: list[Future[Any]], error: BaseException) -> None:
     """Gives each waiting caller the error, as its own copy (same type, message and traceback)."""
     for done in waiting:
         try:

@@ -121,9 +121,11 @@ class IntakeQueue(Leases):
         return await self._db.write(lambda: claim(busy, due, limit))
 
     def _claim_postgres(self, busy: list[str], due: float, limit: int) -> list[StoredEvent]:
-        rows = self._db.execute(
-            _CLAIM_POSTGRES, (due, busy, self.replica, limit, self.replica, self._lease_seconds)
-        ).fetchall()
+        """The claim; when it takes nothing, threads left without a lease row are given one and it claims again."""
+        params = (due, busy, self.replica, limit, self.replica, self._lease_seconds)
+        rows = self._db.execute(_CLAIM_POSTGRES, params).fetchall()
+        if not rows and self._queue_orphans():
+            rows = self._db.execute(_CLAIM_POSTGRES, params).fetchall()
         return [
             StoredEvent(
                 events_pb2.Event.FromString(bytes(blob)),

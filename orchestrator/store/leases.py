@@ -78,6 +78,19 @@ class Leases:
                 tuple(threads),
             )
 
+    def _queue_orphans(self) -> int:
+        """Gives a lease row to each thread with a pending event and none (retention may delete an idle thread's row
+        while an intake, not yet committed, adds an event to it); returns how many it gave. PostgreSQL claims only
+        threads with a row."""
+        return int(
+            self._db.execute(
+                "INSERT INTO leases (thread_id, owner, expires_at, generation) SELECT DISTINCT e.thread_id, '', 0, 0"
+                " FROM events e WHERE e.state = 'pending'"
+                " AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.thread_id = e.thread_id)"
+                " ON CONFLICT (thread_id) DO NOTHING"
+            ).rowcount
+        )
+
     def _notify_new_events(self) -> None:
         """Tells the replicas listening that pending events were stored (delivered once this transaction commits)."""
         if self._db.postgres:

@@ -108,3 +108,20 @@ def test_the_retry_delay_waits_at_least_what_the_peer_asked_within_the_longest(e
     """In: a first failure (backoff 0.25-0.5 s) whose peer asked to wait `earliest` s (Dimelo's Retry-After), a
     longest wait of 10 s. Out: the delay is the peer's wait, cut to the longest wait when it asks for more."""
     assert retry_delay(0, 0.5, 10.0, earliest) == expected_floor
+
+
+async def test_a_pending_event_whose_lease_row_was_deleted_is_still_claimed(open_store, database_url):
+    """In: a thread whose lease row is gone while it has a pending event, as when retention deletes an idle
+    thread's row while an intake, not yet committed, adds an event to it (on PostgreSQL the claim locks that row).
+    Out: the scheduler sees it due, and a claim takes it under a fresh lease: the message is not stranded."""
+    store = await open_store("replica-a")
+    old, new = issued(customer_message("thread-1"), 1), issued(customer_message("thread-1"), 2)
+    await store.accept([old], "d-1", [PENDING], [""])
+    [held] = await store.claim_next([], 10)
+    await store.finish(old.id, DONE, "answered", held.lease)
+    await store.accept([new], "d-2", [PENDING], [""])
+    await store._db.run(lambda: store._db.execute("DELETE FROM leases WHERE thread_id = ?", ("thread-1",)))
+
+    assert await store.seconds_until_due([]) <= 0
+    [claimed] = await store.claim_next([], 10)
+    assert (claimed.event.id, claimed.lease.thread_id) == (new.id, "thread-1")
