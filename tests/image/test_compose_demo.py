@@ -60,7 +60,7 @@ def stack() -> Iterator[dict[str, str]]:
 def test_the_demo_is_answered_and_handed_over_through_the_containers(stack: dict[str, str]) -> None:
     """In: the demo's question and its request for a human, written as customers on the sandbox container. Out:
     the sandbox's transcripts hold the bot's answer to the first, and the second thread moved to the agents'
-    categories with the handover message: every hop (sandbox → gateway → orchestrator → AI and adapter →
+    categories with the handover message and the bot's intervention closed: every hop (sandbox → gateway → orchestrator → AI and adapter →
     sandbox) crossed the containers' network."""
     sandbox = SandboxClient(SANDBOX_URL)
     try:
@@ -74,6 +74,7 @@ def test_the_demo_is_answered_and_handed_over_through_the_containers(stack: dict
     by_author = [(c["author_kind"], c["body"]) for c in handed_over["contents"] if c["author_kind"] != "company"]
     assert by_author == [("customer", HUMAN_PLEASE), ("bot", Settings.model_fields["handover_message"].default)]
     assert set(world["agent_category_ids"]) <= set(handed_over["thread"]["thread_category_ids"])
+    assert [i["closed"] for i in handed_over["interventions"]] == [True]  # the bot's, closed on the handover
 
 
 def test_every_container_reports_healthy(stack: dict[str, str]) -> None:
