@@ -60,8 +60,8 @@ def stack() -> Iterator[dict[str, str]]:
 def test_the_demo_is_answered_and_handed_over_through_the_containers(stack: dict[str, str]) -> None:
     """In: the demo's question and its request for a human, written as customers on the sandbox container. Out:
     the sandbox's transcripts hold the bot's answer to the first, and the second thread moved to the agents'
-    categories with the handover message and the bot's intervention closed: every hop (sandbox → gateway → orchestrator → AI and adapter →
-    sandbox) crossed the containers' network."""
+    categories with the handover message and the bot's intervention closed: every hop (sandbox → gateway →
+    orchestrator → AI and adapter → sandbox) crossed the containers' network."""
     sandbox = SandboxClient(SANDBOX_URL)
     try:
         answered, handed_over = play(sandbox)
