@@ -67,11 +67,13 @@ test: setup $(DEPLOY_VENV)/.installed lint
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope
 
 # The inner loop: unit and contract tests with in-process servers; no process stacks (e2e, chaos, observability),
-# no deployment validators, no sandbox or spec suites, no property or fuzz runs (marked slow). `make test` runs all.
+# no deployment validators, no sandbox or spec suites, no property or fuzz runs (marked slow), and the tests that
+# run on both stores on SQLite only (TEST_STORES, tests/postgres.py). `make test` runs all, on both stores.
 FAST_TESTS := tests/test_readme_configuration.py tests/contracts tests/service_kit tests/ai_service tests/ai_conformance \
 	tests/gateway tests/dimelo_adapter tests/orchestrator tests/intake
 test-fast: setup
-	$(PY) -m pytest -n $(FAST_WORKERS) --dist loadscope -m 'not e2e and not image and not slow' $(FAST_TESTS)
+	TEST_STORES=sqlite $(PY) -m pytest -n $(FAST_WORKERS) --dist loadscope -m 'not e2e and not image and not slow' \
+	  $(FAST_TESTS)
 
 # Prints the benchmark table (a few minutes); bench/setup.sh, run by the bench itself, installs wrk when missing.
 bench: setup

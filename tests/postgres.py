@@ -29,7 +29,12 @@ def fresh_schema() -> Iterator[str]:
             admin.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+# The stores the tests on both run on: TEST_STORES=sqlite for the inner loop (make test-fast), both otherwise.
+STORES = os.environ.get("TEST_STORES", "sqlite,postgres").split(",")
+assert set(STORES) <= {"sqlite", "postgres"}, f"TEST_STORES takes sqlite and/or postgres, not {STORES}"
+
+
+@pytest.fixture(params=STORES)
 def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """Runs a test on the embedded SQLite store (an empty URL) and on PostgreSQL (a fresh schema's DSN)."""
     if request.param == "sqlite":
