@@ -121,11 +121,9 @@ class IntakeQueue(Leases):
         return await self._db.write(lambda: claim(busy, due, limit))
 
     def _claim_postgres(self, busy: list[str], due: float, limit: int) -> list[StoredEvent]:
-        """The claim; when it takes nothing, threads left without a lease row are given one and it claims again."""
-        params = (due, busy, self.replica, limit, self.replica, self._lease_seconds)
-        rows = self._db.execute(_CLAIM_POSTGRES, params).fetchall()
-        if not rows and self._queue_orphans():
-            rows = self._db.execute(_CLAIM_POSTGRES, params).fetchall()
+        rows = self._db.execute(
+            _CLAIM_POSTGRES, (due, busy, self.replica, limit, self.replica, self._lease_seconds)
+        ).fetchall()
         return [
             StoredEvent(
                 events_pb2.Event.FromString(bytes(blob)),
@@ -168,17 +166,25 @@ class IntakeQueue(Leases):
 
     async def seconds_until_due(self, busy_threads: Iterable[str]) -> float | None:
         """How long until a thread not busy here can be claimed (0 or less: now): when its head is due and, if
-        another replica holds the thread, its lease ends; None when no such thread has a pending event."""
+        another replica holds the thread, its lease ends; None when no such thread has a pending event.
+
+        The scheduler asks after a claim that took nothing: on PostgreSQL, "due now" then may mean a thread left
+        without the lease row the claim locks, which is given one here (see Leases._queue_orphans)."""
         busy, now = list(busy_threads), time.time()
         not_busy = f" AND e.thread_id NOT IN ({','.join('?' * len(busy))})" if busy else ""
-        return await self._db.run(
-            lambda: self._db.execute(
+
+        def read() -> float | None:
+            seconds: float | None = self._db.execute(
                 "SELECT MIN(CASE WHEN l.owner <> ? AND l.expires_at - {now} > e.next_attempt_at - ?"
                 " THEN l.expires_at - {now} ELSE e.next_attempt_at - ? END)"
                 " FROM events e LEFT JOIN leases l ON l.thread_id = e.thread_id WHERE " + _HEAD + not_busy,
                 (self.replica, now, now, *busy),
             ).fetchone()[0]
-        )
+            if self._db.postgres and seconds is not None and seconds <= 0:
+                self._queue_orphans()
+            return seconds
+
+        return await self._db.run(read)
 
     async def finish(self, event_id: str, state: str, outcome: str, lease: Lease) -> None:
         """Ends an event's processing (DONE with what was done, or DEAD with why) and releases its thread, in one
