@@ -1,6 +1,7 @@
 # `make run` starts the whole stack against the local Dimelo sandbox and plays a demo; `make test` runs the checks
-# (`make lint`) and every test. Both install what they need first (a Python venv from the hashed lock, buf from npm,
-# the generated stubs; for tests also the deployment validators); re-running is cheap.
+# (`make lint`) and every test. Both install what they need first (a Python venv from the hashed lock, buf included;
+# the generated stubs; the official Engage Digital JS client from npm, which tests run against the sandbox; for tests
+# also the deployment validators); re-running is cheap.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
