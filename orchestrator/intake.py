@@ -4,6 +4,7 @@ returns."""
 import contextlib
 import json
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import Any
 
@@ -20,7 +21,7 @@ from orchestrator.metrics import INTAKE_EVENTS, ORDERING_EVIDENCE
 from orchestrator.scheduler import Scheduler
 from orchestrator.settings import Handback, Settings
 from orchestrator.storable import MAX_ID_CHARS, replace_nul, unstorable, without_nul
-from orchestrator.store import DEAD, DONE, PENDING, Store
+from orchestrator.store import DEAD, DONE, PENDING, KnownContent, Store
 from service_kit.metrics import event_type_label
 from service_kit.rich_errors import ORCHESTRATOR
 from service_kit.tracing import current_traceparent
@@ -139,20 +140,26 @@ class Intake:
         return None
 
     async def _holds(self, events: list[events_pb2.Event], states: list[str]) -> list[float]:
-        """Each event's hold before processing: none when the earlier events of its thread are shown to be all here,
-        longer when one is shown to be missing (orchestrator/ordering.py); counted by evidence."""
+        """Each event's hold before processing: none when the earlier events of its thread are shown to be all here
+        or on their way no later than the event itself, longer when one is shown to be missing
+        (orchestrator/ordering.py); counted by evidence."""
         if not self._hold_seconds:
             return [0.0] * len(events)
-        in_delivery = {e.content.id: e.type == ordering.CUSTOMER_MESSAGE for e in events if e.content.id}
+        now = time.time()
+        in_delivery = {
+            e.content.id: KnownContent(e.type == ordering.CUSTOMER_MESSAGE, now) for e in events if e.content.id
+        }
         pending = [event for event, state in zip(events, states, strict=True) if state == PENDING]
         asked = {e.content.in_reply_to_id for e in pending if e.content.in_reply_to_id not in in_delivery} - {""}
         known = {**await self._store.known_contents(asked), **in_delivery}
         holds = []
         for event, state in zip(events, states, strict=True):
-            why = ordering.evidence(event, known) if state == PENDING else ordering.NOT_PENDING
-            if why != ordering.NOT_PENDING:
-                ORDERING_EVIDENCE.labels(why).inc()
-            holds.append(ordering.hold_seconds(why, self._hold_seconds))
+            if state != PENDING:
+                holds.append(0.0)
+                continue
+            why, seconds = ordering.hold(event, known, self._hold_seconds, now)
+            ORDERING_EVIDENCE.labels(why).inc()
+            holds.append(seconds)
         return holds
 
     async def _known_own_replies(

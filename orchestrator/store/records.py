@@ -89,3 +89,13 @@ class HistoryMessage:
     content_id: str
     author: str
     body: str
+
+
+@dataclass(frozen=True)
+class KnownContent:
+    """What the store knows of a content: whether a customer wrote it (a content.imported event of it), and when an
+    event of it first arrived here (epoch seconds, this process's clock; None when it is known only from the bot's
+    own records, not yet echoed by Dimelo)."""
+
+    customer: bool
+    received_at: float | None

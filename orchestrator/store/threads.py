@@ -4,7 +4,7 @@ import time
 from collections.abc import Collection, Sequence
 
 from orchestrator.store.leases import Leases
-from orchestrator.store.records import HistoryMessage, Lease, ThreadState
+from orchestrator.store.records import HistoryMessage, KnownContent, Lease, ThreadState
 
 
 class Threads(Leases):
@@ -65,22 +65,24 @@ class Threads(Leases):
 
         return await self._db.run(read)
 
-    async def known_contents(self, content_ids: Collection[str]) -> dict[str, bool]:
+    async def known_contents(self, content_ids: Collection[str]) -> dict[str, KnownContent]:
         """Which of these contents the store knows (taken in as an event, or posted by the bot), each with whether
-        it is a customer's message (a content.imported event)."""
+        a customer wrote it and when an event of it first arrived."""
         if not content_ids:
             return {}
         marks, ids = ",".join("?" * len(content_ids)), tuple(content_ids)
         rows = await self._db.run(
             lambda: self._db.execute(
-                f"SELECT content_id, type = 'content.imported' FROM events WHERE content_id IN ({marks})"
-                f" UNION SELECT content_id, 1 = 0 FROM messages WHERE content_id IN ({marks})",
+                f"SELECT content_id, type = 'content.imported', received_at FROM events WHERE content_id IN ({marks})"
+                f" UNION ALL SELECT content_id, 1 = 0, NULL FROM messages WHERE content_id IN ({marks})",
                 ids + ids,
             ).fetchall()
         )
-        known: dict[str, bool] = {}
-        for content_id, customer in rows:
-            known[content_id] = known.get(content_id, False) or bool(customer)
+        known: dict[str, KnownContent] = {}
+        for content_id, customer, received_at in rows:
+            earlier = known.get(content_id, KnownContent(False, None))
+            arrivals = [at for at in (earlier.received_at, received_at) if at is not None]
+            known[content_id] = KnownContent(earlier.customer or bool(customer), min(arrivals, default=None))
         return known
 
     async def bot_messages(self, content_ids: Sequence[str]) -> set[str]:
