@@ -18,8 +18,6 @@ An `in_reply_to_id` naming a content not known at all is evidence the other way:
 (a reordered delivery), so the event is held longer (PREDECESSOR_MISSING_HOLD_SECONDS) for it to arrive first.
 """
 
-from collections.abc import Mapping
-
 from botbridge.events.v1 import events_pb2
 from orchestrator.store import KnownContent
 
@@ -31,16 +29,16 @@ PREDECESSOR_MISSING_HOLD_SECONDS = 2.0
 CUSTOMER_MESSAGE = "content.imported"
 
 
-def hold(event: events_pb2.Event, known: Mapping[str, KnownContent], window: float, now: float) -> tuple[str, float]:
+def hold(event: events_pb2.Event, predecessor: KnownContent | None, window: float, now: float) -> tuple[str, float]:
     """Why the event waits, and for how long (seconds from `now`, its arrival), with an ordering window of `window`
     seconds: FIRST_IN_THREAD, PREDECESSOR_HERE, PREDECESSOR_SETTLED (no wait), NO_EVIDENCE (up to the window),
-    PREDECESSOR_MISSING (longer). `known`: what is known here of the contents the event names."""
+    PREDECESSOR_MISSING (longer). `predecessor`: what is known here of the content its `in_reply_to_id` names (None:
+    nothing)."""
     content = event.content
     if content.first_in_thread:
         return FIRST_IN_THREAD, 0.0
     if not content.in_reply_to_id:
         return NO_EVIDENCE, window
-    predecessor = known.get(content.in_reply_to_id)
     if predecessor is None:
         return PREDECESSOR_MISSING, max(window, PREDECESSOR_MISSING_HOLD_SECONDS)
     if predecessor.customer:
