@@ -20,7 +20,8 @@ from bench.report import Section, number, render
 from bench.stats import percentile
 from botbridge.events.v1 import events_pb2
 from orchestrator.database import Database
-from orchestrator.store import DONE, PENDING, Store
+from orchestrator.store import DONE, Store
+from orchestrator.store.intake_queue import due_at_once
 
 REPLICAS = (1, 2, 4)
 THREADS, EVENTS_PER_THREAD, CLAIM_LIMIT = 200, 10, 8
@@ -62,7 +63,7 @@ async def run(server_url: str, replicas: int) -> tuple[float, list[float], int]:
         events = queue()
         for start in range(0, len(events), 100):
             chunk = events[start : start + 100]
-            await stores[0].accept(chunk, f"delivery-{start}", [PENDING] * len(chunk), [""] * len(chunk))
+            await stores[0].accept(chunk, f"delivery-{start}", due_at_once)
         left, claims, empty = [len(events)], [], [0]
         started = time.perf_counter()
         await asyncio.gather(*(drain(store, left, claims, empty) for store in stores))

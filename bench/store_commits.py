@@ -22,7 +22,8 @@ from bench.report import Section, number, render
 from bench.stats import percentile
 from botbridge.events.v1 import events_pb2
 from orchestrator.database import Database
-from orchestrator.store import PENDING, Store
+from orchestrator.store import Store
+from orchestrator.store.intake_queue import due_at_once
 
 CONCURRENCY = (1, 8, 64)
 TRACED_DELIVERIES = 2_000
@@ -48,7 +49,7 @@ async def closed_loop(store: Store, callers: int, until: float, latencies: list[
         nonlocal done
         while time.monotonic() < until and (not limit or done < limit):
             started = time.perf_counter()
-            await store.accept(delivery(), f"delivery-{next(_ids)}", [PENDING], [""])
+            await store.accept(delivery(), f"delivery-{next(_ids)}", due_at_once)
             latencies.append((time.perf_counter() - started) * 1000)
             done += 1
 

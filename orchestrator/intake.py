@@ -2,9 +2,11 @@
 returns."""
 
 import contextlib
+import functools
 import json
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import grpc
@@ -20,7 +22,8 @@ from orchestrator.metrics import INTAKE_EVENTS, ORDERING_EVIDENCE
 from orchestrator.scheduler import Scheduler
 from orchestrator.settings import Handback, Settings
 from orchestrator.storable import MAX_ID_CHARS, replace_nul, unstorable, without_nul
-from orchestrator.store import DEAD, DONE, PENDING, Store
+from orchestrator.store import DEAD, DONE, PENDING, Admission, KnownContent, Store
+from orchestrator.store.intake_queue import Admit
 from service_kit.metrics import event_type_label
 from service_kit.rich_errors import ORCHESTRATOR
 from service_kit.tracing import current_traceparent
@@ -30,6 +33,15 @@ _Context = grpc.aio.ServicerContext[Any, Any]
 
 # The intake outcome of an event kept in quarantine rather than stored.
 QUARANTINED = "quarantined"
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Admitted(Admission):
+    """An event's admission, with the intake's decision on it and why its hold is what it is (empty: not pending,
+    or no ordering window)."""
+
+    decision: IntakeDecision
+    evidence: str = ""
 
 
 class Intake:
@@ -89,28 +101,26 @@ class Intake:
         unreachable) refuses nothing: that raises, and Dimelo sends the delivery again. Sets each receipt's
         disposition."""
         events = [event for _, event in kept]
-        decisions = [decide(event, self._bot_source_ids, self._handback) for event in events]
-        decisions = await self._known_own_replies(events, decisions)
-        states = [PENDING if d.process else DEAD if d.malformed else DONE for d in decisions]
-        reasons = [d.reason for d in decisions]
-        holds = await self._holds(events, states)
+        in_delivery = {e.content.id: e.type == ordering.CUSTOMER_MESSAGE for e in events if e.content.id}
+        admit = functools.partial(self._admit, in_delivery)
+        asks = self._asks(events)
+        admitted: Sequence[tuple[_Admitted, bool] | None]
         try:
-            fresh: Sequence[bool | None]
-            fresh = await self._store.accept(events, delivery_id, states, reasons, holds, traceparent)
+            admitted = await self._store.accept(events, delivery_id, admit, asks, traceparent)
         except Exception as error:  # one event may be what the store refuses: the others must still be kept
             if store_unwell(error):
                 raise
             log.warning("the store refused the delivery's events together: storing them one at a time", exc_info=True)
-            fresh = [
-                await self._store_alone(delivery, delivery_id, *args, traceparent)
-                for args in zip(kept, states, reasons, holds, strict=True)
-            ]
-        for (receipt, event), decision, is_new in zip(kept, decisions, fresh, strict=True):
-            if is_new is None:
+            admitted = [await self._store_alone(delivery, delivery_id, one, admit, asks, traceparent) for one in kept]
+        for (receipt, event), one in zip(kept, admitted, strict=True):
+            if one is None:
                 continue
+            admission, is_new = one
             receipt.disposition = pb.EVENT_DISPOSITION_ACCEPTED if is_new else pb.EVENT_DISPOSITION_DUPLICATE
-            _log_and_count(event, decision, is_new)
-        if any(is_new and state == PENDING for is_new, state in zip(fresh, states, strict=True)):
+            _log_and_count(event, admission.decision, is_new)
+            if is_new and admission.evidence:
+                ORDERING_EVIDENCE.labels(admission.evidence).inc()
+        if any(one and one[1] and one[0].state == PENDING for one in admitted):
             self._on_pending()
 
     async def _store_alone(
@@ -118,17 +128,17 @@ class Intake:
         delivery: events_pb2.Delivery,
         delivery_id: str,
         kept: tuple[pb.EventReceipt, events_pb2.Event],
-        state: str,
-        reason: str,
-        hold: float,
+        admit: Admit[_Admitted],
+        asks: Collection[str],
         traceparent: str,
-    ) -> bool | None:
-        """Stores one event: whether it is new, or None when the store refused it and it was quarantined instead
-        (raises when the store cannot write now, or takes neither: it is unwell, not refusing this event)."""
+    ) -> tuple[_Admitted, bool] | None:
+        """Stores one event: its admission and whether it is new, or None when the store refused it and it was
+        quarantined instead (raises when the store cannot write now, or takes neither: it is unwell, not refusing
+        this event)."""
         receipt, event = kept
         try:
-            [is_new] = await self._store.accept([event], delivery_id, [state], [reason], [hold], traceparent)
-            return is_new
+            [one] = await self._store.accept([event], delivery_id, admit, asks, traceparent)
+            return one
         except Exception as error:  # quarantined below, or raised if the quarantine fails too
             if store_unwell(error):
                 raise
@@ -138,31 +148,42 @@ class Intake:
         _count(event, QUARANTINED, "store_refused", refusal, logging.ERROR)
         return None
 
-    async def _holds(self, events: list[events_pb2.Event], states: list[str]) -> list[float]:
-        """Each event's hold before processing: none when the earlier events of its thread are shown to be all here,
-        longer when one is shown to be missing (orchestrator/ordering.py); counted by evidence."""
-        if not self._hold_seconds:
-            return [0.0] * len(events)
-        in_delivery = {e.content.id: e.type == ordering.CUSTOMER_MESSAGE for e in events if e.content.id}
-        pending = [event for event, state in zip(events, states, strict=True) if state == PENDING]
-        asked = {e.content.in_reply_to_id for e in pending if e.content.in_reply_to_id not in in_delivery} - {""}
-        known = {**await self._store.known_contents(asked), **in_delivery}
-        holds = []
-        for event, state in zip(events, states, strict=True):
-            why = ordering.evidence(event, known) if state == PENDING else ordering.NOT_PENDING
-            if why != ordering.NOT_PENDING:
-                ORDERING_EVIDENCE.labels(why).inc()
-            holds.append(ordering.hold_seconds(why, self._hold_seconds))
-        return holds
+    def _asks(self, events: Sequence[events_pb2.Event]) -> set[str]:
+        """The contents whose knowledge may change how an event to process is taken in: an echo's own content (is it
+        the bot's reply?) and, with the ordering window on, the content each event follows."""
+        asks = set()
+        for event in events:
+            if decide(event, self._bot_source_ids, self._handback).process:
+                asks |= {event.content.id} if event.type in REPLY_EVENTS else set()
+                asks |= {event.content.in_reply_to_id} if self._hold_seconds else set()
+        return asks - {""}
 
-    async def _known_own_replies(
-        self, events: list[events_pb2.Event], decisions: list[IntakeDecision]
-    ) -> list[IntakeDecision]:
-        """Dimelo echoes each bot reply (content.replied, then content.exported): when the reply is already known,
-        the echo needs no processing. An echo that outruns the reply's record is recognised when processed."""
-        echoes = [e.content.id for e, d in zip(events, decisions, strict=True) if d.process and e.type in REPLY_EVENTS]
-        own = await self._store.bot_messages(echoes)
-        return [OWN_REPLY if d.process and e.content.id in own else d for e, d in zip(events, decisions, strict=True)]
+    def _admit(
+        self, in_delivery: Mapping[str, bool], event: events_pb2.Event, known: Mapping[str, KnownContent], now: float
+    ) -> _Admitted:
+        """The event's initial state (pending, done: not for the bot and why, dead: malformed) and hold, from the
+        event, what the store knows (`known`, read in the transaction that stores it), the delivery's other contents
+        (`in_delivery`, each with whether a customer wrote it) and its arrival `now`.
+
+        Dimelo echoes each bot reply (content.replied, then content.exported): when the reply is already known, the
+        echo needs no processing (an echo that outruns the reply's record is recognised when processed). A pending
+        event is held when an earlier event of its thread may still come (orchestrator/ordering.py)."""
+        decision = decide(event, self._bot_source_ids, self._handback)
+        replied = known.get(event.content.id) if event.type in REPLY_EVENTS else None
+        if decision.process and replied is not None and replied.posted_by_bot:
+            decision = OWN_REPLY
+        if not decision.process:
+            return _Admitted(DEAD if decision.malformed else DONE, decision.reason, decision=decision)
+        if not self._hold_seconds:
+            return _Admitted(PENDING, decision=decision)
+        content_id = event.content.in_reply_to_id
+        predecessor = known.get(content_id)
+        if content_id in in_delivery:  # it arrives now, with this event
+            customer = in_delivery[content_id] or bool(predecessor and predecessor.customer)
+            arrived = now if predecessor is None or predecessor.received_at is None else predecessor.received_at
+            predecessor = KnownContent(customer, min(now, arrived))
+        why, hold = ordering.hold(event, predecessor, self._hold_seconds, now)
+        return _Admitted(PENDING, hold=hold, decision=decision, evidence=why)
 
 
 class IntakeServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):

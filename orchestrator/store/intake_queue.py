@@ -2,12 +2,18 @@
 event ended (done, dead) or put off for a later attempt, in the commit that releases its thread."""
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from typing import TypeVar
 
 from botbridge.events.v1 import events_pb2
 from orchestrator.store.leases import Leases
-from orchestrator.store.records import PENDING, Lease, StoredEvent
+from orchestrator.store.records import PENDING, Admission, KnownContent, Lease, StoredEvent
+from orchestrator.store.threads import known_contents
 
+A = TypeVar("A", bound=Admission)
+# How an event is taken in (its state, outcome and hold), from the event, what the store knows of the contents asked
+# about, and the time the event is received (epoch seconds, this process's clock).
+Admit = Callable[[events_pb2.Event, Mapping[str, KnownContent], float], A]
 # Events written by one INSERT at intake: 13 values each, within SQLite's oldest limit of 999 per statement.
 ROWS_PER_INSERT = 50
 
@@ -30,6 +36,11 @@ _CLAIM_POSTGRES = (
 )
 
 
+def due_at_once(event: events_pb2.Event, known: Mapping[str, KnownContent], now: float) -> Admission:
+    """Every event pending and due at once, whatever the store knows (loads and tests that bypass the intake)."""
+    return Admission(PENDING)
+
+
 class IntakeQueue(Leases):
     """Taking events in, claiming them thread by thread, and ending them."""
 
@@ -37,73 +48,72 @@ class IntakeQueue(Leases):
         self,
         events: Sequence[events_pb2.Event],
         delivery_id: str,
-        states: Sequence[str],
-        outcomes: Sequence[str],
-        holds: Sequence[float] = (),
+        admit: Admit[A],
+        asks: Collection[str] = (),
         traceparent: str = "",
-    ) -> list[bool]:
-        """Stores new events in one transaction with their initial state; returns, per event, False if already stored
-        (or earlier in `events`).
+    ) -> list[tuple[A, bool]]:
+        """Stores new events in one transaction, each with the initial state `admit` gives it (called with the
+        event, what the store knows of the contents in `asks`, read in that transaction, and the time the events are
+        received); returns, per event, its admission and False if it was already stored (or earlier in `events`).
 
-        Each pending event becomes due after its hold (`holds`, one per event; none: due at once), so that an
-        earlier event of the same thread delivered a moment later (Dimelo does not keep order) is still processed
-        first (orchestrator/ordering.py). `traceparent` is the trace the delivery
-        came in, continued when the events are processed. Events go ROWS_PER_INSERT at a time: one look-up of the
-        ids already stored and one insert of the others (an event another replica stores at that very moment is
-        kept once, and reported new by both). On PostgreSQL the same commit notifies the other replicas."""
+        A pending event becomes due after its admission's hold, so that an earlier event of the same thread
+        delivered a moment later (Dimelo does not keep order) is still processed first (orchestrator/ordering.py).
+        `traceparent` is the trace the delivery came in, continued when the events are processed. Events go
+        ROWS_PER_INSERT at a time: one look-up of the ids already stored and one insert of the others (an event
+        another replica stores at that very moment is kept once, and reported new by both). On PostgreSQL the same
+        commit notifies the other replicas."""
         now = time.time()
-        rows = []
-        for event, state, outcome, hold in zip(events, states, outcomes, holds or [0.0] * len(events), strict=True):
-            issued = event.issued_at.ToMicroseconds() / 1e6 if event.HasField("issued_at") else now
-            rows.append(
-                (
-                    event.id,
-                    delivery_id,
-                    event.type,
-                    event.content.thread_id or event.intervention.thread_id,
-                    event.content.id,
-                    issued,
-                    now,
-                    event.SerializeToString(),
-                    state,
-                    outcome,
-                    now + hold,
-                    0 if state == PENDING else now,
-                    traceparent,
-                )
+        fixed = [
+            (
+                event.id,
+                delivery_id,
+                event.type,
+                event.content.thread_id or event.intervention.thread_id,
+                event.content.id,
+                event.issued_at.ToMicroseconds() / 1e6 if event.HasField("issued_at") else now,
+                event.SerializeToString(),
             )
+            for event in events
+        ]
 
-        def write() -> list[bool]:
-            fresh: list[bool] = []
+        def write() -> list[tuple[A, bool]]:
+            admitted: list[tuple[A, bool]] = []
             seen: set[str] = set()
             queued = False
             with self._db.transaction():
-                for start in range(0, len(rows), ROWS_PER_INSERT):
-                    chunk = rows[start : start + ROWS_PER_INSERT]
+                known = known_contents(self._db, asks)
+                admissions = [admit(event, known, now) for event in events]
+                for start in range(0, len(fixed), ROWS_PER_INSERT):
+                    chunk = fixed[start : start + ROWS_PER_INSERT]
                     ids = [row[0] for row in chunk]
                     stored = self._db.execute(
                         f"SELECT event_id FROM events WHERE event_id IN ({','.join('?' * len(ids))})", tuple(ids)
                     ).fetchall()
                     seen.update(event_id for (event_id,) in stored)
-                    new = []
-                    for row in chunk:
-                        fresh.append(row[0] not in seen)
-                        new += [row] if fresh[-1] else []
+                    new, pending = [], []
+                    for row, admission in zip(chunk, admissions[start : start + ROWS_PER_INSERT], strict=True):
+                        is_new, state = row[0] not in seen, admission.state
+                        admitted.append((admission, is_new))
                         seen.add(row[0])
+                        if is_new:
+                            done_at = 0 if state == PENDING else now
+                            new.append(
+                                (*row, now, state, admission.outcome, now + admission.hold, done_at, traceparent)
+                            )
+                            pending += [row[3]] if state == PENDING else []
                     if new:
                         self._db.execute(
-                            "INSERT INTO events (event_id, delivery_id, type, thread_id, content_id, issued_at,"
-                            " received_at, event, state, outcome, next_attempt_at, finished_at, traceparent) VALUES "
+                            "INSERT INTO events (event_id, delivery_id, type, thread_id, content_id, issued_at, event,"
+                            " received_at, state, outcome, next_attempt_at, finished_at, traceparent) VALUES "
                             + ",".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(new))
                             + " ON CONFLICT (event_id) DO NOTHING",
                             tuple(value for row in new for value in row),
                         )
-                    pending = [row[3] for row in new if row[8] == PENDING]
                     self._queue_threads(pending)
                     queued = queued or bool(pending)
                 if queued:
                     self._notify_new_events()
-            return fresh
+            return admitted
 
         return await self._db.write(write)
 

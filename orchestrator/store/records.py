@@ -89,3 +89,24 @@ class HistoryMessage:
     content_id: str
     author: str
     body: str
+
+
+@dataclass(frozen=True)
+class KnownContent:
+    """What the store knows of a content: whether a customer wrote it (a content.imported event of it), when an
+    event of it first arrived here (epoch seconds, this process's clock; None when it is known only from the bot's
+    own records, not yet echoed by Dimelo), and whether the bot posted it."""
+
+    customer: bool
+    received_at: float | None
+    posted_by_bot: bool = False
+
+
+@dataclass(frozen=True)
+class Admission:
+    """An event's initial state in the queue, its outcome (why, when not pending), and how long it is held before
+    it is due (seconds)."""
+
+    state: str
+    outcome: str = ""
+    hold: float = 0.0

@@ -3,8 +3,9 @@
 import time
 from collections.abc import Collection, Sequence
 
+from orchestrator.database import Database
 from orchestrator.store.leases import Leases
-from orchestrator.store.records import HistoryMessage, Lease, ThreadState
+from orchestrator.store.records import HistoryMessage, KnownContent, Lease, ThreadState
 
 
 class Threads(Leases):
@@ -65,33 +66,30 @@ class Threads(Leases):
 
         return await self._db.run(read)
 
-    async def known_contents(self, content_ids: Collection[str]) -> dict[str, bool]:
-        """Which of these contents the store knows (taken in as an event, or posted by the bot), each with whether
-        it is a customer's message (a content.imported event)."""
-        if not content_ids:
-            return {}
-        marks, ids = ",".join("?" * len(content_ids)), tuple(content_ids)
-        rows = await self._db.run(
-            lambda: self._db.execute(
-                f"SELECT content_id, type = 'content.imported' FROM events WHERE content_id IN ({marks})"
-                f" UNION SELECT content_id, 1 = 0 FROM messages WHERE content_id IN ({marks})",
-                ids + ids,
-            ).fetchall()
-        )
-        known: dict[str, bool] = {}
-        for content_id, customer in rows:
-            known[content_id] = known.get(content_id, False) or bool(customer)
-        return known
-
     async def bot_messages(self, content_ids: Sequence[str]) -> set[str]:
         """Which of these contents the bot posted."""
         if not content_ids:
             return set()
-        rows = await self._db.run(
-            lambda: self._db.execute(
-                "SELECT content_id FROM messages WHERE author = 'bot'"
-                f" AND content_id IN ({','.join('?' * len(content_ids))})",
-                tuple(content_ids),
-            ).fetchall()
+        known = await self._db.run(lambda: known_contents(self._db, content_ids))
+        return {content_id for content_id, content in known.items() if content.posted_by_bot}
+
+
+def known_contents(db: Database, content_ids: Collection[str]) -> dict[str, KnownContent]:
+    """Which of these contents the store knows (taken in as an event, or in the history), each with whether a
+    customer wrote it, when an event of it first arrived, and whether the bot posted it; on the database thread."""
+    if not content_ids:
+        return {}
+    marks, ids = ",".join("?" * len(content_ids)), tuple(content_ids)
+    rows = db.execute(
+        f"SELECT content_id, type = 'content.imported', received_at, 1 = 0 FROM events WHERE content_id IN ({marks})"
+        f" UNION ALL SELECT content_id, 1 = 0, NULL, author = 'bot' FROM messages WHERE content_id IN ({marks})",
+        ids + ids,
+    ).fetchall()
+    known: dict[str, KnownContent] = {}
+    for content_id, customer, received_at, by_bot in rows:
+        seen = known.get(content_id, KnownContent(False, None))
+        arrivals = [at for at in (seen.received_at, received_at) if at is not None]
+        known[content_id] = KnownContent(
+            seen.customer or bool(customer), min(arrivals, default=None), seen.posted_by_bot or bool(by_bot)
         )
-        return {content_id for (content_id,) in rows}
+    return known

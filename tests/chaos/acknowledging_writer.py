@@ -7,7 +7,8 @@ from pathlib import Path
 
 from botbridge.events.v1 import events_pb2
 from orchestrator.database import Database
-from orchestrator.store import PENDING, Store
+from orchestrator.store import Store
+from orchestrator.store.intake_queue import due_at_once
 
 CALLERS = 64
 
@@ -17,7 +18,7 @@ async def caller(store: Store, number: int) -> None:
     while True:
         event = events_pb2.Event(id=f"event-{number}-{sent}", type="content.imported")
         event.content.id, event.content.thread_id = f"content-{number}-{sent}", f"thread-{number}"
-        await store.accept([event], f"delivery-{number}-{sent}", [PENDING], [""])
+        await store.accept([event], f"delivery-{number}-{sent}", due_at_once)
         print(event.id, flush=True)
         sent += 1
 

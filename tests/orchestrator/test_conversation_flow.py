@@ -387,6 +387,65 @@ async def test_a_message_following_the_bot_reply_still_waits_for_a_customer_mess
     assert [r.conversation.message.body for r in ai.requests] == ["first", "second", "third"]
 
 
+async def test_a_message_following_a_bot_reply_echoed_a_window_ago_goes_at_once(
+    peers, settings_for, start_orchestrator
+):
+    """In: a 60 s ordering window; in two threads the bot answers the first message and Dimelo's echo of the reply
+    (content.replied) is taken in: thread-1's echo then moved 61 s back in the store (as if it came a minute ago),
+    thread-2's left as just received; then in each a message in reply to the bot's reply. Out: thread-1's is answered
+    without waiting for the window (a customer message written before the reply would have come within the window
+    of its echo); thread-2's is still held once thread-1's is done."""
+    ai, dimelo, _ = peers
+    running = await start_orchestrator(settings_for(ordering_window_seconds=60.0))
+    store = running.orchestrator.store
+    followers = []
+    for number, thread_id in enumerate(("thread-1", "thread-2")):
+        await running.submit(customer_message(thread_id, body=f"first in {thread_id}", first_in_thread=True))
+        await settled(running, thread_id, 1)
+        reply_id = dimelo.replies[number].id
+        echo = customer_message(thread_id, id=reply_id, creator_id="bot-user")
+        echo.type = "content.replied"
+        await running.submit(echo)
+        followers.append(customer_message(thread_id, body=f"second in {thread_id}", in_reply_to_id=reply_id))
+    await store._db.run(
+        lambda: store._db.execute(
+            "UPDATE events SET received_at = received_at - 61 WHERE content_id = ?", (dimelo.replies[0].id,)
+        )
+    )
+
+    await running.submit(followers[1])
+    await running.submit(followers[0])
+    await settled(running, "thread-1", 3)
+
+    assert [r.conversation.message.body for r in ai.requests][-1] == "second in thread-1"
+    assert [e.state for e in await store.thread_events("thread-2")][-1] == "pending"
+
+
+async def test_a_message_following_a_bot_reply_echoed_just_now_waits_for_one_written_before_that_reply(
+    peers, settings_for, start_orchestrator
+):
+    """In: a 0.5 s window; the bot answers the first message and Dimelo's echo of the reply is taken in; then a
+    message in reply to the bot's reply, and 0.2 s later one written before the reply (in reply to the first).
+    Out: answered in order: the echo came too recently to show that everything written before the reply is here."""
+    ai, dimelo, _ = peers
+    running = await start_orchestrator(settings_for(ordering_window_seconds=0.5))
+    first = customer_message(body="first", first_in_thread=True)
+    await running.submit(first)
+    await settled(running, "thread-1", 1)
+    written_before_the_reply = customer_message(body="second", in_reply_to_id=first.content.id)
+    echo = customer_message(id=dimelo.replies[0].id, creator_id="bot-user")
+    echo.type = "content.replied"
+    after_the_reply = customer_message(body="third", in_reply_to_id=dimelo.replies[0].id)
+
+    await running.submit(echo)
+    await running.submit(after_the_reply)
+    await asyncio.sleep(0.2)
+    await running.submit(written_before_the_reply)
+    await settled(running, "thread-1", 4)
+
+    assert [r.conversation.message.body for r in ai.requests] == ["first", "second", "third"]
+
+
 async def test_dimelo_echoing_a_known_bot_reply_is_settled_at_intake(peers, settings_for, start_orchestrator):
     """In: the content.replied event Dimelo sends for the bot's own, already recorded reply. Out: stored as done at
     intake (never processed: 0 attempts), the thread still with the bot."""

@@ -16,7 +16,8 @@ import pytest
 
 from orchestrator.database import GROUP_LIMIT, Database, store_unwell
 from orchestrator.metrics import STORE_GROUP_COMMIT_WRITES
-from orchestrator.store import PENDING, Store
+from orchestrator.store import Store
+from orchestrator.store.intake_queue import due_at_once
 from tests.orchestrator.conftest import customer_message
 
 
@@ -60,8 +61,9 @@ def stored_ids(path: Path) -> set[str]:
         return {event_id for (event_id,) in db.execute("SELECT event_id FROM events")}
 
 
-def accept(store: Store, event) -> Awaitable[list[bool]]:
-    return store.accept([event], f"delivery-{event.id}", [PENDING], [""])
+async def accept(store: Store, event) -> list[bool]:
+    """Whether the event is new, stored through the group commit."""
+    return [is_new for _, is_new in await store.accept([event], f"delivery-{event.id}", due_at_once)]
 
 
 async def test_concurrent_deliveries_share_one_commit_up_to_the_limit(tmp_path):

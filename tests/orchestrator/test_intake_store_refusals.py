@@ -14,7 +14,7 @@ from botbridge.events.v1 import events_pb2
 from botbridge.orchestrator.v1 import orchestrator_pb2 as pb
 from orchestrator.database import Database
 from orchestrator.intake import Intake
-from orchestrator.store import Store
+from orchestrator.store import DONE, HistoryMessage, Store
 from tests.orchestrator.conftest import customer_message
 
 
@@ -97,3 +97,29 @@ async def test_a_store_that_cannot_write_now_quarantines_nothing(store: Refusing
         await Intake(store, [], 0.0, lambda: None).take_in(delivery(first, unlucky, third))
     assert await store.quarantined() == []
     assert await store.stored_event(unlucky.id) is None
+
+
+async def test_events_stored_one_at_a_time_are_still_taken_in_on_what_the_store_knows(store: RefusingStore) -> None:
+    # In: a 60 s ordering window; a customer's message stored (held) and the bot's reply recorded; then a delivery
+    # of an event the store refuses, Dimelo's echo of the bot's reply, and a message in reply to the stored one.
+    # Out: the refused event quarantined; the echo done as the bot's own reply; the message pending and due at once
+    # (its predecessor is here), while the stored one is still held.
+    intake = Intake(store, [], 60.0, lambda: None)
+    earlier = customer_message(thread_id="thread-old")
+    await intake.take_in(delivery(earlier))
+    await store.add_message("thread-1", HistoryMessage("reply-1", "bot", "We open at nine."))
+    poison, echo = customer_message(), customer_message(id="reply-1", creator_id="bot-user")
+    echo.type = "content.replied"
+    follower = customer_message(in_reply_to_id=earlier.content.id)
+    store.poison = poison.id
+
+    answer = await intake.take_in(delivery(poison, echo, follower))
+
+    assert [r.disposition for r in answer.receipts] == [
+        pb.EVENT_DISPOSITION_QUARANTINED,
+        pb.EVENT_DISPOSITION_ACCEPTED,
+        pb.EVENT_DISPOSITION_ACCEPTED,
+    ]
+    stored = {record.event_id: record for record in await store.thread_events("thread-1")}
+    assert (stored[echo.id].state, stored[echo.id].outcome) == (DONE, "ignored: the bot's own reply")
+    assert [claimed.event.id for claimed in await store.claim_next([], 10)] == [follower.id]

@@ -6,6 +6,7 @@ import pytest
 
 from orchestrator.scheduler import retry_delay
 from orchestrator.store import DONE, PENDING
+from orchestrator.store.intake_queue import due_at_once
 from tests.orchestrator.conftest import customer_message
 from tests.support.eventually import eventually
 
@@ -22,8 +23,8 @@ async def test_a_claim_takes_each_threads_oldest_event_whatever_the_delivery_ord
     store = await open_store("replica-a")
     later, earlier = issued(customer_message("thread-a"), 200), issued(customer_message("thread-a"), 100)
     other = issued(customer_message("thread-b"), 150)
-    await store.accept([later], "d-1", [PENDING], [""])
-    await store.accept([earlier, other], "d-2", [PENDING, PENDING], ["", ""])
+    await store.accept([later], "d-1", due_at_once)
+    await store.accept([earlier, other], "d-2", due_at_once)
 
     claimed = await store.claim_next([], 10)
 
@@ -39,7 +40,7 @@ async def test_busy_threads_are_skipped_and_the_limit_is_kept(open_store):
     event, the oldest of the threads not busy (B's); a second such claim gives C's, a third nothing."""
     store = await open_store("replica-a")
     events = [issued(customer_message(f"thread-{name}"), second) for name, second in (("a", 1), ("b", 2), ("c", 3))]
-    await store.accept(events, "d-1", [PENDING] * 3, [""] * 3)
+    await store.accept(events, "d-1", due_at_once)
 
     first = await store.claim_next(["thread-a"], 1)
     second = await store.claim_next(["thread-a", "thread-b"], 1)
@@ -55,7 +56,7 @@ async def test_a_leased_thread_waits_until_its_holder_finishes_then_its_next_eve
     under the thread's next lease generation."""
     a, b = await open_store("replica-a"), await open_store("replica-b")
     first, second = issued(customer_message("thread-1"), 1), issued(customer_message("thread-1"), 2)
-    await a.accept([first, second], "d-1", [PENDING, PENDING], ["", ""])
+    await a.accept([first, second], "d-1", due_at_once)
     [held] = await a.claim_next([], 10)
 
     assert held.event.id == first.id
@@ -75,7 +76,7 @@ async def test_an_event_retried_later_is_claimed_only_once_due_with_its_attempt_
     it and it is due in at most 0.3 s; once due, a claim gets it again with one attempt counted."""
     store = await open_store("replica-a")
     event = customer_message("thread-1")
-    await store.accept([event], "d-1", [PENDING], [""])
+    await store.accept([event], "d-1", due_at_once)
     [claimed] = await store.claim_next([], 10)
 
     await store.retry_later(event.id, 0.3, "retrying: the AI was unavailable", claimed.lease)
@@ -116,10 +117,10 @@ async def test_a_pending_event_whose_lease_row_was_deleted_is_still_claimed(open
     Out: the scheduler sees it due, and a claim takes it under a fresh lease: the message is not stranded."""
     store = await open_store("replica-a")
     old, new = issued(customer_message("thread-1"), 1), issued(customer_message("thread-1"), 2)
-    await store.accept([old], "d-1", [PENDING], [""])
+    await store.accept([old], "d-1", due_at_once)
     [held] = await store.claim_next([], 10)
     await store.finish(old.id, DONE, "answered", held.lease)
-    await store.accept([new], "d-2", [PENDING], [""])
+    await store.accept([new], "d-2", due_at_once)
     await store._db.run(lambda: store._db.execute("DELETE FROM leases WHERE thread_id = ?", ("thread-1",)))
 
     assert await store.seconds_until_due([]) <= 0

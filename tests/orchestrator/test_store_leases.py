@@ -5,7 +5,8 @@ import asyncio
 
 import pytest
 
-from orchestrator.store import DONE, PENDING, LeaseLost
+from orchestrator.store import DEAD, DONE, PENDING, Admission, LeaseLost
+from orchestrator.store.intake_queue import due_at_once
 from tests.orchestrator.conftest import customer_message
 
 
@@ -15,7 +16,7 @@ async def test_a_replica_that_stalled_past_its_lease_is_fenced_off(open_store):
     nothing of it is written), while B's steps go through."""
     a, b = await open_store("replica-a", 0.3), await open_store("replica-b", 0.3)
     event = customer_message(thread_id="thread-fenced")
-    await a.accept([event], "d-1", [PENDING], [""])
+    await a.accept([event], "d-1", due_at_once)
     [claimed_by_a] = await a.claim_next([], 10)
     assert await b.claim_next([], 10) == []  # A's lease still runs
 
@@ -43,7 +44,7 @@ async def test_a_restarted_replica_takes_its_own_threads_back_at_once(open_store
     old A's lease no longer counts."""
     old_a = await open_store("replica-a")
     event = customer_message(thread_id="thread-restart")
-    await old_a.accept([event], "d-1", [PENDING], [""])
+    await old_a.accept([event], "d-1", due_at_once)
     [before] = await old_a.claim_next([], 10)
 
     b, new_a = await open_store("replica-b"), await open_store("replica-a")
@@ -60,7 +61,7 @@ async def test_renewal_keeps_a_lease_and_a_released_thread_is_claimed_with_a_new
     Out: B could not claim it while renewed; after the release, B claims it with the next generation."""
     a, b = await open_store("replica-a", 0.3), await open_store("replica-b", 0.3)
     event = customer_message(thread_id="thread-renewed")
-    await a.accept([event], "d-1", [PENDING], [""])
+    await a.accept([event], "d-1", due_at_once)
     [claimed] = await a.claim_next([], 10)
     for _ in range(3):
         await asyncio.sleep(0.15)
@@ -79,7 +80,11 @@ async def test_retention_forgets_handled_events_journals_and_quarantine_but_keep
     pending event, its journal and the dead letter stay."""
     store = await open_store("replica-a")
     handled, pending, dead = (customer_message(thread_id=f"thread-{n}") for n in ("handled", "pending", "dead"))
-    await store.accept([handled, pending, dead], "d-1", [PENDING, PENDING, "dead"], ["", "", "malformed"])
+    await store.accept(
+        [handled, pending, dead],
+        "d-1",
+        lambda event, *_: Admission(DEAD, "malformed") if event is dead else Admission(PENDING),
+    )
     claimed = {c.thread_id: c for c in await store.claim_next([], 10)}
     await store.record_step(claimed["thread-handled"].lease, handled.content.id, "done", outcome="answered")
     await store.record_step(claimed["thread-pending"].lease, pending.content.id, "decision", answer=True)
@@ -111,7 +116,7 @@ async def test_replicas_claiming_at_once_share_the_threads_each_head_once_oldest
     for thread in range(30):
         events = [customer_message(thread_id=f"thread-{thread}") for _ in range(3)]  # issued in this order
         heads[f"thread-{thread}"] = events[0].id
-        await replicas[0].accept(events[::-1], f"d-{thread}", [PENDING] * 3, [""] * 3)
+        await replicas[0].accept(events[::-1], f"d-{thread}", due_at_once)
 
     claims = await asyncio.gather(*(replica.claim_next([], 10) for replica in replicas))
 
@@ -127,7 +132,7 @@ async def test_a_thread_another_replica_holds_is_due_when_its_lease_ends(open_st
     """In: replica A holds a thread (2 s lease) whose event is due now; replica B asks when it has work. Out: in
     about 2 s (when A's lease ends), not now; A, for whom the thread is busy, has nothing due (None)."""
     a, b = await open_store("replica-a", 2.0), await open_store("replica-b", 2.0)
-    await a.accept([customer_message(thread_id="thread-held")], "d-1", [PENDING], [""])
+    await a.accept([customer_message(thread_id="thread-held")], "d-1", due_at_once)
     [claimed] = await a.claim_next([], 10)
 
     assert 1.0 < await b.seconds_until_due([]) <= 2.0

@@ -3,6 +3,7 @@ migrations are applied once."""
 
 from orchestrator.database import Database
 from orchestrator.store import PENDING, Store
+from orchestrator.store.intake_queue import due_at_once
 from orchestrator.store.migrations import migrations, statements
 from tests.orchestrator.conftest import customer_message
 
@@ -60,7 +61,7 @@ async def test_a_first_release_store_gets_the_columns_added_since_and_keeps_its_
     try:
         assert await schema_versions(store._db) == [number for number, _, _ in migrations()]
         traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
-        await store.accept([customer_message(thread_id="thread-new")], "d-2", [PENDING], [""], [0.0], traceparent)
+        await store.accept([customer_message(thread_id="thread-new")], "d-2", due_at_once, traceparent=traceparent)
         claimed = {event.thread_id: event for event in await store.claim_next([], 10)}
         assert claimed["thread-old"].traceparent == ""
         assert claimed["thread-old"].lease.generation == 1
