@@ -1,5 +1,6 @@
 """The durable store, a queue: events taken in and claimed thread by thread under fenced leases
-(`intake_queue.py`, `leases.py`), the step journal (`journal.py`), thread state and history (`threads.py`), and
+(`intake_queue.py`, `leases.py`), each event's writes shared in as few commits as its effects allow
+(`unit_of_work.py`), the step journal (`journal.py`), thread state and history (`threads.py`), and
 what operators ask of it (`operator.py`); its schema in numbered migrations (`migrations.py`). Why it is ours and
 not a queue library: docs/store-queue.md."""
 
@@ -26,8 +27,10 @@ from orchestrator.store.records import (
     StoredEvent,
     StoreStats,
     ThreadState,
+    Write,
 )
 from orchestrator.store.threads import Threads
+from orchestrator.store.unit_of_work import UnitOfWork
 
 __all__ = [
     "AGENTS_OWNER",
@@ -44,6 +47,8 @@ __all__ = [
     "StoreStats",
     "StoredEvent",
     "ThreadState",
+    "UnitOfWork",
+    "Write",
 ]
 
 
