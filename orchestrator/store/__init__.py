@@ -27,7 +27,6 @@ from orchestrator.store.records import (
     StoredEvent,
     StoreStats,
     ThreadState,
-    Write,
 )
 from orchestrator.store.threads import Threads
 from orchestrator.store.unit_of_work import UnitOfWork
@@ -48,7 +47,6 @@ __all__ = [
     "StoredEvent",
     "ThreadState",
     "UnitOfWork",
-    "Write",
 ]
 
 
