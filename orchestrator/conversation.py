@@ -4,6 +4,8 @@ Every side effect on Dimelo is written to the step journal (keyed by the custome
 retry after a crash or a transient failure resumes where it stopped instead of repeating it. Each effect is made
 only right after a commit proving this replica still holds the thread's lease (the fencing token), and within a
 deadline shorter than the lease, so a replica that stalled is stopped before it acts where another one took over.
+What is recorded between two effects waits for that commit (the event's UnitOfWork): an effect is recorded in the
+commit right before the next effect, or in the one that ends the attempt, never before it is known.
 """
 
 import asyncio
@@ -27,7 +29,7 @@ from orchestrator.intake_filter import AUTO_SUBMITTED, INTERVENTION_CLOSED, need
 from orchestrator.metrics import HANDOVERS, NO_AGENT_FALLBACKS
 from orchestrator.settings import NoAgentPolicy, Settings
 from orchestrator.source_directory import AutoSubmitted, BotUser, SourceDirectory
-from orchestrator.store import AGENTS_OWNER, HistoryMessage, Lease, Store, StoredEvent, ThreadState
+from orchestrator.store import AGENTS_OWNER, HistoryMessage, Store, StoredEvent, ThreadState, UnitOfWork
 from service_kit.rich_errors import DIMELO_ADAPTER
 
 log = logging.getLogger(__name__)
@@ -63,7 +65,9 @@ class Outcome:
 
 
 class ConversationHandler:
-    """Processes stored events; returns what was done, raises on failures (the scheduler decides about retries)."""
+    """Processes stored events; returns what was done, raises on failures (the scheduler decides about retries).
+    What it records goes into the event's UnitOfWork, whose writes left pending the scheduler commits with the
+    event's end."""
 
     def __init__(
         self,
@@ -79,19 +83,19 @@ class ConversationHandler:
         self._sources = SourceDirectory(dimelo)
         self._bot_user = BotUser(dimelo)
         self._auto_submitted = AutoSubmitted(dimelo)
-        self._handback = HandbackRule(settings, store, dimelo)
+        self._handback = HandbackRule(settings, dimelo)
         # An effect must end while the lease proven just before it still holds (it is renewed meanwhile).
         self._effect_timeout = min(settings.adapter_timeout_seconds, settings.lease_seconds / 2)
 
-    async def handle(self, stored: StoredEvent) -> Outcome:
+    async def handle(self, stored: StoredEvent, work: UnitOfWork) -> Outcome:
         event = stored.event
         if event.type == "content.imported":
-            return await self._customer_message(event.content, stored.attempts, stored.lease)
+            return await self._customer_message(event.content, stored.attempts, work)
         if event.type == INTERVENTION_CLOSED:
-            return await self._intervention_closed(event.intervention, stored.lease)
-        return await self._reply_seen(event, stored.lease)
+            return await self._intervention_closed(event.intervention, work)
+        return await self._reply_seen(event, work)
 
-    async def hand_over_after_failure(self, stored: StoredEvent, failure: str) -> Outcome | None:
+    async def hand_over_after_failure(self, stored: StoredEvent, failure: str, work: UnitOfWork) -> Outcome | None:
         """A customer message whose processing failed for good goes to the agents, with the reason: the usual
         handover (notice, intervention closed, agent categories), else the agent categories alone when the notice
         cannot be posted. None for other events (nobody waits for an answer to them). Raises when even that fails."""
@@ -104,41 +108,39 @@ class ConversationHandler:
         journal = await self._store.journal(content.id)
         decision = Decision(answer=False, reason="processing_failed", explanation=failure)
         try:
-            outcome = await self._handover(content, thread, decision, journal, stored.lease, keep_with_bot=False)
+            outcome = await self._handover(content, thread, decision, journal, work, keep_with_bot=False)
         except grpc.aio.AioRpcError as error:
             log.warning("handover notice failed, recategorizing only: %s", describe(error))
-            await self._recategorize(content, journal, stored.lease, "unknown")
-            await self._store.save_thread(
-                stored.lease, ThreadState(content.thread_id, owner=AGENTS_OWNER, handover_reason=decision.reason)
-            )
+            await self._recategorize(content, journal, work, "unknown")
+            work.save_thread(ThreadState(content.thread_id, owner=AGENTS_OWNER, handover_reason=decision.reason))
             self._count_handover(decision, None)
             outcome = Outcome("handed_over", "handed over after a failure, without a notice (it could not be posted)")
-        await self._store.record_step(stored.lease, content.id, "done", outcome=outcome.text, failure=failure)
+        work.record_step(content.id, "done", outcome=outcome.text, failure=failure)
         return Outcome(outcome.code, f"{outcome.text}; failure: {failure}")
 
-    async def _intervention_closed(self, intervention: events_pb2.Intervention, lease: Lease) -> Outcome:
+    async def _intervention_closed(self, intervention: events_pb2.Intervention, work: UnitOfWork) -> Outcome:
         """An intervention closed: the thread may come back to the bot (orchestrator/handback.py)."""
-        if await self._handback.intervention_closed(await self._store.thread(intervention.thread_id), lease):
+        if await self._handback.intervention_closed(await self._store.thread(intervention.thread_id), work):
             return Outcome("handed_back", "thread handed back to the bot: intervention closed in a bot category")
         return Outcome("ignored_not_handed_back", "ignored: no handback, the thread stays where it is")
 
-    async def _reply_seen(self, event: events_pb2.Event, lease: Lease) -> Outcome:
+    async def _reply_seen(self, event: events_pb2.Event, work: UnitOfWork) -> Outcome:
         """A content created inside Dimelo: the bot's own, or an agent's, who then owns the thread."""
         content = event.content
         known = content.id in await self._store.bot_messages([content.id])
         if known or (content.HasField("creator_id") and content.creator_id == await self._bot_user.id()):
             return Outcome("ignored_own_reply", "ignored: the bot's own reply")
-        await self._store.add_message(content.thread_id, _history_entry(content, "agent"))  # for a later handback
+        work.add_message(content.thread_id, _history_entry(content, "agent"))  # for a later handback
         thread = await self._store.thread(content.thread_id)
         if thread.owner == AGENTS_OWNER:
             return Outcome("ignored_with_agents", "ignored: thread already with agents")
-        await self._store.save_thread(lease, replace(thread, owner=AGENTS_OWNER, handover_reason=AGENT_REPLIED))
+        work.save_thread(replace(thread, owner=AGENTS_OWNER, handover_reason=AGENT_REPLIED))
         return Outcome("agent_took_over", "thread left to agents: an agent replied")
 
-    async def _customer_message(self, content: events_pb2.Content, attempts: int, lease: Lease) -> Outcome:
+    async def _customer_message(self, content: events_pb2.Content, attempts: int, work: UnitOfWork) -> Outcome:
         thread = await self._store.thread(content.thread_id)
         if thread.owner == AGENTS_OWNER:
-            thread = await self._handback.customer_wrote(thread, lease)
+            thread = await self._handback.customer_wrote(thread, work)
         if thread.owner == AGENTS_OWNER:
             return Outcome("ignored_with_agents", f"ignored: thread is with agents ({thread.handover_reason})")
         journal = await self._store.journal(content.id)
@@ -148,11 +150,11 @@ class ConversationHandler:
         if "decision" not in journal and needs_content_check(content) and await self._auto_submitted(content.id):
             return Outcome("ignored_auto_submitted", AUTO_SUBMITTED)
         if self._settings.bot_category_ids:
-            seen = await self._seen_in_bot_category(thread, lease)
+            seen = await self._seen_in_bot_category(thread, work)
             if seen is None:
                 return Outcome("ignored_not_bot_category", "ignored: thread is not in a bot category")
             thread = seen
-        await self._store.add_message(content.thread_id, _history_entry(content, "customer"))
+        work.add_message(content.thread_id, _history_entry(content, "customer"))
         decision = Decision.from_journal(journal.get("decision"))
         if decision is None:
             decision = await ask_ai(
@@ -163,12 +165,12 @@ class ConversationHandler:
             )
             decision = self._as_plain_text(decision)
             self._log_decision(content, decision)
-            await self._store.record_step(lease, content.id, "decision", **decision.to_journal())
+            work.record_step(content.id, "decision", **decision.to_journal())
         if decision.answer:
-            outcome = await self._answer(content, thread, decision, journal, lease)
+            outcome = await self._answer(content, thread, decision, journal, work)
         else:
-            outcome = await self._handover(content, thread, decision, journal, lease)
-        await self._store.record_step(lease, content.id, "done", outcome=outcome.text)
+            outcome = await self._handover(content, thread, decision, journal, work)
+        work.record_step(content.id, "done", outcome=outcome.text)
         return outcome
 
     def _log_decision(self, content: events_pb2.Content, decision: Decision) -> None:
@@ -192,7 +194,7 @@ class ConversationHandler:
             return replace(decision, text=text)
         return Decision(answer=False, reason="empty_answer", explanation="the AI's answer has no plain text")
 
-    async def _seen_in_bot_category(self, thread: ThreadState, lease: Lease) -> ThreadState | None:
+    async def _seen_in_bot_category(self, thread: ThreadState, work: UnitOfWork) -> ThreadState | None:
         """The thread, with when it was last seen in a bot category; None when it is not in one. Read from Dimelo
         only when not seen there within BOT_CATEGORY_RECHECK_SECONDS."""
         now = time.time()
@@ -202,12 +204,14 @@ class ConversationHandler:
         if not set(response.thread.thread_category_ids) & set(self._settings.bot_category_ids):
             return None
         thread = replace(thread, bot_category_seen_at=now)
-        await self._store.save_thread(lease, thread)
+        work.save_thread(thread)
         return thread
 
     async def _conversation(self, content: events_pb2.Content) -> ai_pb2.Conversation:
-        history = await self._store.history(content.thread_id, self._settings.history_size + 1)
+        size = self._settings.history_size
+        history = await self._store.history(content.thread_id, size + 1)  # this message too, if an attempt saved it
         earlier = [entry for entry in history if entry.content_id != content.id]
+        earlier = earlier[max(0, len(earlier) - size) :]
         message = _ai_message(_history_entry(content, "customer"))
         pick = choices.picked(content.body, await choices.offered_before(self._store, earlier))
         if pick is not None:
@@ -222,20 +226,20 @@ class ConversationHandler:
         )
 
     async def _answer(
-        self, content: events_pb2.Content, thread: ThreadState, decision: Decision, journal: Journal, lease: Lease
+        self, content: events_pb2.Content, thread: ThreadState, decision: Decision, journal: Journal, work: UnitOfWork
     ) -> Outcome:
         if self._settings.open_intervention and not thread.intervention_id:
-            thread = await self._open_intervention(content, thread, lease)
-        thread = await self._post_with_choices(content, thread, decision, journal, lease)
+            thread = await self._open_intervention(content, thread, work)
+        thread = await self._post_with_choices(content, thread, decision, journal, work)
         if not decision.finished:
             return Outcome("answered", "answered")
-        await self._close_intervention(content, thread, journal, lease)
+        await self._close_intervention(content, thread, journal, work)
         if self._settings.close_thread_when_finished and "thread_closed" not in journal:
-            await self._store.hold(lease)
+            await work.commit()
             await self._dimelo.CloseThread(
                 dimelo_pb2.CloseThreadRequest(thread_id=content.thread_id), timeout=self._effect_timeout
             )
-            await self._store.record_step(lease, content.id, "thread_closed")
+            work.record_step(content.id, "thread_closed")
             log.info("thread closed")
             return Outcome("answered", "answered; conversation finished, intervention and thread closed")
         return Outcome("answered", "answered; conversation finished, intervention closed")
@@ -246,7 +250,7 @@ class ConversationHandler:
         thread: ThreadState,
         decision: Decision,
         journal: Journal,
-        lease: Lease,
+        work: UnitOfWork,
         keep_with_bot: bool = True,
     ) -> Outcome:
         """Hands the thread to the agents; with no agent available, `keep_with_bot` lets NO_AGENT_POLICY keep it."""
@@ -258,48 +262,39 @@ class ConversationHandler:
             notice, recategorize = self._settings.handover_message, True
         agents = "unknown" if available is None else str(available)
         if self._settings.handover_note and notice and not thread.intervention_id:
-            thread = await self._open_intervention(content, thread, lease)  # the note's home, closed below
+            thread = await self._open_intervention(content, thread, work)  # the note's home, closed below
         if notice:
             text = to_plain_text(notice, self._settings.max_reply_chars)
-            thread = await self._post(content, thread, text, journal, lease)
+            thread = await self._post(content, thread, text, journal, work)
         if self._settings.handover_note and thread.intervention_id:
             note = handover_note(decision, agents)
             await leave_note(
-                self._dimelo,
-                self._store,
-                lease,
-                content.id,
-                thread.intervention_id,
-                note,
-                journal,
-                self._effect_timeout,
+                self._dimelo, work, content.id, thread.intervention_id, note, journal, self._effect_timeout
             )
-        await self._close_intervention(content, thread, journal, lease)
+        await self._close_intervention(content, thread, journal, work)
         if not recategorize:
             self._count_handover(decision, available)
             return Outcome(
                 "kept_with_bot", f"handover wanted ({decision.reason}) but no agent available: kept with the bot"
             )
-        await self._recategorize(content, journal, lease, agents)
-        await self._store.save_thread(
-            lease, ThreadState(content.thread_id, owner=AGENTS_OWNER, handover_reason=decision.reason)
-        )
+        await self._recategorize(content, journal, work, agents)
+        work.save_thread(ThreadState(content.thread_id, owner=AGENTS_OWNER, handover_reason=decision.reason))
         self._count_handover(decision, available)
         return Outcome("handed_over", f"handed over ({decision.reason}); agents available: {agents}")
 
-    async def _recategorize(self, content: events_pb2.Content, journal: Journal, lease: Lease, agents: str) -> None:
+    async def _recategorize(self, content: events_pb2.Content, journal: Journal, work: UnitOfWork, agents: str) -> None:
         """Gives the thread the agents' categories, once."""
         if "recategorized" in journal:
             return
-        await self._store.hold(lease)
+        await work.commit()
         await self._dimelo.UpdateThreadCategories(
             dimelo_pb2.UpdateThreadCategoriesRequest(
                 thread_id=content.thread_id, category_ids=self._settings.agent_category_ids
             ),
             timeout=self._effect_timeout,
         )
-        await self._store.record_step(
-            lease, content.id, "recategorized", category_ids=self._settings.agent_category_ids, agents_available=agents
+        work.record_step(
+            content.id, "recategorized", category_ids=self._settings.agent_category_ids, agents_available=agents
         )
         log.info("thread recategorized for the agents", extra={"agents_available": agents})
 
@@ -327,8 +322,10 @@ class ConversationHandler:
             return None
         return response.available_agents
 
-    async def _open_intervention(self, content: events_pb2.Content, thread: ThreadState, lease: Lease) -> ThreadState:
-        await self._store.hold(lease)
+    async def _open_intervention(
+        self, content: events_pb2.Content, thread: ThreadState, work: UnitOfWork
+    ) -> ThreadState:
+        await work.commit()
         try:
             response = await self._dimelo.OpenIntervention(
                 dimelo_pb2.OpenInterventionRequest(content_id=content.id), timeout=self._effect_timeout
@@ -340,16 +337,16 @@ class ConversationHandler:
             log.info("intervention not opened: %s", describe(error), extra={"content_id": content.id})
             return thread
         thread = replace(thread, intervention_id=response.intervention.id)
-        await self._store.save_thread(lease, thread)
+        work.save_thread(thread)
         log.info("bot intervention opened", extra={"intervention_id": thread.intervention_id})
         return thread
 
     async def _close_intervention(
-        self, content: events_pb2.Content, thread: ThreadState, journal: Journal, lease: Lease
+        self, content: events_pb2.Content, thread: ThreadState, journal: Journal, work: UnitOfWork
     ) -> None:
         if not thread.intervention_id or "intervention_closed" in journal:
             return
-        await self._store.hold(lease)
+        await work.commit()
         try:
             await self._dimelo.CloseIntervention(
                 dimelo_pb2.CloseInterventionRequest(intervention_id=thread.intervention_id),
@@ -363,13 +360,11 @@ class ConversationHandler:
         else:
             log.info("bot intervention closed", extra={"intervention_id": thread.intervention_id})
             left_open = ""
-        await self._store.save_thread(lease, replace(thread, intervention_id=""))
-        await self._store.record_step(
-            lease, content.id, "intervention_closed", intervention_id=thread.intervention_id, left_open=left_open
-        )
+        work.save_thread(replace(thread, intervention_id=""))
+        work.record_step(content.id, "intervention_closed", intervention_id=thread.intervention_id, left_open=left_open)
 
     async def _earlier_reply(
-        self, content: events_pb2.Content, thread: ThreadState, posting: dict[str, Any], lease: Lease
+        self, content: events_pb2.Content, thread: ThreadState, posting: dict[str, Any], work: UnitOfWork
     ) -> events_pb2.Content | None:
         """The reply an earlier attempt posted, or None when it never reached Dimelo. That attempt's call may still
         be on its way (its process died, the call did not) until its `settled_by` time: until then a reply not found
@@ -387,10 +382,10 @@ class ConversationHandler:
                 return None
             log.info("earlier reply not found yet; its call may still be in flight: looking again")
             await asyncio.sleep(min(REPLY_LOOKUP_INTERVAL_SECONDS, wait))
-            await self._store.hold(lease)
+            await work.commit()
 
     async def _post_with_choices(
-        self, content: events_pb2.Content, thread: ThreadState, decision: Decision, journal: Journal, lease: Lease
+        self, content: events_pb2.Content, thread: ThreadState, decision: Decision, journal: Journal, work: UnitOfWork
     ) -> ThreadState:
         """The answer with its choices as a structured message where the channel takes it, else as a numbered list
         (also when Dimelo refuses the structured message: 422, nothing was posted)."""
@@ -399,15 +394,15 @@ class ConversationHandler:
             decision.text, decision.choices, content.capabilities_supported, max_chars
         )
         if structured is None:
-            return await self._post(content, thread, text, journal, lease)
+            return await self._post(content, thread, text, journal, work)
         try:
-            return await self._post(content, thread, text, journal, lease, structured)
+            return await self._post(content, thread, text, journal, work, structured)
         except grpc.aio.AioRpcError as error:
             if DIMELO_ADAPTER.reason(error) != dimelo_pb2.ERROR_REASON_DIMELO_REFUSED:
                 raise
             log.warning("structured reply refused, posting the choices as a list: %s", describe(error))
         numbered = choices.numbered(decision.text, decision.choices, max_chars)
-        return await self._post(content, thread, numbered, journal, lease)
+        return await self._post(content, thread, numbered, journal, work)
 
     async def _post(
         self,
@@ -415,7 +410,7 @@ class ConversationHandler:
         thread: ThreadState,
         text: str,
         journal: Journal,
-        lease: Lease,
+        work: UnitOfWork,
         structured: dimelo_pb2.StructuredContent | None = None,
     ) -> ThreadState:
         """Posts the bot's one reply to the customer's content, never twice: after a lost answer, look first."""
@@ -423,11 +418,11 @@ class ConversationHandler:
             return thread
         reply = None
         if "posting" in journal:
-            reply = await self._earlier_reply(content, thread, journal["posting"], lease)
+            reply = await self._earlier_reply(content, thread, journal["posting"], work)
         if reply is None:
             # Proves the lease, then posts at once; until `settled_by` the call may still reach Dimelo.
-            settled_by = time.time() + self._effect_timeout
-            await self._store.record_step(lease, content.id, "posting", settled_by=settled_by)
+            work.record_step(content.id, "posting", settled_by=time.time() + self._effect_timeout)
+            await work.commit()
             try:
                 response = await self._dimelo.CreateReply(
                     dimelo_pb2.CreateReplyRequest(
@@ -441,16 +436,15 @@ class ConversationHandler:
                 )
             except grpc.aio.AioRpcError as error:
                 if DIMELO_ADAPTER.reason(error) not in MAY_STILL_LAND:  # the call is over: nothing is on its way
-                    await self._store.record_step(lease, content.id, "posting", settled_by=0.0)
+                    work.record_step(content.id, "posting", settled_by=0.0)
+                    await work.commit()  # now: a handover after this failure reads the journal again
                 raise
             reply = response.content
             if response.opened_intervention_id:
                 thread = replace(thread, intervention_id=response.opened_intervention_id)
-                await self._store.save_thread(lease, thread)
-        await self._store.add_message(content.thread_id, _history_entry(reply, "bot"))
-        await self._store.record_step(
-            lease, content.id, "posted", reply_id=reply.id, intervention_id=thread.intervention_id
-        )
+                work.save_thread(thread)
+        work.add_message(content.thread_id, _history_entry(reply, "bot"))
+        work.record_step(content.id, "posted", reply_id=reply.id, intervention_id=thread.intervention_id)
         log.info("reply posted", extra={"reply_id": reply.id, "intervention_id": thread.intervention_id})
         return thread
 

@@ -18,7 +18,7 @@ from dataclasses import replace
 from botbridge.dimelo.v1 import dimelo_pb2, dimelo_pb2_grpc
 from orchestrator.metrics import HANDBACKS
 from orchestrator.settings import Handback, Settings
-from orchestrator.store import AGENTS_OWNER, BOT_OWNER, Lease, Store, ThreadState
+from orchestrator.store import AGENTS_OWNER, BOT_OWNER, ThreadState, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -28,25 +28,24 @@ AGENT_REPLIED = "an agent replied"  # the handover reason when an agent took a t
 class HandbackRule:
     """Applies the rule above for one thread, when an event about it arrives."""
 
-    def __init__(self, settings: Settings, store: Store, dimelo: "dimelo_pb2_grpc.DimeloServiceAsyncStub") -> None:
+    def __init__(self, settings: Settings, dimelo: "dimelo_pb2_grpc.DimeloServiceAsyncStub") -> None:
         self._on = settings.handback is Handback.ON
         self._bot_categories = frozenset(settings.bot_category_ids)
         self._agent_categories = frozenset(settings.agent_category_ids)
-        self._store = store
         self._dimelo = dimelo
 
-    async def intervention_closed(self, thread: ThreadState, lease: Lease) -> bool:
+    async def intervention_closed(self, thread: ThreadState, work: UnitOfWork) -> bool:
         """An agent closed their intervention on the thread: True when the thread came back to the bot."""
-        return await self._back_if_returned(thread, "intervention_closed", lease) is not None
+        return await self._back_if_returned(thread, "intervention_closed", work) is not None
 
-    async def customer_wrote(self, thread: ThreadState, lease: Lease) -> ThreadState:
+    async def customer_wrote(self, thread: ThreadState, work: UnitOfWork) -> ThreadState:
         """The customer writes in a thread the agents hold: the thread as it is now (the bot's again, or not)."""
         if thread.handover_reason == AGENT_REPLIED:
             return thread
-        return await self._back_if_returned(thread, "customer_wrote", lease) or thread
+        return await self._back_if_returned(thread, "customer_wrote", work) or thread
 
-    async def _back_if_returned(self, thread: ThreadState, signal: str, lease: Lease) -> ThreadState | None:
-        """Gives the thread back to the bot (saved under `lease`) when the rule says so: the thread as saved then,
+    async def _back_if_returned(self, thread: ThreadState, signal: str, work: UnitOfWork) -> ThreadState | None:
+        """Gives the thread back to the bot (saved with `work`) when the rule says so: the thread as saved then,
         else None."""
         if not self._on or thread.owner != AGENTS_OWNER:
             return None
@@ -58,7 +57,7 @@ class HandbackRule:
         back = replace(
             thread, owner=BOT_OWNER, intervention_id="", handover_reason="", bot_category_seen_at=time.time()
         )
-        await self._store.save_thread(lease, back)
+        work.save_thread(back)
         HANDBACKS.labels(signal).inc()
         log.info("thread handed back to the bot", extra={"thread_id": thread.thread_id, "signal": signal})
         return back

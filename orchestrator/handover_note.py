@@ -13,7 +13,7 @@ from botbridge.dimelo.v1 import dimelo_pb2, dimelo_pb2_grpc
 from orchestrator.decision import Decision
 from orchestrator.errors import describe
 from orchestrator.formatting import to_plain_text
-from orchestrator.store import Lease, Store
+from orchestrator.store import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -32,26 +32,25 @@ def handover_note(decision: Decision, agents_available: str) -> str:
 
 async def leave_note(
     dimelo: "dimelo_pb2_grpc.DimeloServiceAsyncStub",
-    store: Store,
-    lease: Lease,
+    work: UnitOfWork,
     content_id: str,
     intervention_id: str,
     note: str,
     journal: dict[str, dict[str, Any]],
     timeout: float,
 ) -> None:
-    """Comments the bot's intervention once (the journal's "noted" step), whatever Dimelo answers; only while
-    `lease` still holds the thread, and within `timeout` seconds."""
+    """Comments the bot's intervention once (the journal's "noted" step, recorded with `work`), whatever Dimelo
+    answers; only right after `work` committed under the thread's lease, and within `timeout` seconds."""
     if "noted" in journal:
         return
-    await store.hold(lease)
+    await work.commit()
     try:
         response = await dimelo.CreateInterventionComment(
             dimelo_pb2.CreateInterventionCommentRequest(intervention_id=intervention_id, body=note), timeout=timeout
         )
     except grpc.aio.AioRpcError as error:
         log.warning("handover note not left: %s", describe(error), extra={"intervention_id": intervention_id})
-        await store.record_step(lease, content_id, "noted", comment_id="", refused=describe(error))
+        work.record_step(content_id, "noted", comment_id="", refused=describe(error))
         return
     log.info("handover note left", extra={"intervention_id": intervention_id, "comment_id": response.comment_id})
-    await store.record_step(lease, content_id, "noted", comment_id=response.comment_id, refused="")
+    work.record_step(content_id, "noted", comment_id=response.comment_id, refused="")

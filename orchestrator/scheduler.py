@@ -21,7 +21,7 @@ from orchestrator.metrics import (
     PROCESSING_SECONDS,
 )
 from orchestrator.settings import Settings
-from orchestrator.store import DEAD, DONE, Lease, LeaseLost, Store, StoredEvent
+from orchestrator.store import DEAD, DONE, Lease, LeaseLost, Store, StoredEvent, UnitOfWork
 from orchestrator.supervision import Supervisor
 from service_kit.logs import log_fields
 from service_kit.metrics import event_type_label
@@ -159,19 +159,21 @@ class Scheduler:
                 EVENT_LATENCY_SECONDS.observe(max(0.0, time.time() - stored.received_at))
 
     async def _attempt(self, stored: StoredEvent, span: trace.Span) -> str:
-        """Handles the event and records how it ended; returns the outcome code."""
+        """Handles the event and records how it ended, in one commit with what processing left to record (its
+        UnitOfWork's pending writes); returns the outcome code."""
+        work = UnitOfWork(self._store, stored.lease)
         try:
-            outcome = await self._handler.handle(stored)
+            outcome = await self._handler.handle(stored, work)
         except (asyncio.CancelledError, LeaseLost):
             raise
         except Exception as error:  # noqa: BLE001 - every failure is retried, handed over or dead-lettered
             span.set_status(Status(StatusCode.ERROR, describe(error)))
-            return await self._failed(stored, error)
-        await self._store.finish(stored.event.id, DONE, outcome.text, stored.lease)
+            return await self._failed(stored, error, work)
+        await self._store.finish(stored.event.id, DONE, outcome.text, stored.lease, work.pending())
         log.info("processed: %s", outcome.text, extra={"outcome": outcome.code})
         return outcome.code
 
-    async def _failed(self, stored: StoredEvent, error: Exception) -> str:
+    async def _failed(self, stored: StoredEvent, error: Exception, work: UnitOfWork) -> str:
         """Schedules a retry ("retry"); when processing failed for good, hands the thread to the agents
         ("handed_over"), and only when even that fails makes a dead letter ("dead"), loudly."""
         reason = describe(error)
@@ -179,7 +181,7 @@ class Scheduler:
         if is_transient(error) and attempts < self._settings.max_attempts:
             base, longest = self._settings.retry_base_seconds, self._settings.retry_max_seconds
             delay = retry_delay(stored.attempts, base, longest, earliest_retry(error))
-            await self._store.retry_later(stored.event.id, delay, f"retrying: {reason}", stored.lease)
+            await self._store.retry_later(stored.event.id, delay, f"retrying: {reason}", stored.lease, work.pending())
             log.warning("attempt %d failed, retrying in %.1f s: %s", attempts, delay, reason)
             return "retry"
         log.warning(
@@ -189,17 +191,17 @@ class Scheduler:
             exc_info=not isinstance(error, grpc.aio.AioRpcError),
         )
         try:
-            outcome = await self._handler.hand_over_after_failure(stored, reason)
+            outcome = await self._handler.hand_over_after_failure(stored, reason, work)
         except (asyncio.CancelledError, LeaseLost):
             raise
         except Exception as handover_error:  # noqa: BLE001 - the handover failing too is what a dead letter is for
             reason = f"{reason}; handover failed: {describe(handover_error)}"
         else:
             if outcome is not None:
-                await self._store.finish(stored.event.id, DONE, outcome.text, stored.lease)
+                await self._store.finish(stored.event.id, DONE, outcome.text, stored.lease, work.pending())
                 log.info("processed: %s", outcome.text, extra={"outcome": outcome.code})
                 return outcome.code
-        await self._store.finish(stored.event.id, DEAD, reason, stored.lease)
+        await self._store.finish(stored.event.id, DEAD, reason, stored.lease, work.pending())
         DEAD_LETTERS_TOTAL.labels(event_type_label(stored.event.type)).inc()
         log.error("dead letter after %d attempt(s), nobody was told: %s", attempts, reason)
         return "dead"

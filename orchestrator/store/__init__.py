@@ -1,5 +1,6 @@
 """The durable store, a queue: events taken in and claimed thread by thread under fenced leases
-(`intake_queue.py`, `leases.py`), the step journal (`journal.py`), thread state and history (`threads.py`), and
+(`intake_queue.py`, `leases.py`), each event's writes shared in as few commits as its effects allow
+(`unit_of_work.py`), the step journal (`journal.py`), thread state and history (`threads.py`), and
 what operators ask of it (`operator.py`); its schema in numbered migrations (`migrations.py`). Why it is ours and
 not a queue library: docs/store-queue.md."""
 
@@ -30,6 +31,7 @@ from orchestrator.store.records import (
     ThreadState,
 )
 from orchestrator.store.threads import Threads
+from orchestrator.store.unit_of_work import UnitOfWork
 
 __all__ = [
     "AGENTS_OWNER",
@@ -48,6 +50,7 @@ __all__ = [
     "StoreStats",
     "StoredEvent",
     "ThreadState",
+    "UnitOfWork",
 ]
 
 

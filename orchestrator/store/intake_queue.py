@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from botbridge.events.v1 import events_pb2
 from orchestrator.store.leases import Leases
-from orchestrator.store.records import PENDING, Admission, KnownContent, Lease, StoredEvent
+from orchestrator.store.records import PENDING, Admission, KnownContent, Lease, StoredEvent, Write
 from orchestrator.store.threads import known_contents
 
 A = TypeVar("A", bound=Admission)
@@ -196,27 +196,31 @@ class IntakeQueue(Leases):
 
         return await self._db.run(read)
 
-    async def finish(self, event_id: str, state: str, outcome: str, lease: Lease) -> None:
+    async def finish(self, event_id: str, state: str, outcome: str, lease: Lease, writes: Sequence[Write] = ()) -> None:
         """Ends an event's processing (DONE with what was done, or DEAD with why) and releases its thread, in one
-        commit; raises LeaseLost (and changes nothing) when this replica no longer holds the thread."""
+        commit with `writes` (what recorded the processing's last steps); raises LeaseLost (and changes nothing)
+        when this replica no longer holds the thread."""
 
-        def write() -> None:
+        def end() -> None:
             self._db.execute(
                 "UPDATE events SET state = ?, outcome = ?, attempts = attempts + 1, finished_at = ? WHERE event_id = ?",
                 (state, outcome, time.time(), event_id),
             )
             self._release_now(lease)
 
-        await self._db.write(lambda: self._fenced(lease, write))
+        await self.commit(lease, [*writes, end])
 
-    async def retry_later(self, event_id: str, delay: float, outcome: str, lease: Lease) -> None:
-        """Schedules the event's next attempt in `delay` seconds and releases its thread, in one commit (fenced)."""
+    async def retry_later(
+        self, event_id: str, delay: float, outcome: str, lease: Lease, writes: Sequence[Write] = ()
+    ) -> None:
+        """Schedules the event's next attempt in `delay` seconds and releases its thread, in one commit with `writes`
+        (what the failed attempt recorded since its last commit), fenced."""
 
-        def write() -> None:
+        def put_off() -> None:
             self._db.execute(
                 "UPDATE events SET attempts = attempts + 1, next_attempt_at = ?, outcome = ? WHERE event_id = ?",
                 (time.time() + delay, outcome, event_id),
             )
             self._release_now(lease)
 
-        await self._db.write(lambda: self._fenced(lease, write))
+        await self.commit(lease, [*writes, put_off])

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from orchestrator.store.leases import Leases
-from orchestrator.store.records import JournalStep, Lease
+from orchestrator.store.records import JournalStep, Write
 
 
 class Journal(Leases):
-    """Steps recorded under the thread's lease, each in its own commit with the lease's check."""
+    """Steps recorded under the thread's lease, in the fenced commit that follows their effect (Store.commit)."""
 
     async def journal(self, content_id: str) -> dict[str, dict[str, Any]]:
         def read() -> dict[str, dict[str, Any]]:
@@ -34,15 +34,11 @@ class Journal(Leases):
 
         return await self._db.run(read)
 
-    async def record_step(self, lease: Lease, content_id: str, step: str, **detail: object) -> None:
-        """Records a step done for a content, fenced by `lease` (raises LeaseLost when no longer held)."""
-        await self._db.write(
-            lambda: self._fenced(
-                lease,
-                lambda: self._db.execute(
-                    "INSERT INTO journal (content_id, step, detail, at) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT (content_id, step) DO UPDATE SET detail = excluded.detail, at = excluded.at",
-                    (content_id, step, json.dumps(detail), time.time()),
-                ),
-            )
+    def journal_write(self, content_id: str, step: str, **detail: object) -> Write:
+        """Records a step done for a content (a write for Store.commit)."""
+        values = (content_id, step, json.dumps(detail), time.time())
+        return lambda: self._db.execute(
+            "INSERT INTO journal (content_id, step, detail, at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (content_id, step) DO UPDATE SET detail = excluded.detail, at = excluded.at",
+            values,
         )

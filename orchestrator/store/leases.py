@@ -7,12 +7,12 @@ lease's generation (a fencing token): every step a replica records while process
 that it still holds that generation, so a replica that stalled past its lease is stopped before it acts twice.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import astuple
 from typing import TypeVar
 
 from orchestrator.database import Database
-from orchestrator.store.records import Lease, LeaseLost
+from orchestrator.store.records import Lease, LeaseLost, Write
 
 T = TypeVar("T")
 # The PostgreSQL channel told of new pending events, in the commit that stores them.
@@ -40,10 +40,11 @@ class Leases:
             )
         )
 
-    async def hold(self, lease: Lease) -> None:
-        """Proves this replica still holds the thread, and extends its lease, right before an external effect;
-        raises LeaseLost otherwise."""
-        await self._db.write(lambda: self._fenced(lease, lambda: None))
+    async def commit(self, lease: Lease, writes: Sequence[Write] = ()) -> None:
+        """Runs `writes` in order in one commit with the check that this replica still holds `lease` (which extends
+        it); raises LeaseLost, and keeps none of them, when it no longer does. Right before an external effect, with
+        or without writes, it is the proof that this replica may act."""
+        await self._db.write(lambda: self._fenced(lease, lambda: [write() for write in writes]))
 
     async def release(self, lease: Lease) -> None:
         await self._db.write(lambda: self._release_now(lease))

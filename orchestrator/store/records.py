@@ -1,5 +1,6 @@
 """What the store hands out: events to process, their records, journal steps, thread state, history, stats."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -7,6 +8,9 @@ from botbridge.events.v1 import events_pb2
 
 PENDING, DONE, DEAD = "pending", "done", "dead"
 BOT_OWNER, AGENTS_OWNER = "bot", "agents"
+# One write of processing, made by the store's `*_write` methods and run on the database thread by Store.commit
+# (or Store.finish) in one fenced commit with the writes beside it.
+Write = Callable[[], object]
 
 
 class LeaseLost(Exception):

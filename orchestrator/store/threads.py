@@ -5,7 +5,7 @@ from collections.abc import Collection, Sequence
 
 from orchestrator.database import Database
 from orchestrator.store.leases import Leases
-from orchestrator.store.records import HistoryMessage, KnownContent, Lease, ThreadState
+from orchestrator.store.records import HistoryMessage, KnownContent, ThreadState, Write
 
 
 class Threads(Leases):
@@ -21,37 +21,33 @@ class Threads(Leases):
 
         return await self._db.run(read)
 
-    async def save_thread(self, lease: Lease, state: ThreadState) -> None:
-        """Saves who handles the thread, fenced by `lease` (raises LeaseLost when no longer held)."""
-        await self._db.write(
-            lambda: self._fenced(
-                lease,
-                lambda: self._db.execute(
-                    "INSERT INTO threads (thread_id, owner, intervention_id, handover_reason, updated_at,"
-                    " bot_category_seen_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (thread_id) DO UPDATE SET"
-                    " owner = excluded.owner, intervention_id = excluded.intervention_id,"
-                    " handover_reason = excluded.handover_reason, updated_at = excluded.updated_at,"
-                    " bot_category_seen_at = excluded.bot_category_seen_at",
-                    (
-                        state.thread_id,
-                        state.owner,
-                        state.intervention_id,
-                        state.handover_reason,
-                        time.time(),
-                        state.bot_category_seen_at,
-                    ),
-                ),
-            )
+    def thread_write(self, state: ThreadState) -> Write:
+        """Saves who handles the thread (a write for Store.commit)."""
+        values = (
+            state.thread_id,
+            state.owner,
+            state.intervention_id,
+            state.handover_reason,
+            time.time(),
+            state.bot_category_seen_at,
+        )
+        return lambda: self._db.execute(
+            "INSERT INTO threads (thread_id, owner, intervention_id, handover_reason, updated_at,"
+            " bot_category_seen_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (thread_id) DO UPDATE SET"
+            " owner = excluded.owner, intervention_id = excluded.intervention_id,"
+            " handover_reason = excluded.handover_reason, updated_at = excluded.updated_at,"
+            " bot_category_seen_at = excluded.bot_category_seen_at",
+            values,
         )
 
-    async def add_message(self, thread_id: str, message: HistoryMessage) -> None:
-        await self._db.write(
-            lambda: self._db.execute(
-                "INSERT INTO messages (content_id, thread_id, author, body, position) VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT (content_id) DO NOTHING",
-                # NUL is the one character PostgreSQL's text cannot hold; the history only feeds the AI.
-                (message.content_id, thread_id, message.author, message.body.replace("\x00", "\ufffd"), time.time_ns()),
-            )
+    def message_write(self, thread_id: str, message: HistoryMessage) -> Write:
+        """Adds a message to the thread's history, after those added before it (a write for Store.commit)."""
+        # NUL is the one character PostgreSQL's text cannot hold; the history only feeds the AI.
+        values = (message.content_id, thread_id, message.author, message.body.replace("\x00", "\ufffd"), time.time_ns())
+        return lambda: self._db.execute(
+            "INSERT INTO messages (content_id, thread_id, author, body, position) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (content_id) DO NOTHING",
+            values,
         )
 
     async def history(self, thread_id: str, limit: int) -> list[HistoryMessage]:

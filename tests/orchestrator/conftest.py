@@ -13,7 +13,7 @@ from botbridge.orchestrator.v1 import orchestrator_pb2, orchestrator_pb2_grpc
 from orchestrator.database import Database
 from orchestrator.server import create_server
 from orchestrator.settings import Settings
-from orchestrator.store import Store
+from orchestrator.store import HistoryMessage, Store
 from tests.orchestrator.fakes import FakeAi, FakeDimelo
 from tests.support.eventually import eventually
 
@@ -135,3 +135,14 @@ def customer_message(
     )
     event.issued_at.GetCurrentTime()
     return event
+
+
+async def record_bot_reply(store: Store, thread_id: str, message: HistoryMessage) -> None:
+    """The bot's reply in the thread's history, as processing records it once posted."""
+    write = store.message_write(thread_id, message)
+
+    def in_one_commit() -> None:
+        with store._db.transaction():
+            write()
+
+    await store._db.write(in_one_commit)

@@ -1,6 +1,7 @@
 """The orchestrator's conversation logic over real gRPC, with a scripted AI and adapter."""
 
 import asyncio
+import sqlite3
 
 import grpc
 import pytest
@@ -123,6 +124,49 @@ async def test_a_lost_reply_answer_is_checked_before_posting_again(peers, settin
     assert len(dimelo.calls["CreateReply"]) == 1
     assert len(dimelo.calls["FindReply"]) == 1
     assert len(dimelo.replies) == 1
+
+
+async def test_a_reply_posted_whose_recording_commit_failed_is_found_again_not_posted_twice(
+    peers, settings_for, start_orchestrator, monkeypatch
+):
+    """In: the reply is posted, then the one commit that records it and ends the event fails (the store refuses it,
+    as a locked SQLite or an unreachable PostgreSQL does; a kill -9 there leaves the same store). Out: the next
+    attempt finds the reply with FindReply and records it: one CreateReply, the outcome "answered", the reply once
+    in the thread's history."""
+    _, dimelo, _ = peers
+    running = await start_orchestrator(settings_for())
+    store = running.orchestrator.store
+    finish = store.finish
+    failures = [sqlite3.OperationalError("database is locked")]
+
+    async def finish_failing_once(*args, **kwargs):
+        if failures:
+            raise failures.pop()
+        await finish(*args, **kwargs)
+
+    monkeypatch.setattr(store, "finish", finish_failing_once)
+    event = customer_message()
+
+    await running.submit(event)
+    [record] = await settled(running, "thread-1", 1)
+
+    assert (record.outcome, failures) == ("answered", [])
+    assert [len(dimelo.calls[name]) for name in ("CreateReply", "FindReply")] == [1, 1]
+    assert [m.content_id for m in await store.history("thread-1", 10)] == [event.content.id, "reply-1"]
+    assert (await store.journal(event.content.id))["posted"]["reply_id"] == "reply-1"
+
+
+async def test_the_ai_gets_history_size_earlier_messages(peers, settings_for, start_orchestrator):
+    """In: HISTORY_SIZE=2, three messages of one thread answered in turn. Out: the third message reaches the AI with
+    the two messages before it (the second and its answer), not more and not itself."""
+    ai, _, _ = peers
+    running = await start_orchestrator(settings_for(history_size=2))
+    for count, body in enumerate(("first", "second", "third"), start=1):
+        await running.submit(customer_message(body=body))
+        await settled(running, "thread-1", count)
+
+    assert [m.body for m in ai.requests[2].conversation.history] == ["second", "Hello!"]
+    assert ai.requests[2].conversation.message.body == "third"
 
 
 async def test_transient_dimelo_failures_are_retried_and_permanent_ones_handed_over(

@@ -15,7 +15,7 @@ from botbridge.orchestrator.v1 import orchestrator_pb2 as pb
 from orchestrator.database import Database
 from orchestrator.intake import Intake
 from orchestrator.store import DONE, HistoryMessage, Store
-from tests.orchestrator.conftest import customer_message
+from tests.orchestrator.conftest import customer_message, record_bot_reply
 
 
 class RefusingStore(Store):
@@ -107,7 +107,7 @@ async def test_events_stored_one_at_a_time_are_still_taken_in_on_what_the_store_
     intake = Intake(store, [], 60.0, lambda: None)
     earlier = customer_message(thread_id="thread-old")
     await intake.take_in(delivery(earlier))
-    await store.add_message("thread-1", HistoryMessage("reply-1", "bot", "We open at nine."))
+    await record_bot_reply(store, "thread-1", HistoryMessage("reply-1", "bot", "We open at nine."))
     poison, echo = customer_message(), customer_message(id="reply-1", creator_id="bot-user")
     echo.type = "content.replied"
     follower = customer_message(in_reply_to_id=earlier.content.id)

@@ -5,7 +5,7 @@ from botbridge.events.v1 import events_pb2
 from botbridge.orchestrator.v1 import orchestrator_pb2 as pb
 from orchestrator.intake import Intake
 from orchestrator.store import DONE, PENDING, HistoryMessage
-from tests.orchestrator.conftest import customer_message
+from tests.orchestrator.conftest import customer_message, record_bot_reply
 
 
 async def test_a_delivery_needing_what_the_store_knows_is_one_trip(open_store, monkeypatch) -> None:
@@ -16,7 +16,7 @@ async def test_a_delivery_needing_what_the_store_knows_is_one_trip(open_store, m
     intake = Intake(store, [], 60.0, lambda: None)
     earlier = customer_message(thread_id="thread-old")
     await intake.take_in(delivery(earlier))
-    await store.add_message("thread-1", HistoryMessage("reply-1", "bot", "We open at nine."))
+    await record_bot_reply(store, "thread-1", HistoryMessage("reply-1", "bot", "We open at nine."))
     echo = customer_message(id="reply-1", creator_id="bot-user")
     echo.type = "content.replied"
     follower = customer_message(in_reply_to_id=earlier.content.id)

@@ -5,15 +5,15 @@ import asyncio
 
 import pytest
 
-from orchestrator.store import DEAD, DONE, PENDING, Admission, LeaseLost
+from orchestrator.store import DEAD, DONE, PENDING, Admission, LeaseLost, ThreadState
 from orchestrator.store.intake_queue import due_at_once
 from tests.orchestrator.conftest import customer_message
 
 
 async def test_a_replica_that_stalled_past_its_lease_is_fenced_off(open_store):
     """In: replica A claims a thread with a 0.3 s lease and stalls; replica B claims it once expired. Out: B's lease
-    has a higher generation; A can record no step, save no thread state and not finish the event (LeaseLost, and
-    nothing of it is written), while B's steps go through."""
+    has a higher generation; A can record no step, save no thread state, prove no lease and not finish the event
+    with its last steps (LeaseLost, and nothing of it is written), while B's steps go through."""
     a, b = await open_store("replica-a", 0.3), await open_store("replica-b", 0.3)
     event = customer_message(thread_id="thread-fenced")
     await a.accept([event], "d-1", due_at_once)
@@ -24,18 +24,23 @@ async def test_a_replica_that_stalled_past_its_lease_is_fenced_off(open_store):
     [claimed_by_b] = await b.claim_next([], 10)
 
     assert claimed_by_b.lease.generation == claimed_by_a.lease.generation + 1
+    posting = a.journal_write(event.content.id, "posting")
+    owned_by_a = a.thread_write(ThreadState("thread-fenced", intervention_id="iv-a"))
     for attempt in (
-        a.record_step(claimed_by_a.lease, event.content.id, "posting"),
-        a.hold(claimed_by_a.lease),
-        a.finish(event.id, DONE, "answered twice", claimed_by_a.lease),
+        a.commit(claimed_by_a.lease, [posting]),
+        a.commit(claimed_by_a.lease, [owned_by_a]),
+        a.commit(claimed_by_a.lease),
+        a.finish(event.id, DONE, "answered twice", claimed_by_a.lease, [a.journal_write(event.content.id, "done")]),
     ):
         with pytest.raises(LeaseLost):
             await attempt
     assert await a.journal(event.content.id) == {}
-    await b.record_step(claimed_by_b.lease, event.content.id, "posting")
-    await b.finish(event.id, DONE, "answered", claimed_by_b.lease)
+    assert await a.thread("thread-fenced") == ThreadState("thread-fenced")
+    await b.commit(claimed_by_b.lease, [b.journal_write(event.content.id, "posting")])
+    await b.finish(event.id, DONE, "answered", claimed_by_b.lease, [b.journal_write(event.content.id, "done")])
     [record] = await b.thread_events("thread-fenced")
     assert (record.state, record.outcome) == ("done", "answered")
+    assert set(await b.journal(event.content.id)) == {"posting", "done"}
 
 
 async def test_a_restarted_replica_takes_its_own_threads_back_at_once(open_store):
@@ -53,7 +58,7 @@ async def test_a_restarted_replica_takes_its_own_threads_back_at_once(open_store
 
     assert after.event.id == event.id and after.lease.generation == before.lease.generation + 1
     with pytest.raises(LeaseLost):
-        await old_a.record_step(before.lease, event.content.id, "posting")
+        await old_a.commit(before.lease, [old_a.journal_write(event.content.id, "posting")])
 
 
 async def test_renewal_keeps_a_lease_and_a_released_thread_is_claimed_with_a_new_generation(open_store):
@@ -86,9 +91,9 @@ async def test_retention_forgets_handled_events_journals_and_quarantine_but_keep
         lambda event, *_: Admission(DEAD, "malformed") if event is dead else Admission(PENDING),
     )
     claimed = {c.thread_id: c for c in await store.claim_next([], 10)}
-    await store.record_step(claimed["thread-handled"].lease, handled.content.id, "done", outcome="answered")
-    await store.record_step(claimed["thread-pending"].lease, pending.content.id, "decision", answer=True)
-    await store.finish(handled.id, DONE, "answered", claimed["thread-handled"].lease)
+    done = store.journal_write(handled.content.id, "done", outcome="answered")
+    await store.commit(claimed["thread-pending"].lease, [store.journal_write(pending.content.id, "decision")])
+    await store.finish(handled.id, DONE, "answered", claimed["thread-handled"].lease, [done])
     await store._db.run(  # a quarantined body, written as intake keeps one
         lambda: store._db.execute(
             "INSERT INTO quarantine (id, body, reason, received_at) VALUES ('q-1', ?, 'not JSON', 0)", (b"{not json",)

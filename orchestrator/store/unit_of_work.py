@@ -1,0 +1,40 @@
+"""One event's writes, kept until they can share a commit: the steps of processing cost one commit per external
+effect, not one per write."""
+
+from typing import TYPE_CHECKING
+
+from orchestrator.store.records import HistoryMessage, Lease, ThreadState, Write
+
+if TYPE_CHECKING:
+    from orchestrator.store import Store
+
+
+class UnitOfWork:
+    """The writes of one event's processing under its thread's lease, kept back until the next commit: `commit`,
+    right before an external effect (the proof that this replica may act), or the one that ends the attempt
+    (Store.finish or Store.retry_later, given `pending()`). So each effect is recorded in the commit that follows
+    it, never before it is known, and writes with no effect between them share a commit."""
+
+    def __init__(self, store: "Store", lease: Lease) -> None:
+        self._store = store
+        self._lease = lease
+        self._writes: list[Write] = []
+
+    def record_step(self, content_id: str, step: str, **detail: object) -> None:
+        self._writes.append(self._store.journal_write(content_id, step, **detail))
+
+    def save_thread(self, state: ThreadState) -> None:
+        self._writes.append(self._store.thread_write(state))
+
+    def add_message(self, thread_id: str, message: HistoryMessage) -> None:
+        self._writes.append(self._store.message_write(thread_id, message))
+
+    async def commit(self) -> None:
+        """Commits the writes kept so far, fenced by the lease (raises LeaseLost, keeping none, when it is lost),
+        and extends the lease; with none kept, proves the lease all the same."""
+        writes, self._writes = self._writes, []
+        await self._store.commit(self._lease, writes)
+
+    def pending(self) -> tuple[Write, ...]:
+        """The writes not committed yet, for the commit that ends the event."""
+        return tuple(self._writes)
