@@ -1,0 +1,101 @@
+"""Section 7 as printed: one orchestrator replica against two on PostgreSQL, the ratio beside its target, the CPU
+each process took per message, and what bound each run."""
+
+from bench.growth import WAVE
+from bench.replicas import DRIVER, Comparison, Configuration
+from bench.report import Section, number, verdict
+
+RATIO_TARGET = 1.6
+# A process busy this share of one core, or the machine this share of all its cores, is taken as the bound.
+SATURATED = 0.9
+OURS = ("gateway", "orchestrator", "orchestrator-2", "dimelo_adapter", "ai_service")
+
+
+def replicas_section(found: Comparison) -> Section:
+    section = Section(
+        "7. Two orchestrator replicas on PostgreSQL: the same load with 1 and with 2, rounds alternated",
+        ["msg/s", "ours ms/msg", "all ms/msg", "cores busy", "once, in order"],
+    )
+    if found.unmeasured:
+        section.notes.append(f"not measured: {found.unmeasured} (BENCH_POSTGRES_URL names the server)")
+        return section
+    one, two = found.one, found.two
+    ratio = two.rate / one.rate if one.rate else 0.0
+    for measured in (one, two):
+        lost = f" ({measured.unanswered} unanswered)" if measured.unanswered else ""
+        effects = measured.effects
+        section.add(
+            f"{_replicas(measured)}: {measured.messages:,} msgs on {found.threads} threads{lost}",
+            number(measured.rate),
+            number(measured.cpu_ms_per_message(OURS), 1),
+            number(measured.cpu_ms_per_message(measured.processes), 1),
+            number(measured.machine_cores, 2),
+            "kept" if effects is not None and effects.kept else "BROKEN",
+        )
+    kept = all(m.effects is not None and m.effects.kept for m in (one, two))
+    section.rows[-1].target = verdict(
+        ratio >= RATIO_TARGET and kept, f"×{ratio:.2f} of 1 replica, want ≥ ×{RATIO_TARGET:g}, once and in order"
+    )
+    for measured in (one, two):
+        shares = ", ".join(
+            f"{name} {measured.cpu_ms_per_message([name]):.1f} ({measured.cores(name):.2f})"
+            for name in measured.processes
+        )
+        section.notes.append(f"{_replicas(measured)}, CPU ms per message (cores kept busy): {shares}")
+    section.notes.append(_floor(found, ratio))
+    for measured in (one, two):
+        if measured.effects is not None and not measured.effects.kept:
+            section.notes.append(f"{_replicas(measured)}: {measured.effects.summary()}")
+    checked = two.effects.messages if two.effects is not None else 0
+    section.notes.append(
+        f"once, in order: from the sandbox's transcripts of every message each stack was sent ({checked:,} with 2 "
+        "replicas, warm-up included): one bot reply per message, each thread's replies in the order of its "
+        "messages in Dimelo, one intervention per thread"
+    )
+    section.notes.append(
+        f"each round: written in waves of {WAVE} (at most two waiting for their replies) in threads opened and "
+        "warmed up before; msg/s from the first write to the last reply; CPU until the sandbox settled. ours: "
+        "gateway, orchestrator(s), adapter, AI; all: also the sandbox, the PostgreSQL backends of the stack's own "
+        f"database and the {DRIVER} (this process); cores busy: the whole machine, other sessions included "
+        f"(1-minute load average {found.load_average})"
+    )
+    return section
+
+
+def _floor(found: Comparison, ratio: float) -> str:
+    """The ratio's shortfall, what bound each run, and the most that the cores allow at the 2-replica cost."""
+    one, two = found.one, found.two
+    all_ms = two.cpu_ms_per_message(two.processes)
+    ceiling = found.cores * 1000 / all_ms if all_ms else 0.0
+    text = (
+        f"floor: {found.cores} cores at the 2-replica cost ({all_ms:.1f} ms of CPU per message, all processes) "
+        f"allow at most {ceiling:,.0f} msg/s, ×{ceiling / one.rate if one.rate else 0:.2f} of 1 replica; bound, "
+        f"1 replica: {_bound(one, found.cores)}; 2 replicas: {_bound(two, found.cores)}"
+    )
+    if ratio < RATIO_TARGET:
+        text += (
+            f"; ×{RATIO_TARGET:g} missed by {(RATIO_TARGET - ratio) / RATIO_TARGET:.0%} "
+            f"({RATIO_TARGET * one.rate:,.0f} msg/s wanted, {two.rate:,.0f} measured)"
+        )
+    return text
+
+
+def _bound(measured: Configuration, cores: int) -> str:
+    busiest = max(measured.processes, key=measured.cores, default="")
+    busy = measured.cores(busiest)
+    ours = sum(measured.cores(name) for name in measured.processes)
+    if measured.machine_cores >= SATURATED * cores:
+        return (
+            f"the cores ({measured.machine_cores:.2f} of {cores} busy, {ours:.2f} by this stack; busiest {busiest} "
+            f"{busy:.2f})"
+        )
+    if busy >= SATURATED:
+        return f"{busiest}, one process on one core ({busy:.2f} busy)"
+    return (
+        f"no core and no process saturated ({measured.machine_cores:.2f} of {cores} cores busy, busiest {busiest} "
+        f"{busy:.2f}): waits, not CPU"
+    )
+
+
+def _replicas(measured: Configuration) -> str:
+    return f"{measured.replicas} replica{'s' if measured.replicas > 1 else ''}"
