@@ -2,7 +2,7 @@
 many bot replies name it, and whether each thread's replies come in the order of its customer messages."""
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bench.customers import Customers, Sent
@@ -34,10 +34,14 @@ class Effects:
 
 
 async def check(customers: Customers, sent: Sequence[Sent]) -> Effects:
-    """Reads every thread of `sent` once from the sandbox. A thread's order is the order of its customer contents
-    in Dimelo (not the order the driver sent them in, which concurrent writes may swap)."""
-    ours = {s.content_id for s in sent}
-    transcripts = await customers.transcripts([s.thread_id for s in sent])
+    """Reads every thread of `sent` once from the sandbox and counts."""
+    return count(await customers.transcripts([s.thread_id for s in sent]), {s.content_id for s in sent})
+
+
+def count(transcripts: Mapping[str, dict], ours: set[str]) -> Effects:
+    """`transcripts`: the sandbox's, by thread id; `ours`: the customer contents written. A thread's order is the
+    order of its customer contents in Dimelo (not the order the driver sent them in, which concurrent writes may
+    swap)."""
     unanswered = duplicated = out_of_order = extra_interventions = 0
     for transcript in transcripts.values():
         contents = transcript["contents"]
@@ -45,7 +49,7 @@ async def check(customers: Customers, sent: Sequence[Sent]) -> Effects:
         replies = [c["in_reply_to_id"] for c in contents if c["author_kind"] == "bot" and c["in_reply_to_id"] in ours]
         counts = Counter(replies)
         unanswered += sum(1 for content_id in written if counts[content_id] == 0)
-        duplicated += sum(1 for count in counts.values() if count > 1)
+        duplicated += sum(1 for n in counts.values() if n > 1)
         out_of_order += list(dict.fromkeys(replies)) != [c for c in written if counts[c]]
         extra_interventions += len(transcript["interventions"]) > 1
     return Effects(len(ours), unanswered, duplicated, out_of_order, len(transcripts), extra_interventions)
