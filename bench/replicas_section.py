@@ -8,6 +8,7 @@ from bench.report import Section, number, verdict
 RATIO_TARGET = 1.6
 # A process busy this share of one core, or the machine this share of all its cores, is taken as the bound.
 SATURATED = 0.9
+SHARED = 0.2  # cores kept busy by processes outside the stack: the machine was not quiet
 OURS = ("gateway", "orchestrator", "orchestrator-2", "dimelo_adapter", "ai_service")
 
 
@@ -43,6 +44,13 @@ def replicas_section(found: Comparison) -> Section:
         )
         section.notes.append(f"{_replicas(measured)}, CPU ms per message (cores kept busy): {shares}")
     section.notes.append(_floor(found, ratio))
+    others = [m.machine_cores - _stack_cores(m) for m in (one, two)]
+    if max(others) > SHARED:
+        section.notes.append(
+            f"the machine was shared: other processes kept {others[0]:.2f} (1 replica) and {others[1]:.2f} (2 "
+            "replicas) cores busy; the scheduler shares the cores per process, so under contention the stack with "
+            "more processes gets more of them: the ratio is the bridge's own only on a quiet machine"
+        )
     for measured in (one, two):
         if measured.effects is not None and not measured.effects.kept:
             section.notes.append(f"{_replicas(measured)}: {measured.effects.summary()}")
@@ -83,7 +91,7 @@ def _floor(found: Comparison, ratio: float) -> str:
 def _bound(measured: Configuration, cores: int) -> str:
     busiest = max(measured.processes, key=measured.cores, default="")
     busy = measured.cores(busiest)
-    ours = sum(measured.cores(name) for name in measured.processes)
+    ours = _stack_cores(measured)
     if measured.machine_cores >= SATURATED * cores:
         return (
             f"the cores ({measured.machine_cores:.2f} of {cores} busy, {ours:.2f} by this stack; busiest {busiest} "
@@ -95,6 +103,10 @@ def _bound(measured: Configuration, cores: int) -> str:
         f"no core and no process saturated ({measured.machine_cores:.2f} of {cores} cores busy, busiest {busiest} "
         f"{busy:.2f}): waits, not CPU"
     )
+
+
+def _stack_cores(measured: Configuration) -> float:
+    return sum(measured.cores(name) for name in measured.processes)
 
 
 def _replicas(measured: Configuration) -> str:
