@@ -46,7 +46,7 @@ EXPECTED_LINES = (
     "1 replica: 8 msgs on 4 threads",
     "2 replicas: 8 msgs on 4 threads",
     "want ≥ ×1.6, once and in order",
-    "floor: 2 cores at the 2-replica cost",
+    "floor from the CPU each message took",
 )
 
 
