@@ -34,8 +34,10 @@ def replicas_section(found: Comparison) -> Section:
             "kept" if effects is not None and effects.kept else "BROKEN",
         )
     kept = all(m.effects is not None and m.effects.kept for m in (one, two))
+    floor = _cap(two, found.cores)[0] / max(1e-9, _cap(one, found.cores)[0])
     section.rows[-1].target = verdict(
-        ratio >= RATIO_TARGET and kept, f"×{ratio:.2f} of 1 replica, want ≥ ×{RATIO_TARGET:g}, once and in order"
+        ratio >= RATIO_TARGET and kept,
+        f"×{ratio:.2f} of 1 replica (CPU floor ×{floor:.2f}), want ≥ ×{RATIO_TARGET:g}, once and in order",
     )
     for measured in (one, two):
         shares = ", ".join(
