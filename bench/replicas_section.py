@@ -50,8 +50,8 @@ def replicas_section(found: Comparison) -> Section:
     if max(others) > SHARED:
         section.notes.append(
             f"the machine was shared: other processes kept {others[0]:.2f} (1 replica) and {others[1]:.2f} (2 "
-            "replicas) cores busy; the scheduler shares the cores per process, so under contention the stack with "
-            "more processes gets more of them: the ratio is the bridge's own only on a quiet machine"
+            "replicas) cores busy; the scheduler shares the cores between runnable threads, so under contention the "
+            "stack with more processes gets more of them: the ratio is the bridge's own only on a quiet machine"
         )
     for measured in (one, two):
         if measured.effects is not None and not measured.effects.kept:
