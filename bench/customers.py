@@ -104,7 +104,8 @@ class Customers:
                 results[index] = fresh
         return results
 
-    async def _times(self, sent: Sequence[Sent]) -> list[Answered]:
+    async def transcripts(self, thread_ids: Sequence[str]) -> dict[str, dict]:
+        """The sandbox's transcript of each thread (its contents in Dimelo's order, its interventions), by id."""
         slots = asyncio.Semaphore(SENDERS)
 
         async def transcript(thread_id: str) -> dict:
@@ -113,8 +114,11 @@ class Customers:
                 answer.raise_for_status()
                 return answer.json()
 
-        thread_ids = list(dict.fromkeys(s.thread_id for s in sent))
-        transcripts = dict(zip(thread_ids, await asyncio.gather(*(transcript(t) for t in thread_ids)), strict=True))
+        unique = list(dict.fromkeys(thread_ids))
+        return dict(zip(unique, await asyncio.gather(*(transcript(t) for t in unique)), strict=True))
+
+    async def _times(self, sent: Sequence[Sent]) -> list[Answered]:
+        transcripts = await self.transcripts([s.thread_id for s in sent])
         written: dict[str, float] = {}
         replied: dict[str, float] = {}
         for data in transcripts.values():

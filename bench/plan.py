@@ -33,6 +33,10 @@ class Plan:
     budget_threads: int
     budget_per_thread: int
     budget_time_scale: float
+    # One orchestrator replica against two on PostgreSQL: threads, messages per round (each stack), rounds.
+    replicas_threads: int
+    replicas_messages: int
+    replicas_rounds: int
     # The longest wait for a batch of messages to be answered.
     answer_timeout_seconds: float
     # Generated answers for the plain-text property test (make test runs 300).
@@ -60,6 +64,9 @@ FULL = Plan(
     budget_threads=200,
     budget_per_thread=10,
     budget_time_scale=0.1,
+    replicas_threads=100,
+    replicas_messages=400,
+    replicas_rounds=2,
     answer_timeout_seconds=600.0,
     formatting_examples=3_000,
 )
@@ -85,6 +92,9 @@ SMOKE = Plan(
     budget_threads=3,
     budget_per_thread=2,
     budget_time_scale=0.02,
+    replicas_threads=4,
+    replicas_messages=8,
+    replicas_rounds=1,
     answer_timeout_seconds=60.0,
     formatting_examples=20,
 )

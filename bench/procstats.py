@@ -71,3 +71,10 @@ async def peak_rss(pids: Mapping[str, int], peaks: dict[str, float]) -> AsyncIte
         with contextlib.suppress(asyncio.CancelledError):
             await sampler
         sample()
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds every core of the machine has spent busy (not idle, not waiting on I/O) since boot (/proc/stat)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle, iowait = fields[3], fields[4]
+    return (sum(fields[:8]) - idle - iowait) / _TICKS_PER_SECOND

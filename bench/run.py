@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from bench import acknowledgement, dimelo_calls, formatting, growth, tools
+from bench import acknowledgement, dimelo_calls, formatting, growth, replicas, tools
 from bench.acknowledgement import Load
 from bench.customers import Customers, Sent
 from bench.end_to_end import ai_answer_times, measure_batch, open_threads, ordering_evidence, paced_latency
@@ -66,6 +66,8 @@ async def measure(plan: Plan, use_wrk: bool, profile: bool, workdir: Path) -> Fi
                 window,
                 plan.answer_timeout_seconds,
             )
+    log.info("two stacks on PostgreSQL, one with one orchestrator replica, one with two: the same load")
+    found.replicas = await replicas.measure(plan, workdir / "replicas", STACK_ENV)
     return found
 
 

@@ -6,6 +6,8 @@ from bench.dimelo_calls import BudgetBurst, Calls
 from bench.end_to_end import Batch, p50_p99
 from bench.growth import WAVE, Growth
 from bench.plan import Plan
+from bench.replicas import Comparison
+from bench.replicas_section import replicas_section
 from bench.report import Section, number, render, verdict
 
 OURS = ("gateway", "orchestrator", "dimelo_adapter", "ai_service")
@@ -41,6 +43,7 @@ class Findings:
     calls: dict[str, Calls] = field(default_factory=dict)
     budget_burst: BudgetBurst | None = None
     formatting: Section | None = None
+    replicas: Comparison | None = None
     profile: list[str] = field(default_factory=list)
 
 
@@ -52,6 +55,7 @@ def render_report(header: list[str], found: Findings) -> str:
         _growth(found),
         found.formatting,
         _dimelo_calls(found),
+        replicas_section(found.replicas) if found.replicas is not None else None,
     ]
     text = render(header, [s for s in sections if s is not None])
     if found.profile:

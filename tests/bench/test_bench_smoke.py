@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SMOKE_TIMEOUT_SECONDS = 180
+SMOKE_TIMEOUT_SECONDS = 240  # 91 s measured beside other sessions' test suites (load average 10-30)
 
 EXPECTED_LINES = (
     "1. Webhook acknowledgement",
@@ -42,6 +42,11 @@ EXPECTED_LINES = (
     "per follow-up answer",
     "per handover",
     "burst at once, budget 500/min",
+    "7. Two orchestrator replicas on PostgreSQL",
+    "1 replica: 8 msgs on 4 threads",
+    "2 replicas: 8 msgs on 4 threads",
+    "want ≥ ×1.6, once and in order",
+    "floor from the CPU each message took",
 )
 
 
