@@ -102,6 +102,7 @@ class ConversationHandler:
         content = stored.event.content
         if stored.event.type != "content.imported":
             return None
+        await work.commit()  # what the failed attempt did (a handback, an intervention opened) before it is read back
         thread = await self._store.thread(content.thread_id)
         if thread.owner == AGENTS_OWNER:
             return Outcome("ignored_with_agents", f"failed ({failure}); thread already with agents")
@@ -228,7 +229,7 @@ class ConversationHandler:
     async def _answer(
         self, content: events_pb2.Content, thread: ThreadState, decision: Decision, journal: Journal, work: UnitOfWork
     ) -> Outcome:
-        if self._settings.open_intervention and not thread.intervention_id:
+        if self._settings.open_intervention and not thread.intervention_id and "posted" not in journal:
             thread = await self._open_intervention(content, thread, work)
         thread = await self._post_with_choices(content, thread, decision, journal, work)
         if not decision.finished:

@@ -5,7 +5,7 @@ import contextlib
 import functools
 import json
 import logging
-from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,7 +111,7 @@ class Intake:
             if store_unwell(error):
                 raise
             log.warning("the store refused the delivery's events together: storing them one at a time", exc_info=True)
-            admitted = [await self._store_alone(delivery, delivery_id, one, admit, asks, traceparent) for one in kept]
+            admitted = [await self._store_alone(delivery, delivery_id, one, admit, traceparent) for one in kept]
         for (receipt, event), one in zip(kept, admitted, strict=True):
             if one is None:
                 continue
@@ -129,7 +129,6 @@ class Intake:
         delivery_id: str,
         kept: tuple[pb.EventReceipt, events_pb2.Event],
         admit: Admit[_Admitted],
-        asks: Collection[str],
         traceparent: str,
     ) -> tuple[_Admitted, bool] | None:
         """Stores one event: its admission and whether it is new, or None when the store refused it and it was
@@ -137,7 +136,7 @@ class Intake:
         this event)."""
         receipt, event = kept
         try:
-            [one] = await self._store.accept([event], delivery_id, admit, asks, traceparent)
+            [one] = await self._store.accept([event], delivery_id, admit, self._asks([event]), traceparent)
             return one
         except Exception as error:  # quarantined below, or raised if the quarantine fails too
             if store_unwell(error):

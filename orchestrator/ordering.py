@@ -12,8 +12,11 @@ bot was answering comes before P and may still be on its way. But C was created 
 (Dimelo's echo of the reply, content.replied or content.exported, or an agent's content) has been received here at
 d_P, the premise says C arrives by d_P + W. An event B in reply to P is therefore due at min(arrival of B, d_P) + W:
 held max(0, d_P + W - now), counted as PREDECESSOR_SETTLED when that is nothing, and held W (NO_EVIDENCE) while
-no event of P has been received (P known only from the bot's own records). d_P is this process's clock as stored
-at intake (received_at), never Dimelo's dates.
+no event of P has been received (P known only from the bot's own records). d_P is the intake's clock as stored
+(received_at), never Dimelo's dates; with several replicas it is the clock of the replica that took P's event in,
+so their clocks are assumed synchronized (NTP): a replica δ behind lets B go δ early.
+Both evidences rest on `in_reply_to_id` naming the content right before in the thread, as RingCentral's chatbot
+example uses it; where a source does not set it, every event waits the window as before.
 An `in_reply_to_id` naming a content not known at all is evidence the other way: the event it follows is on its way
 (a reordered delivery), so the event is held longer (PREDECESSOR_MISSING_HOLD_SECONDS) for it to arrive first.
 """

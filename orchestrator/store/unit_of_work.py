@@ -3,7 +3,7 @@ effect, not one per write."""
 
 from typing import TYPE_CHECKING
 
-from orchestrator.store.records import HistoryMessage, Lease, ThreadState, Write
+from orchestrator.store.records import HistoryMessage, Lease, LeaseLost, ThreadState, Write
 
 if TYPE_CHECKING:
     from orchestrator.store import Store
@@ -33,7 +33,13 @@ class UnitOfWork:
         """Commits the writes kept so far, fenced by the lease (raises LeaseLost, keeping none, when it is lost),
         and extends the lease; with none kept, proves the lease all the same."""
         writes, self._writes = self._writes, []
-        await self._store.commit(self._lease, writes)
+        try:
+            await self._store.commit(self._lease, writes)
+        except LeaseLost:
+            raise  # another replica has the thread: nothing of this attempt may be written
+        except BaseException:
+            self._writes[:0] = writes  # kept for the commit that ends the attempt (each write is an upsert)
+            raise
 
     def pending(self) -> tuple[Write, ...]:
         """The writes not committed yet, for the commit that ends the event."""

@@ -133,3 +133,21 @@ async def test_closing_the_intervention_goes_on_only_after_a_tolerated_reason(
     [event] = await settled(running, "thread-1", 1)
 
     assert event.outcome.startswith("answered" if left_open else "handed over (processing_failed)")
+
+
+async def test_a_retry_after_the_reply_opens_no_second_intervention(peers, settings_for, start_orchestrator):
+    """In: a finished conversation with OPEN_INTERVENTION and CLOSE_THREAD_WHEN_FINISHED; CloseThread fails once
+    (UNAVAILABLE) after the reply was posted and the intervention closed. Out: the retry closes the thread without
+    opening another intervention or posting again: one OpenIntervention, one CreateReply, one CloseIntervention."""
+    ai, dimelo, _ = peers
+    ai.response = ai_pb2.RespondResponse(answer=ai_pb2.Answer(text="Bye!", conversation_finished=True))
+    dimelo.failures["CloseThread"] = [grpc.StatusCode.UNAVAILABLE]
+    running = await start_orchestrator(settings_for(open_intervention=True, close_thread_when_finished=True))
+
+    await running.submit(customer_message())
+    [event] = await settled(running, "thread-1", 1)
+
+    assert event.outcome == "answered; conversation finished, intervention and thread closed"
+    calls = {name: len(dimelo.calls[name]) for name in ("OpenIntervention", "CreateReply", "CloseIntervention")}
+    assert calls == {"OpenIntervention": 1, "CreateReply": 1, "CloseIntervention": 1}
+    assert len(dimelo.calls["CloseThread"]) == 2

@@ -1,6 +1,8 @@
 """Handback (HANDBACK=on): threads the agents give back to a bot category come back to the bot. The fake adapter
 says the thread is in the bot category "bot-cat" and in no agent category."""
 
+import grpc
+
 from botbridge.ai.v1 import ai_pb2
 from botbridge.events.v1 import events_pb2
 from tests.orchestrator.conftest import customer_message, settled
@@ -88,3 +90,26 @@ async def test_with_handback_off_intervention_events_are_not_even_queued(peers, 
 
     assert any(e.outcome.startswith("ignored: event type 'intervention.closed'") for e in events), events
     assert events[-1].outcome.startswith("ignored: thread is with agents") and ai.requests == []
+
+
+async def test_a_handback_whose_attempt_fails_for_good_still_hands_the_message_over(
+    peers, settings_for, start_orchestrator
+):
+    """In: handback on, one attempt per message; the thread with the agents; the customer's next message comes back
+    to the bot (first in a thread Dimelo files in a bot category), then GetContent fails. Out: the failure's handover
+    sees the handback the attempt made (its writes were not committed yet): the customer gets the notice and the
+    thread goes back to the agents, instead of being left with a bot that never answered."""
+    ai, dimelo, _ = peers
+    running = await start_orchestrator(settings_for(handback="on", bot_category_ids=["bot-cat"], max_attempts=1))
+    ai.response = _HUMAN
+    await running.submit(customer_message(id="c-1", body="A human please"))
+    await settled(running, "thread-1", 1)
+    notices_before = len(dimelo.replies)
+    dimelo.failures["GetContent"] = [grpc.StatusCode.UNAVAILABLE]
+
+    await running.submit(customer_message(id="c-2", body="Hello?", first_in_thread=True))
+    events = await settled(running, "thread-1", 2)
+
+    assert events[1].outcome.startswith("handed over"), events[1].outcome
+    assert (await running.orchestrator.store.thread("thread-1")).owner == "agents"
+    assert [reply.body for reply in dimelo.replies][notices_before:] == ["Passing you to an agent."]

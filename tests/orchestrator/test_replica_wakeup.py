@@ -3,6 +3,7 @@ the accepting commit, LISTEN on a connection of its own), not at its next poll, 
 connection was cut."""
 
 import time
+import uuid
 
 import grpc
 import psycopg
@@ -18,11 +19,16 @@ LONG_POLL_SECONDS = 3600.0
 WAKE_TIMEOUT_SECONDS = 20.0
 
 
+# The replicas' connections carry this name, so that listeners() sees theirs, not those of other tests running
+# orchestrators on the same server at the same time.
+APPLICATION_NAME = f"wakeup-test-{uuid.uuid4().hex[:12]}"
+
+
 @pytest.fixture
 def database_url():
     """PostgreSQL only (a fresh schema), for every replica of a test."""
     with fresh_schema() as url:
-        yield url
+        yield f"{url}&application_name={APPLICATION_NAME}"
 
 
 @pytest.fixture
@@ -90,7 +96,7 @@ def listeners(since: float) -> list[int]:
     with psycopg.connect(SERVER_URL, autocommit=True) as admin:
         rows = admin.execute(
             "SELECT pid FROM pg_stat_activity WHERE query = 'LISTEN botbridge_events'"
-            " AND backend_start >= to_timestamp(%s)",
-            (since,),
+            " AND application_name = %s AND backend_start >= to_timestamp(%s)",
+            (APPLICATION_NAME, since),
         ).fetchall()
     return [pid for (pid,) in rows]
