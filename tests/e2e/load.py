@@ -62,11 +62,14 @@ def tally(sandbox: SandboxClient, sent: dict[str, list[str]], started: float, ti
     pending = dict(sent)
 
     def unanswered() -> list[str]:
+        """The threads not yet seen answered. A sweep stops at the first thread still waiting: one is enough to wait
+        on, and reading every transcript at each poll kept a core busy while the stack under test needed it."""
         for thread_id in list(pending):
             contents = sandbox.transcript(thread_id)["contents"]
             replied = {c["in_reply_to_id"] for c in contents if c["author_kind"] == "bot"}
-            if set(pending[thread_id]) <= replied:
-                del pending[thread_id]
+            if not set(pending[thread_id]) <= replied:
+                break
+            del pending[thread_id]
         return list(pending)
 
     with contextlib.suppress(TimeoutError):  # what is still unanswered then is counted as lost below

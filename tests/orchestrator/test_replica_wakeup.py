@@ -19,16 +19,18 @@ LONG_POLL_SECONDS = 3600.0
 WAKE_TIMEOUT_SECONDS = 20.0
 
 
-# The replicas' connections carry this name, so that listeners() sees theirs, not those of other tests running
-# orchestrators on the same server at the same time.
-APPLICATION_NAME = f"wakeup-test-{uuid.uuid4().hex[:12]}"
+@pytest.fixture
+def application_name() -> str:
+    """This test's replicas' name on their PostgreSQL connections: the server is shared with other tests' (and other
+    workers') orchestrators, whose listening connections must not count as this test's."""
+    return f"replica-wakeup-{uuid.uuid4().hex[:12]}"
 
 
 @pytest.fixture
-def database_url():
-    """PostgreSQL only (a fresh schema), for every replica of a test."""
+def database_url(application_name):
+    """PostgreSQL only (a fresh schema), for every replica of a test, its connections named `application_name`."""
     with fresh_schema() as url:
-        yield f"{url}&application_name={APPLICATION_NAME}"
+        yield f"{url}&application_name={application_name}"
 
 
 @pytest.fixture
@@ -43,15 +45,19 @@ async def intake_only(settings_for):
 
 
 @pytest.fixture
-async def idle_replica(settings_for, start_orchestrator):
+async def idle_replica(settings_for, start_orchestrator, application_name):
     """Replica B, listening, with an hourly poll; returns it, the server process of its listening connection and
-    when it started (epoch seconds)."""
+    a function listing this test's listening connections opened since B started."""
     started = time.time()
     replica = await start_orchestrator(
         settings_for(orchestrator_replica_id="replica-b", store_poll_seconds=LONG_POLL_SECONDS)
     )
-    [listener] = await eventually(lambda: listeners(since=started), what="replica B listening")
-    return replica, listener, started
+
+    def listening() -> list[int]:
+        return listeners(application_name, since=started)
+
+    [listener] = await eventually(listening, what="replica B listening")
+    return replica, listener, listening
 
 
 async def processed_by_the_other_replica(a: Running, b: Running, thread_id: str) -> float:
@@ -82,21 +88,22 @@ async def test_a_replica_whose_listening_connection_was_cut_listens_again(intake
     """In: replica B listening; the server ends B's listening connection (pg_terminate_backend); then replica A
     takes a customer message in. Out: B listens again on a new connection and answers the message within 20 s,
     long before its hourly poll."""
-    b, first, started = idle_replica
+    b, first, listening = idle_replica
     with psycopg.connect(SERVER_URL, autocommit=True) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", (first,))
-    await eventually(lambda: [pid for pid in listeners(since=started) if pid != first], what="B listening again")
+    await eventually(lambda: [pid for pid in listening() if pid != first], what="B listening again")
 
     latency = await processed_by_the_other_replica(intake_only, b, "thread-after-the-cut")
     print(f"after the cut, processed by replica B {latency * 1000:.0f} ms after replica A took it in")
 
 
-def listeners(since: float) -> list[int]:
-    """The server processes of connections that listen for new events, opened after `since` (epoch seconds)."""
+def listeners(application_name: str, since: float) -> list[int]:
+    """The server processes of `application_name`'s connections that listen for new events, opened after `since`
+    (epoch seconds)."""
     with psycopg.connect(SERVER_URL, autocommit=True) as admin:
         rows = admin.execute(
             "SELECT pid FROM pg_stat_activity WHERE query = 'LISTEN botbridge_events'"
             " AND application_name = %s AND backend_start >= to_timestamp(%s)",
-            (APPLICATION_NAME, since),
+            (application_name, since),
         ).fetchall()
     return [pid for (pid,) in rows]
