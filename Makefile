@@ -64,8 +64,10 @@ lint: setup
 TEST_WORKERS ?= 4
 FAST_WORKERS ?= 3
 
+# PYTHONDONTWRITEBYTECODE emptied: with it set (as on some machines), every worker rewrites every test module's
+# asserts again instead of reading pytest's cache (~2 CPU-s a worker).
 test: setup $(DEPLOY_VENV)/.installed lint
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope
 
 # The inner loop: unit and contract tests with in-process servers; no process stacks (e2e, chaos, observability),
 # no deployment validators, no sandbox or spec suites, no property or fuzz runs (marked slow), and the tests that
@@ -73,7 +75,7 @@ test: setup $(DEPLOY_VENV)/.installed lint
 FAST_TESTS := tests/test_readme_configuration.py tests/contracts tests/service_kit tests/ai_service tests/ai_conformance \
 	tests/gateway tests/dimelo_adapter tests/orchestrator tests/intake
 test-fast: setup
-	TEST_STORES=sqlite $(PY) -m pytest -n $(FAST_WORKERS) --dist loadscope -m 'not e2e and not image and not slow' \
+	PYTHONDONTWRITEBYTECODE= TEST_STORES=sqlite $(PY) -m pytest -n $(FAST_WORKERS) --dist loadscope -m 'not e2e and not image and not slow' \
 	  $(FAST_TESTS)
 
 # Prints the benchmark table (a few minutes); bench/setup.sh, run by the bench itself, installs wrk when missing.
