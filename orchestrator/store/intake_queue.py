@@ -17,15 +17,14 @@ Admit = Callable[[events_pb2.Event, Mapping[str, KnownContent], float], A]
 # Events written by one INSERT at intake: 14 values each, within SQLite's oldest limit of 999 per statement.
 ROWS_PER_INSERT = 50
 
-# A thread's head: its oldest pending event by issued_at, whatever order the events came in. Events issued in the
-# same millisecond (Dimelo's resolution) follow their in_reply_to_id chain: one whose predecessor is pending with
-# the same issued_at comes after the others (so a predecessor delivered after its follower still goes first), then
-# arrival.
+# A thread's head: its oldest pending event by issued_at (then arrival), whatever order the events came in, leaving
+# out an event whose in_reply_to_id predecessor is pending with the same issued_at (Dimelo's issued_at is to the
+# millisecond: a predecessor delivered after its follower, written in the same millisecond, still goes first).
 _HEAD = (
     "e.state = 'pending' AND e.seq = (SELECT f.seq FROM events f WHERE f.state = 'pending'"
-    " AND f.thread_id = e.thread_id ORDER BY f.issued_at, EXISTS (SELECT 1 FROM events p WHERE p.state = 'pending'"
-    " AND p.thread_id = f.thread_id AND p.issued_at = f.issued_at AND p.content_id = f.in_reply_to_id"
-    " AND f.in_reply_to_id <> ''), f.seq LIMIT 1)"
+    " AND f.thread_id = e.thread_id AND (f.in_reply_to_id = '' OR NOT EXISTS (SELECT 1 FROM events p"
+    " WHERE p.content_id = f.in_reply_to_id AND p.state = 'pending' AND p.thread_id = f.thread_id"
+    " AND p.issued_at = f.issued_at AND p.seq <> f.seq)) ORDER BY f.issued_at, f.seq LIMIT 1)"
 )
 # PostgreSQL: one statement locks the lease rows of threads whose head is due, skipping the rows another replica
 # is claiming at this moment, and takes them. The head's row is locked too, so that an event another replica
