@@ -14,13 +14,17 @@ A = TypeVar("A", bound=Admission)
 # How an event is taken in (its state, outcome and hold), from the event, what the store knows of the contents asked
 # about, and the time the event is received (epoch seconds, this process's clock).
 Admit = Callable[[events_pb2.Event, Mapping[str, KnownContent], float], A]
-# Events written by one INSERT at intake: 13 values each, within SQLite's oldest limit of 999 per statement.
+# Events written by one INSERT at intake: 14 values each, within SQLite's oldest limit of 999 per statement.
 ROWS_PER_INSERT = 50
 
-# A thread's head: its oldest pending event by issued_at (then arrival), whatever order the events came in.
+# A thread's head: its oldest pending event by issued_at (then arrival), whatever order the events came in, leaving
+# out an event whose in_reply_to_id predecessor is pending with the same issued_at (Dimelo's issued_at is to the
+# millisecond: a predecessor delivered after its follower, written in the same millisecond, still goes first).
 _HEAD = (
     "e.state = 'pending' AND e.seq = (SELECT f.seq FROM events f WHERE f.state = 'pending'"
-    " AND f.thread_id = e.thread_id ORDER BY f.issued_at, f.seq LIMIT 1)"
+    " AND f.thread_id = e.thread_id AND (f.in_reply_to_id = '' OR NOT EXISTS (SELECT 1 FROM events p"
+    " WHERE p.content_id = f.in_reply_to_id AND p.state = 'pending' AND p.thread_id = f.thread_id"
+    " AND p.issued_at = f.issued_at AND p.seq <> f.seq)) ORDER BY f.issued_at, f.seq LIMIT 1)"
 )
 # PostgreSQL: one statement locks the lease rows of threads whose head is due, skipping the rows another replica
 # is claiming at this moment, and takes them. The head's row is locked too, so that an event another replica
@@ -70,6 +74,7 @@ class IntakeQueue(Leases):
                 event.type,
                 event.content.thread_id or event.intervention.thread_id,
                 event.content.id,
+                event.content.in_reply_to_id,
                 event.issued_at.ToMicroseconds() / 1e6 if event.HasField("issued_at") else now,
                 event.SerializeToString(),
             )
@@ -103,9 +108,10 @@ class IntakeQueue(Leases):
                             pending += [row[3]] if state == PENDING else []
                     if new:
                         self._db.execute(
-                            "INSERT INTO events (event_id, delivery_id, type, thread_id, content_id, issued_at, event,"
-                            " received_at, state, outcome, next_attempt_at, finished_at, traceparent) VALUES "
-                            + ",".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(new))
+                            "INSERT INTO events (event_id, delivery_id, type, thread_id, content_id, in_reply_to_id,"
+                            " issued_at, event, received_at, state, outcome, next_attempt_at, finished_at, traceparent)"
+                            " VALUES "
+                            + ",".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(new))
                             + " ON CONFLICT (event_id) DO NOTHING",
                             tuple(value for row in new for value in row),
                         )

@@ -410,6 +410,25 @@ async def test_a_message_whose_predecessor_is_missing_waits_for_it_longer_than_t
     assert [r.conversation.message.body for r in ai.requests] == ["earlier", "later"]
 
 
+async def test_a_predecessor_issued_in_the_same_millisecond_as_its_follower_delivered_after_it_is_answered_first(
+    peers, settings_for, start_orchestrator
+):
+    """In: a 0.1 s window; a thread's first message and one in reply to it, both issued in the same millisecond
+    (Dimelo's issued_at resolution), the follower delivered first (held 2 s: its predecessor is missing), then the
+    first (due at once). Out: answered in order, first message first."""
+    ai, _, _ = peers
+    running = await start_orchestrator(settings_for(ordering_window_seconds=0.1))
+    predecessor = customer_message(thread_id="thread-2", body="earlier", first_in_thread=True)
+    follower = customer_message(thread_id="thread-2", body="later", in_reply_to_id=predecessor.content.id)
+    follower.issued_at.CopyFrom(predecessor.issued_at)
+
+    await running.submit(follower)
+    await running.submit(predecessor)
+    await settled(running, "thread-2", 2)
+
+    assert [r.conversation.message.body for r in ai.requests] == ["earlier", "later"]
+
+
 async def test_a_message_following_the_bot_reply_still_waits_for_a_customer_message_written_before_that_reply(
     peers, settings_for, start_orchestrator
 ):
