@@ -22,7 +22,7 @@ from orchestrator.metrics import INTAKE_EVENTS, ORDERING_EVIDENCE
 from orchestrator.scheduler import Scheduler
 from orchestrator.settings import Handback, Settings
 from orchestrator.storable import MAX_ID_CHARS, replace_nul, unstorable, without_nul
-from orchestrator.store import DEAD, DONE, PENDING, Admission, KnownContent, Store
+from orchestrator.store import CUSTOMER_MESSAGE, DEAD, DONE, PENDING, Admission, KnownContent, Store
 from orchestrator.store.intake_queue import Admit
 from service_kit.metrics import event_type_label
 from service_kit.rich_errors import ORCHESTRATOR
@@ -101,7 +101,7 @@ class Intake:
         unreachable) refuses nothing: that raises, and Dimelo sends the delivery again. Sets each receipt's
         disposition."""
         events = [event for _, event in kept]
-        in_delivery = {e.content.id: e.type == ordering.CUSTOMER_MESSAGE for e in events if e.content.id}
+        in_delivery = {e.content.id: e.type == CUSTOMER_MESSAGE for e in events if e.content.id}
         admit = functools.partial(self._admit, in_delivery)
         asks = self._asks(events)
         admitted: Sequence[tuple[_Admitted, bool] | None]

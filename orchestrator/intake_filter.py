@@ -25,8 +25,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from botbridge.events.v1 import events_pb2
+from orchestrator.store import CUSTOMER_MESSAGE
 
-CUSTOMER_MESSAGE = "content.imported"
 # Contents created inside Dimelo (by agents or through the API): they tell the proxy who else acts on a thread.
 REPLY_EVENTS = frozenset({"content.replied", "content.exported"})
 # Content statuses of imported contents that no customer wrote (rules 3 and 4), with what they mean.

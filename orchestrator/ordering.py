@@ -18,7 +18,8 @@ so their clocks are assumed synchronized (NTP): a replica δ behind lets B go δ
 Both evidences rest on `in_reply_to_id` naming the content right before in the thread, as RingCentral's chatbot
 example uses it; where a source does not set it, every event waits the window as before.
 An `in_reply_to_id` naming a content not known at all is evidence the other way: the event it follows is on its way
-(a reordered delivery), so the event is held longer (PREDECESSOR_MISSING_HOLD_SECONDS) for it to arrive first.
+(a reordered delivery), so the event is held longer (PREDECESSOR_MISSING_HOLD_SECONDS) for it to arrive first,
+and released as soon as it does when a customer wrote it (IntakeQueue.accept).
 """
 
 from botbridge.events.v1 import events_pb2
@@ -29,7 +30,6 @@ PREDECESSOR_MISSING, PREDECESSOR_SETTLED = "predecessor_missing", "predecessor_s
 # How long an event whose predecessor is known to be missing waits for it (with the ordering window on): a delivery
 # of the predecessor delayed past the window (a loaded gateway, Dimelo's retries) would otherwise be answered late.
 PREDECESSOR_MISSING_HOLD_SECONDS = 2.0
-CUSTOMER_MESSAGE = "content.imported"
 
 
 def hold(event: events_pb2.Event, predecessor: KnownContent | None, window: float, now: float) -> tuple[str, float]:

@@ -16,6 +16,7 @@ from orchestrator.store.operator import Operator
 from orchestrator.store.records import (
     AGENTS_OWNER,
     BOT_OWNER,
+    CUSTOMER_MESSAGE,
     DEAD,
     DONE,
     PENDING,
@@ -36,6 +37,7 @@ from orchestrator.store.unit_of_work import UnitOfWork
 __all__ = [
     "AGENTS_OWNER",
     "BOT_OWNER",
+    "CUSTOMER_MESSAGE",
     "DEAD",
     "DONE",
     "PENDING",

@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from botbridge.events.v1 import events_pb2
 from orchestrator.store.leases import Leases
-from orchestrator.store.records import PENDING, Admission, KnownContent, Lease, StoredEvent, Write
+from orchestrator.store.records import CUSTOMER_MESSAGE, PENDING, Admission, KnownContent, Lease, StoredEvent, Write
 from orchestrator.store.threads import known_contents
 
 A = TypeVar("A", bound=Admission)
@@ -116,12 +116,24 @@ class IntakeQueue(Leases):
                             tuple(value for row in new for value in row),
                         )
                     self._queue_threads(pending)
+                    self._release_followers([row[4] for row in new if row[2] == CUSTOMER_MESSAGE and row[4]], now)
                     queued = queued or bool(pending)
                 if queued:
                     self._notify_new_events()
             return admitted
 
         return await self._db.write(write)
+
+    def _release_followers(self, content_ids: Sequence[str], now: float) -> None:
+        """Makes due now the events held for these customer messages to arrive (their in_reply_to_id): once here,
+        the queue's order puts each before its followers, so they need wait no longer (orchestrator/ordering.py).
+        A follower whose intake overlapped its predecessor's, and did not see it, is released too."""
+        if content_ids:
+            self._db.execute(
+                "UPDATE events SET next_attempt_at = ? WHERE state = 'pending' AND attempts = 0"
+                f" AND next_attempt_at > ? AND in_reply_to_id IN ({','.join('?' * len(content_ids))})",
+                (now, now, *content_ids),
+            )
 
     async def claim_next(self, busy_threads: Iterable[str], limit: int) -> list[StoredEvent]:
         """Leases up to `limit` threads not busy here nor leased elsewhere, oldest head first, and returns each one's

@@ -7,6 +7,8 @@ from typing import Any
 from botbridge.events.v1 import events_pb2
 
 PENDING, DONE, DEAD = "pending", "done", "dead"
+# The event of a message written in the source (a customer's, mostly: orchestrator/intake_filter.py says which).
+CUSTOMER_MESSAGE = "content.imported"
 BOT_OWNER, AGENTS_OWNER = "bot", "agents"
 # One write of processing, made by the store's `*_write` methods and run on the database thread by Store.commit
 # (or Store.finish) in one fenced commit with the writes beside it.

@@ -429,6 +429,26 @@ async def test_a_predecessor_issued_in_the_same_millisecond_as_its_follower_deli
     assert [r.conversation.message.body for r in ai.requests] == ["earlier", "later"]
 
 
+async def test_a_message_held_for_its_predecessor_goes_as_soon_as_the_predecessor_arrives(
+    peers, settings_for, start_orchestrator
+):
+    """In: a 60 s ordering window; a message in reply to one not here yet (held for it: 60 s), then, 0.2 s later, that
+    predecessor, a thread's first message. Out: both answered in order well within the window: the predecessor's
+    arrival releases its follower, and the queue's order puts the predecessor first."""
+    ai, _, _ = peers
+    running = await start_orchestrator(settings_for(ordering_window_seconds=60.0))
+    predecessor = customer_message(body="earlier", first_in_thread=True)
+    follower = customer_message(body="later", in_reply_to_id=predecessor.content.id)
+    follower.issued_at.seconds = predecessor.issued_at.seconds + 1
+
+    await running.submit(follower)
+    await asyncio.sleep(0.2)
+    await running.submit(predecessor)
+    await settled(running, "thread-1", 2)
+
+    assert [r.conversation.message.body for r in ai.requests] == ["earlier", "later"]
+
+
 async def test_a_message_following_the_bot_reply_still_waits_for_a_customer_message_written_before_that_reply(
     peers, settings_for, start_orchestrator
 ):
