@@ -66,7 +66,7 @@ class Outcome:
 
 class ConversationHandler:
     """Processes stored events; returns what was done, raises on failures (the scheduler decides about retries).
-    What it records goes into the event's UnitOfWork, whose writes left pending the scheduler commits with the
+    What it records goes into the event's UnitOfWork, whose writes left uncommitted the scheduler commits with the
     event's end."""
 
     def __init__(

@@ -160,7 +160,7 @@ class Scheduler:
 
     async def _attempt(self, stored: StoredEvent, span: trace.Span) -> str:
         """Handles the event and records how it ended, in one commit with what processing left to record (its
-        UnitOfWork's pending writes); returns the outcome code."""
+        UnitOfWork's writes not committed yet); returns the outcome code."""
         work = UnitOfWork(self._store, stored.lease)
         try:
             outcome = await self._handler.handle(stored, work)
@@ -169,7 +169,7 @@ class Scheduler:
         except Exception as error:  # noqa: BLE001 - every failure is retried, handed over or dead-lettered
             span.set_status(Status(StatusCode.ERROR, describe(error)))
             return await self._failed(stored, error, work)
-        await self._store.finish(stored.event.id, DONE, outcome.text, stored.lease, work.pending())
+        await work.finish(stored.event.id, DONE, outcome.text)
         log.info("processed: %s", outcome.text, extra={"outcome": outcome.code})
         return outcome.code
 
@@ -181,7 +181,7 @@ class Scheduler:
         if is_transient(error) and attempts < self._settings.max_attempts:
             base, longest = self._settings.retry_base_seconds, self._settings.retry_max_seconds
             delay = retry_delay(stored.attempts, base, longest, earliest_retry(error))
-            await self._store.retry_later(stored.event.id, delay, f"retrying: {reason}", stored.lease, work.pending())
+            await work.retry_later(stored.event.id, delay, f"retrying: {reason}")
             log.warning("attempt %d failed, retrying in %.1f s: %s", attempts, delay, reason)
             return "retry"
         log.warning(
@@ -198,10 +198,10 @@ class Scheduler:
             reason = f"{reason}; handover failed: {describe(handover_error)}"
         else:
             if outcome is not None:
-                await self._store.finish(stored.event.id, DONE, outcome.text, stored.lease, work.pending())
+                await work.finish(stored.event.id, DONE, outcome.text)
                 log.info("processed: %s", outcome.text, extra={"outcome": outcome.code})
                 return outcome.code
-        await self._store.finish(stored.event.id, DEAD, reason, stored.lease, work.pending())
+        await work.finish(stored.event.id, DEAD, reason)
         DEAD_LETTERS_TOTAL.labels(event_type_label(stored.event.type)).inc()
         log.error("dead letter after %d attempt(s), nobody was told: %s", attempts, reason)
         return "dead"

@@ -12,8 +12,8 @@ if TYPE_CHECKING:
 class UnitOfWork:
     """The writes of one event's processing under its thread's lease, kept back until the next commit: `commit`,
     right before an external effect (the proof that this replica may act), or the one that ends the attempt
-    (Store.finish or Store.retry_later, given `pending()`). So each effect is recorded in the commit that follows
-    it, never before it is known, and writes with no effect between them share a commit."""
+    (`finish`, `retry_later`). So each effect is recorded in the commit that follows it, never before it is known,
+    and writes with no effect between them share a commit."""
 
     def __init__(self, store: "Store", lease: Lease) -> None:
         self._store = store
@@ -41,6 +41,11 @@ class UnitOfWork:
             self._writes[:0] = writes  # kept for the commit that ends the attempt (each write is an upsert)
             raise
 
-    def pending(self) -> tuple[Write, ...]:
-        """The writes not committed yet, for the commit that ends the event."""
-        return tuple(self._writes)
+    async def finish(self, event_id: str, state: str, outcome: str) -> None:
+        """Ends the event (Store.finish) in one commit with the writes not committed yet."""
+        await self._store.finish(event_id, state, outcome, self._lease, self._writes)
+
+    async def retry_later(self, event_id: str, delay: float, outcome: str) -> None:
+        """Puts the event off for `delay` seconds (Store.retry_later) in one commit with the writes not committed
+        yet."""
+        await self._store.retry_later(event_id, delay, outcome, self._lease, self._writes)

@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from orchestrator.store import PENDING, Admission, LeaseLost, ThreadState
+from orchestrator.store import DONE, PENDING, Admission, LeaseLost, ThreadState
 from orchestrator.store.unit_of_work import UnitOfWork
 from tests.orchestrator.conftest import customer_message
 
@@ -21,7 +21,7 @@ async def test_a_commit_the_store_refuses_keeps_its_writes_for_the_commit_that_e
     open_store, monkeypatch
 ):
     """In: a step and a thread state kept back; the commit before the next effect fails with "database is locked".
-    Out: the error reaches the caller and both writes are still pending, so the attempt's end commits them."""
+    Out: the error reaches the caller and both writes are kept: the attempt's end (a retry) commits them."""
     store = await open_store("replica-a")
     event, claimed, work = await claimed_work(store)
     work.record_step(event.content.id, "posting", settled_by=0.0)
@@ -34,17 +34,15 @@ async def test_a_commit_the_store_refuses_keeps_its_writes_for_the_commit_that_e
         patch.setattr(store, "commit", locked)
         with pytest.raises(sqlite3.OperationalError):
             await work.commit()
-    assert len(work.pending()) == 2
 
-    await work.commit()
-    assert work.pending() == ()
+    await work.retry_later(event.id, 0.0, "retrying: database is locked")
     assert "posting" in await store.journal(event.content.id)
     assert (await store.thread(claimed.thread_id)).intervention_id == "intervention-1"
 
 
 async def test_a_commit_whose_lease_was_lost_keeps_nothing(open_store):
-    """In: a step kept back; another replica takes the thread over before the commit. Out: LeaseLost, and nothing of
-    the attempt is left to commit or written."""
+    """In: a step kept back; another replica takes the thread over before the commit. Out: LeaseLost, at the commit
+    and at the attempt's end, and nothing of the attempt written."""
     a, b = await open_store("replica-a", 0.2), await open_store("replica-b", 0.2)
     event, _, work = await claimed_work(a)
     work.record_step(event.content.id, "posting", settled_by=0.0)
@@ -53,5 +51,6 @@ async def test_a_commit_whose_lease_was_lost_keeps_nothing(open_store):
 
     with pytest.raises(LeaseLost):
         await work.commit()
-    assert work.pending() == ()
+    with pytest.raises(LeaseLost):
+        await work.finish(event.id, DONE, "answered")
     assert "posting" not in await a.journal(event.content.id)
