@@ -29,7 +29,15 @@ from orchestrator.intake_filter import AUTO_SUBMITTED, INTERVENTION_CLOSED, need
 from orchestrator.metrics import HANDOVERS, NO_AGENT_FALLBACKS
 from orchestrator.settings import NoAgentPolicy, Settings
 from orchestrator.source_directory import AutoSubmitted, BotUser, SourceDirectory
-from orchestrator.store import AGENTS_OWNER, HistoryMessage, Store, StoredEvent, ThreadState, UnitOfWork
+from orchestrator.store import (
+    AGENTS_OWNER,
+    CUSTOMER_MESSAGE,
+    HistoryMessage,
+    Store,
+    StoredEvent,
+    ThreadState,
+    UnitOfWork,
+)
 from service_kit.rich_errors import DIMELO_ADAPTER
 
 log = logging.getLogger(__name__)
@@ -89,7 +97,7 @@ class ConversationHandler:
 
     async def handle(self, stored: StoredEvent, work: UnitOfWork) -> Outcome:
         event = stored.event
-        if event.type == "content.imported":
+        if event.type == CUSTOMER_MESSAGE:
             return await self._customer_message(event.content, stored.attempts, work)
         if event.type == INTERVENTION_CLOSED:
             return await self._intervention_closed(event.intervention, work)
@@ -100,7 +108,7 @@ class ConversationHandler:
         handover (notice, intervention closed, agent categories), else the agent categories alone when the notice
         cannot be posted. None for other events (nobody waits for an answer to them). Raises when even that fails."""
         content = stored.event.content
-        if stored.event.type != "content.imported":
+        if stored.event.type != CUSTOMER_MESSAGE:
             return None
         await work.commit()  # what the failed attempt did (a handback, an intervention opened) before it is read back
         thread = await self._store.thread(content.thread_id)

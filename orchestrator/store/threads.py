@@ -5,7 +5,7 @@ from collections.abc import Collection, Sequence
 
 from orchestrator.database import Database
 from orchestrator.store.leases import Leases
-from orchestrator.store.records import HistoryMessage, KnownContent, ThreadState, Write
+from orchestrator.store.records import CUSTOMER_MESSAGE, HistoryMessage, KnownContent, ThreadState, Write
 
 
 class Threads(Leases):
@@ -77,9 +77,9 @@ def known_contents(db: Database, content_ids: Collection[str]) -> dict[str, Know
         return {}
     marks, ids = ",".join("?" * len(content_ids)), tuple(content_ids)
     rows = db.execute(
-        f"SELECT content_id, type = 'content.imported', received_at, 1 = 0 FROM events WHERE content_id IN ({marks})"
+        f"SELECT content_id, type = ?, received_at, 1 = 0 FROM events WHERE content_id IN ({marks})"
         f" UNION ALL SELECT content_id, 1 = 0, NULL, author = 'bot' FROM messages WHERE content_id IN ({marks})",
-        ids + ids,
+        (CUSTOMER_MESSAGE, *ids, *ids),
     ).fetchall()
     known: dict[str, KnownContent] = {}
     for content_id, customer, received_at, by_bot in rows:
