@@ -35,3 +35,13 @@ def test_acknowledgement_alone_prints_section_1():
     for callers in ("c=1 ", "c=64"):
         rows = [line for line in output.splitlines() if line.strip().startswith(callers)]
         assert len(rows) == 3 and "of FastAPI+gRPC" in rows[-1], output
+
+
+@pytest.mark.e2e
+def test_processing_cpu_prints_both_patterns():
+    # In: `python -m bench.processing_cpu --smoke`. Out: exit 0 and a row for follow-ups one at a time and one for
+    # waves, each with its messages, rate and the CPU of the four services and of all of them (7 figures).
+    output = run("bench.processing_cpu", "--smoke")
+    for label in ("one at a time", "waves of "):
+        [row] = [line for line in output.splitlines() if line.startswith(label)]
+        assert len(row[16:].split()) == 7, row
