@@ -158,11 +158,11 @@ class Intake:
         return asks - {""}
 
     def _admit(
-        self, in_delivery: Mapping[str, bool], event: events_pb2.Event, known: Mapping[str, KnownContent], now: float
+        self, in_delivery: Mapping[str, bool], event: events_pb2.Event, known: Mapping[str, KnownContent]
     ) -> _Admitted:
         """The event's initial state (pending, done: not for the bot and why, dead: malformed) and hold, from the
         event, what the store knows (`known`, read in the transaction that stores it), the delivery's other contents
-        (`in_delivery`, each with whether a customer wrote it) and its arrival `now`.
+        (`in_delivery`, each with whether a customer wrote it).
 
         Dimelo echoes each bot reply (content.replied, then content.exported): when the reply is already known, the
         echo needs no processing (an echo that outruns the reply's record is recognised when processed). A pending
@@ -178,10 +178,8 @@ class Intake:
         content_id = event.content.in_reply_to_id
         predecessor = known.get(content_id)
         if content_id in in_delivery:  # it arrives now, with this event
-            customer = in_delivery[content_id] or bool(predecessor and predecessor.customer)
-            arrived = now if predecessor is None or predecessor.received_at is None else predecessor.received_at
-            predecessor = KnownContent(customer, min(now, arrived))
-        why, hold = ordering.hold(event, predecessor, self._hold_seconds, now)
+            predecessor = KnownContent(in_delivery[content_id] or bool(predecessor and predecessor.customer))
+        why, hold = ordering.hold(event, predecessor, self._hold_seconds)
         return _Admitted(PENDING, hold=hold, decision=decision, evidence=why)
 
 

@@ -17,9 +17,9 @@ INTAKE_EVENTS = Counter(
 )
 ORDERING_EVIDENCE = Counter(
     "botbridge_ordering_evidence_total",
-    "Events queued for processing, by what let them go at once (first_in_thread, predecessor_here,"
-    " predecessor_settled) or why they were held: no_evidence (up to ORDERING_WINDOW_SECONDS, in case an earlier"
-    " event of the thread is still on its way), predecessor_missing (longer).",
+    "Events queued for processing, by what let them go at once (first_in_thread, predecessor_here) or why they"
+    " were held: no_evidence (ORDERING_WINDOW_SECONDS, in case an earlier event of the thread is still on its way),"
+    " predecessor_missing (longer).",
     ["evidence"],
 )
 EVENTS_PROCESSED = Counter(

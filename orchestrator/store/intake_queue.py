@@ -11,9 +11,9 @@ from orchestrator.store.records import CUSTOMER_MESSAGE, PENDING, Admission, Kno
 from orchestrator.store.threads import known_contents
 
 A = TypeVar("A", bound=Admission)
-# How an event is taken in (its state, outcome and hold), from the event, what the store knows of the contents asked
-# about, and the time the event is received (epoch seconds, this process's clock).
-Admit = Callable[[events_pb2.Event, Mapping[str, KnownContent], float], A]
+# How an event is taken in (its state, outcome and hold), from the event and what the store knows of the contents
+# asked about.
+Admit = Callable[[events_pb2.Event, Mapping[str, KnownContent]], A]
 # Events written by one INSERT at intake: 14 values each, within SQLite's oldest limit of 999 per statement.
 ROWS_PER_INSERT = 50
 
@@ -40,7 +40,7 @@ _CLAIM_POSTGRES = (
 )
 
 
-def due_at_once(event: events_pb2.Event, known: Mapping[str, KnownContent], now: float) -> Admission:
+def due_at_once(event: events_pb2.Event, known: Mapping[str, KnownContent]) -> Admission:
     """Every event pending and due at once, whatever the store knows (loads and tests that bypass the intake)."""
     return Admission(PENDING)
 
@@ -57,8 +57,8 @@ class IntakeQueue(Leases):
         traceparent: str = "",
     ) -> list[tuple[A, bool]]:
         """Stores new events in one transaction, each with the initial state `admit` gives it (called with the
-        event, what the store knows of the contents in `asks`, read in that transaction, and the time the events are
-        received); returns, per event, its admission and False if it was already stored (or earlier in `events`).
+        event and what the store knows of the contents in `asks`, read in that transaction); returns, per event,
+        its admission and False if it was already stored (or earlier in `events`).
 
         A pending event becomes due after its admission's hold, so that an earlier event of the same thread
         delivered a moment later (Dimelo does not keep order) is still processed first (orchestrator/ordering.py).
@@ -87,7 +87,7 @@ class IntakeQueue(Leases):
             queued = False
             with self._db.transaction():
                 known = known_contents(self._db, asks)
-                admissions = [admit(event, known, now) for event in events]
+                admissions = [admit(event, known) for event in events]
                 for start in range(0, len(fixed), ROWS_PER_INSERT):
                     chunk = fixed[start : start + ROWS_PER_INSERT]
                     ids = [row[0] for row in chunk]

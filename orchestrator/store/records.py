@@ -99,12 +99,10 @@ class HistoryMessage:
 
 @dataclass(frozen=True)
 class KnownContent:
-    """What the store knows of a content: whether a customer wrote it (a content.imported event of it), when an
-    event of it first arrived here (epoch seconds, this process's clock; None when it is known only from the bot's
-    own records, not yet echoed by Dimelo), and whether the bot posted it."""
+    """What the store knows of a content: whether a customer wrote it (a content.imported event of it) and whether
+    the bot posted it."""
 
     customer: bool
-    received_at: float | None
     posted_by_bot: bool = False
 
 

@@ -72,20 +72,17 @@ class Threads(Leases):
 
 def known_contents(db: Database, content_ids: Collection[str]) -> dict[str, KnownContent]:
     """Which of these contents the store knows (taken in as an event, or in the history), each with whether a
-    customer wrote it, when an event of it first arrived, and whether the bot posted it; on the database thread."""
+    customer wrote it and whether the bot posted it; on the database thread."""
     if not content_ids:
         return {}
     marks, ids = ",".join("?" * len(content_ids)), tuple(content_ids)
     rows = db.execute(
-        f"SELECT content_id, type = ?, received_at, 1 = 0 FROM events WHERE content_id IN ({marks})"
-        f" UNION ALL SELECT content_id, 1 = 0, NULL, author = 'bot' FROM messages WHERE content_id IN ({marks})",
+        f"SELECT content_id, type = ?, 1 = 0 FROM events WHERE content_id IN ({marks})"
+        f" UNION ALL SELECT content_id, 1 = 0, author = 'bot' FROM messages WHERE content_id IN ({marks})",
         (CUSTOMER_MESSAGE, *ids, *ids),
     ).fetchall()
     known: dict[str, KnownContent] = {}
-    for content_id, customer, received_at, by_bot in rows:
-        seen = known.get(content_id, KnownContent(False, None))
-        arrivals = [at for at in (seen.received_at, received_at) if at is not None]
-        known[content_id] = KnownContent(
-            seen.customer or bool(customer), min(arrivals, default=None), seen.posted_by_bot or bool(by_bot)
-        )
+    for content_id, customer, by_bot in rows:
+        seen = known.get(content_id, KnownContent(False))
+        known[content_id] = KnownContent(seen.customer or bool(customer), seen.posted_by_bot or bool(by_bot))
     return known

@@ -470,38 +470,37 @@ async def test_a_message_following_the_bot_reply_still_waits_for_a_customer_mess
     assert [r.conversation.message.body for r in ai.requests] == ["first", "second", "third"]
 
 
-async def test_a_message_following_a_bot_reply_echoed_a_window_ago_goes_at_once(
+async def test_a_message_following_a_bot_reply_echoed_long_ago_still_waits_for_one_written_before_that_reply(
     peers, settings_for, start_orchestrator
 ):
-    """In: a 60 s ordering window; in two threads the bot answers the first message and Dimelo's echo of the reply
-    (content.replied) is taken in: thread-1's echo then moved 61 s back in the store (as if it came a minute ago),
-    thread-2's left as just received; then in each a message in reply to the bot's reply. Out: thread-1's is answered
-    without waiting for the window (a customer message written before the reply would have come within the window
-    of its echo); thread-2's is still held once thread-1's is done."""
+    """In: a 0.5 s window; the bot answers the first message and Dimelo's echo of the reply is taken in, then moved
+    61 s back in the store (as if it came a minute ago); a message in reply to the bot's reply, and 0.2 s later one
+    written before the reply (in reply to the first). Out: answered in order: an echo that came long ago does not
+    show that everything written before the reply is here (seen under load in tests/e2e/test_reliability.py: such a
+    message came 0.33 s after the echo), so the follow-up waits the window from its own arrival."""
     ai, dimelo, _ = peers
-    running = await start_orchestrator(settings_for(ordering_window_seconds=60.0))
+    running = await start_orchestrator(settings_for(ordering_window_seconds=0.5))
     store = running.orchestrator.store
-    followers = []
-    for number, thread_id in enumerate(("thread-1", "thread-2")):
-        await running.submit(customer_message(thread_id, body=f"first in {thread_id}", first_in_thread=True))
-        await settled(running, thread_id, 1)
-        reply_id = dimelo.replies[number].id
-        echo = customer_message(thread_id, id=reply_id, creator_id="bot-user")
-        echo.type = "content.replied"
-        await running.submit(echo)
-        followers.append(customer_message(thread_id, body=f"second in {thread_id}", in_reply_to_id=reply_id))
+    first = customer_message(body="first", first_in_thread=True)
+    await running.submit(first)
+    await settled(running, "thread-1", 1)
+    echo = customer_message(id=dimelo.replies[0].id, creator_id="bot-user")
+    echo.type = "content.replied"
+    await running.submit(echo)
     await store._db.run(
         lambda: store._db.execute(
             "UPDATE events SET received_at = received_at - 61 WHERE content_id = ?", (dimelo.replies[0].id,)
         )
     )
+    written_before_the_reply = customer_message(body="second", in_reply_to_id=first.content.id)
+    after_the_reply = customer_message(body="third", in_reply_to_id=dimelo.replies[0].id)
 
-    await running.submit(followers[1])
-    await running.submit(followers[0])
-    await settled(running, "thread-1", 3)
+    await running.submit(after_the_reply)
+    await asyncio.sleep(0.2)
+    await running.submit(written_before_the_reply)
+    await settled(running, "thread-1", 4)
 
-    assert [r.conversation.message.body for r in ai.requests][-1] == "second in thread-1"
-    assert [e.state for e in await store.thread_events("thread-2")][-1] == "pending"
+    assert [r.conversation.message.body for r in ai.requests] == ["first", "second", "third"]
 
 
 async def test_a_message_following_a_bot_reply_echoed_just_now_waits_for_one_written_before_that_reply(
