@@ -111,6 +111,7 @@ async def _replay_quarantined(quarantine_id: str, store: Store, settings: Intake
         settings.ordering_window_seconds,
         on_pending=lambda: None,
         handback=settings.handback is Handback.ON,
+        hold_max_seconds=settings.ordering_window_max_seconds,
     )
     answer = await intake.take_in(request)
     await store.drop_quarantined(quarantine_id)

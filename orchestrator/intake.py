@@ -5,6 +5,7 @@ import contextlib
 import functools
 import json
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,9 +17,10 @@ from botbridge.orchestrator.v1 import orchestrator_pb2 as pb
 from botbridge.orchestrator.v1 import orchestrator_pb2_grpc
 from orchestrator import ordering
 from orchestrator.database import store_unwell
+from orchestrator.delivery_lateness import DeliveryLateness
 from orchestrator.errors import describe
 from orchestrator.intake_filter import OWN_REPLY, REPLY_EVENTS, IntakeDecision, decide
-from orchestrator.metrics import INTAKE_EVENTS, ORDERING_EVIDENCE
+from orchestrator.metrics import DELIVERY_LATENESS_SPREAD, INTAKE_EVENTS, ORDERING_EVIDENCE
 from orchestrator.scheduler import Scheduler
 from orchestrator.settings import Handback, Settings
 from orchestrator.storable import MAX_ID_CHARS, replace_nul, unstorable, without_nul
@@ -48,9 +50,9 @@ class Intake:
     """Takes a delivery in: stores each event with its initial state (pending, done: not for the bot and why, dead:
     malformed) and quarantines, each on its own with the reason, what cannot be stored as an event.
 
-    `hold_seconds` is the ordering window: the longest an event waits for earlier ones of its thread; `on_pending`
-    is called when a new event waits for processing; `handback` keeps the events that may hand a thread back to the
-    bot (HANDBACK)."""
+    `hold_seconds` is the ordering window: the longest an event waits for earlier ones of its thread while deliveries
+    come about as late as each other, growing up to `hold_max_seconds` while they do not; `on_pending` is called when
+    a new event waits for processing; `handback` keeps the events that may hand a thread back to the bot (HANDBACK)."""
 
     def __init__(
         self,
@@ -59,10 +61,13 @@ class Intake:
         hold_seconds: float,
         on_pending: Callable[[], None],
         handback: bool = False,
+        hold_max_seconds: float = 0.0,
     ) -> None:
         self._store = store
         self._bot_source_ids = frozenset(bot_source_ids)
         self._hold_seconds = hold_seconds
+        self._hold_max_seconds = hold_max_seconds
+        self._lateness = DeliveryLateness()
         self._on_pending = on_pending
         self._handback = handback
 
@@ -102,7 +107,10 @@ class Intake:
         disposition."""
         events = [event for _, event in kept]
         in_delivery = {e.content.id: e.type == CUSTOMER_MESSAGE for e in events if e.content.id}
-        admit = functools.partial(self._admit, in_delivery)
+        now = time.time()
+        recent = self._lateness.bounds(now)
+        DELIVERY_LATENESS_SPREAD.set(recent[1] - recent[0] if recent else 0.0)
+        admit = functools.partial(self._admit, in_delivery, now, recent)
         asks = self._asks(events)
         admitted: Sequence[tuple[_Admitted, bool] | None]
         try:
@@ -112,6 +120,14 @@ class Intake:
                 raise
             log.warning("the store refused the delivery's events together: storing them one at a time", exc_info=True)
             admitted = [await self._store_alone(delivery, delivery_id, one, admit, traceparent) for one in kept]
+        self._lateness.record(
+            (
+                late
+                for (_, event), one in zip(kept, admitted, strict=True)
+                if one and one[1] and (late := _lateness(event, now)) is not None
+            ),
+            now,
+        )
         for (receipt, event), one in zip(kept, admitted, strict=True):
             if one is None:
                 continue
@@ -158,11 +174,17 @@ class Intake:
         return asks - {""}
 
     def _admit(
-        self, in_delivery: Mapping[str, bool], event: events_pb2.Event, known: Mapping[str, KnownContent]
+        self,
+        in_delivery: Mapping[str, bool],
+        now: float,
+        recent: tuple[float, float] | None,
+        event: events_pb2.Event,
+        known: Mapping[str, KnownContent],
     ) -> _Admitted:
         """The event's initial state (pending, done: not for the bot and why, dead: malformed) and hold, from the
         event, what the store knows (`known`, read in the transaction that stores it), the delivery's other contents
-        (`in_delivery`, each with whether a customer wrote it).
+        (`in_delivery`, each with whether a customer wrote it), and how late deliveries came before this one, which
+        arrived at `now` (`recent`: the least and greatest lateness, orchestrator/delivery_lateness.py).
 
         Dimelo echoes each bot reply (content.replied, then content.exported): when the reply is already known, the
         echo needs no processing (an echo that outruns the reply's record is recognised when processed). A pending
@@ -179,7 +201,8 @@ class Intake:
         predecessor = known.get(content_id)
         if content_id in in_delivery:  # it arrives now, with this event
             predecessor = KnownContent(in_delivery[content_id] or bool(predecessor and predecessor.customer))
-        why, hold = ordering.hold(event, predecessor, self._hold_seconds)
+        window = ordering.window(self._hold_seconds, self._hold_max_seconds, _lateness(event, now), recent)
+        why, hold = ordering.hold(event, predecessor, window)
         return _Admitted(PENDING, hold=hold, decision=decision, evidence=why)
 
 
@@ -193,6 +216,7 @@ class IntakeServicer(orchestrator_pb2_grpc.OrchestratorServiceServicer):
             settings.ordering_window_seconds,
             scheduler.wake,
             handback=settings.handback is Handback.ON,
+            hold_max_seconds=settings.ordering_window_max_seconds,
         )
         self._store = store
 
@@ -229,6 +253,11 @@ def _alone(delivery: events_pb2.Delivery, event: events_pb2.Event) -> bytes:
     raw = event.raw_json or "{}"
     envelope = json.dumps({"id": delivery.id, "domain_id": delivery.domain_id, "events": []}, ensure_ascii=False)
     return (envelope[:-2] + raw + "]}").encode("utf-8", "surrogatepass")
+
+
+def _lateness(event: events_pb2.Event, now: float) -> float | None:
+    """How long after Dimelo issued it the event arrived at `now` (None: it carries no `issued_at`)."""
+    return now - event.issued_at.ToMicroseconds() / 1e6 if event.HasField("issued_at") else None
 
 
 def _count(event: events_pb2.Event, outcome: str, code: str, reason: str, level: int) -> None:

@@ -64,6 +64,11 @@ AI_REQUEST_SECONDS = Histogram(
     ["result"],
     buckets=LATENCY_BUCKETS,
 )
+DELIVERY_LATENESS_SPREAD = Gauge(
+    "botbridge_delivery_lateness_spread_seconds",
+    "How unevenly late Dimelo's deliveries came over the last 10 s (greatest minus least time from issued_at to"
+    " arrival); the ordering window grows to twice it, up to ORDERING_WINDOW_MAX_SECONDS.",
+)
 BACKLOG = Gauge("botbridge_intake_backlog_events", "Events stored and not yet processed (pending).")
 OLDEST_PENDING_AGE = Gauge(
     "botbridge_intake_oldest_pending_age_seconds", "Age of the oldest pending event; 0 when none is pending."

@@ -65,6 +65,8 @@ class IntakeSettings(StoreSettings):
     # here (orchestrator/ordering.py), so that an earlier message Dimelo delivers a moment later (order is not
     # guaranteed) is answered first. Adds as much to such an event's answer time.
     ordering_window_seconds: float = 0.3
+    # The longest that window grows while Dimelo's deliveries come unevenly late (a backlog: orchestrator/ordering.py).
+    ordering_window_max_seconds: float = Field(5.0, ge=0)
     # Give threads back to the bot when the agents return them (see Handback).
     handback: Handback = Handback.OFF
 

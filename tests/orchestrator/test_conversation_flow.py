@@ -566,3 +566,26 @@ async def test_a_thread_seen_in_a_bot_category_is_not_read_again_for_each_messag
     [event] = await settled(running, "thread-elsewhere", 1)
     assert event.outcome == "ignored: thread is not in a bot category"
     assert len(dimelo.calls["CreateReply"]) == 3
+
+
+async def test_while_deliveries_come_unevenly_late_the_window_grows_and_an_earlier_message_still_goes_first(
+    peers, settings_for, start_orchestrator
+):
+    """In: a 0.1 s window (5 s at most); deliveries in two other threads, one 1 s after it was issued and one at once
+    (a backlog: lateness spread 1 s); then in thread-1 a message, and 0.5 s later (past the base window) one issued
+    1 s before it. Out: thread-1's earlier message is answered first: the window grew to about 2 s."""
+    ai, _, _ = peers
+    running = await start_orchestrator(settings_for(ordering_window_seconds=0.1, ordering_window_max_seconds=5.0))
+    backlogged = customer_message(thread_id="thread-2", first_in_thread=True)
+    backlogged.issued_at.FromNanoseconds(backlogged.issued_at.ToNanoseconds() - 1_000_000_000)
+    await running.submit(backlogged, customer_message(thread_id="thread-3", first_in_thread=True))
+    earlier, later = customer_message(body="earlier"), customer_message(body="later")
+    earlier.issued_at.FromNanoseconds(later.issued_at.ToNanoseconds() - 1_000_000_000)
+
+    await running.submit(later)
+    await asyncio.sleep(0.5)
+    await running.submit(earlier)
+    await settled(running, "thread-1", 2)
+
+    asked = [r.conversation.message.body for r in ai.requests if r.conversation.thread_id == "thread-1"]
+    assert asked == ["earlier", "later"]
