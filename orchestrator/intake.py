@@ -110,7 +110,8 @@ class Intake:
         now = time.time()
         recent = self._lateness.bounds(now)
         DELIVERY_LATENESS_SPREAD.set(recent[1] - recent[0] if recent else 0.0)
-        admit = functools.partial(self._admit, in_delivery, now, recent)
+        lateness = {event.id: _lateness(event, now) for event in events}
+        admit = functools.partial(self._admit, in_delivery, lateness, recent)
         asks = self._asks(events)
         admitted: Sequence[tuple[_Admitted, bool] | None]
         try:
@@ -124,7 +125,7 @@ class Intake:
             (
                 late
                 for (_, event), one in zip(kept, admitted, strict=True)
-                if one and one[1] and (late := _lateness(event, now)) is not None
+                if one and one[1] and (late := lateness[event.id]) is not None
             ),
             now,
         )
@@ -176,15 +177,16 @@ class Intake:
     def _admit(
         self,
         in_delivery: Mapping[str, bool],
-        now: float,
+        lateness: Mapping[str, float | None],
         recent: tuple[float, float] | None,
         event: events_pb2.Event,
         known: Mapping[str, KnownContent],
     ) -> _Admitted:
         """The event's initial state (pending, done: not for the bot and why, dead: malformed) and hold, from the
         event, what the store knows (`known`, read in the transaction that stores it), the delivery's other contents
-        (`in_delivery`, each with whether a customer wrote it), and how late deliveries came before this one, which
-        arrived at `now` (`recent`: the least and greatest lateness, orchestrator/delivery_lateness.py).
+        (`in_delivery`, each with whether a customer wrote it), how late each event of the delivery came (`lateness`, by
+        event id) and how late those before it came (`recent`: the least and greatest lateness,
+        orchestrator/delivery_lateness.py).
 
         Dimelo echoes each bot reply (content.replied, then content.exported): when the reply is already known, the
         echo needs no processing (an echo that outruns the reply's record is recognised when processed). A pending
@@ -201,7 +203,7 @@ class Intake:
         predecessor = known.get(content_id)
         if content_id in in_delivery:  # it arrives now, with this event
             predecessor = KnownContent(in_delivery[content_id] or bool(predecessor and predecessor.customer))
-        window = ordering.window(self._hold_seconds, self._hold_max_seconds, _lateness(event, now), recent)
+        window = ordering.window(self._hold_seconds, self._hold_max_seconds, lateness[event.id], recent)
         why, hold = ordering.hold(event, predecessor, window)
         return _Admitted(PENDING, hold=hold, decision=decision, evidence=why)
 

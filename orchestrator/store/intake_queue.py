@@ -81,31 +81,36 @@ class IntakeQueue(Leases):
             for event in events
         ]
 
+        # One order of the rows for every intake (by event id, then by thread for the lease rows): two intakes of the
+        # same events in different orders (Dimelo re-sends and regroups) lock them in the same order, and so never
+        # wait on each other in a circle (a PostgreSQL deadlock would fail the delivery).
+        order = sorted(range(len(fixed)), key=lambda index: fixed[index][0])
+
         def write() -> list[tuple[A, bool]]:
-            admitted: list[tuple[A, bool]] = []
+            admitted: dict[int, tuple[A, bool]] = {}
             seen: set[str] = set()
-            queued = False
+            pending: set[str] = set()
+            customers: list[str] = []  # the customer messages taken in, whose held followers may go now
             with self._db.transaction():
                 known = known_contents(self._db, asks)
-                admissions = [admit(event, known) for event in events]
-                for start in range(0, len(fixed), ROWS_PER_INSERT):
-                    chunk = fixed[start : start + ROWS_PER_INSERT]
-                    ids = [row[0] for row in chunk]
+                for start in range(0, len(order), ROWS_PER_INSERT):
+                    chunk = order[start : start + ROWS_PER_INSERT]
+                    ids = [fixed[index][0] for index in chunk]
                     stored = self._db.execute(
                         f"SELECT event_id FROM events WHERE event_id IN ({','.join('?' * len(ids))})", tuple(ids)
                     ).fetchall()
                     seen.update(event_id for (event_id,) in stored)
-                    new, pending = [], []
-                    for row, admission in zip(chunk, admissions[start : start + ROWS_PER_INSERT], strict=True):
-                        is_new, state = row[0] not in seen, admission.state
-                        admitted.append((admission, is_new))
+                    new = []
+                    for index in chunk:
+                        row, admission = fixed[index], admit(events[index], known)
+                        admitted[index] = (admission, row[0] not in seen)
+                        if row[0] in seen:
+                            continue
                         seen.add(row[0])
-                        if is_new:
-                            done_at = 0 if state == PENDING else now
-                            new.append(
-                                (*row, now, state, admission.outcome, now + admission.hold, done_at, traceparent)
-                            )
-                            pending += [row[3]] if state == PENDING else []
+                        state, hold = admission.state, admission.hold
+                        new.append((*row, now, state, admission.outcome, now + hold, 0 if state == PENDING else now))
+                        pending |= {row[3]} if state == PENDING else set()
+                        customers += [row[4]] if row[2] == CUSTOMER_MESSAGE and row[4] else []
                     if new:
                         self._db.execute(
                             "INSERT INTO events (event_id, delivery_id, type, thread_id, content_id, in_reply_to_id,"
@@ -113,14 +118,13 @@ class IntakeQueue(Leases):
                             " VALUES "
                             + ",".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(new))
                             + " ON CONFLICT (event_id) DO NOTHING",
-                            tuple(value for row in new for value in row),
+                            tuple(value for row in new for value in (*row, traceparent)),
                         )
-                    self._queue_threads(pending)
-                    self._release_followers([row[4] for row in new if row[2] == CUSTOMER_MESSAGE and row[4]], now)
-                    queued = queued or bool(pending)
-                if queued:
+                self._queue_threads(pending)
+                self._release_followers(customers, now)
+                if pending:
                     self._notify_new_events()
-            return admitted
+            return [admitted[index] for index in range(len(fixed))]
 
         return await self._db.write(write)
 
