@@ -25,7 +25,6 @@ from orchestrator.scheduler import Scheduler
 from orchestrator.settings import Handback, Settings
 from orchestrator.storable import MAX_ID_CHARS, replace_nul, unstorable, without_nul
 from orchestrator.store import CUSTOMER_MESSAGE, DEAD, DONE, PENDING, Admission, KnownContent, Store
-from orchestrator.store.intake_queue import Admit
 from service_kit.metrics import event_type_label
 from service_kit.rich_errors import ORCHESTRATOR
 from service_kit.tracing import current_traceparent
@@ -44,6 +43,19 @@ class _Admitted(Admission):
 
     decision: IntakeDecision
     evidence: str = ""
+
+
+@dataclass(frozen=True)
+class _Delivery:
+    """What the intake knows of a delivery's events before the store is read, each by event id: the intake's decision
+    and how late it came (seconds after its `issued_at`; None: unknown); the delivery's contents, each with whether a
+    customer wrote it; and how late the events before it came (`recent`: the least and greatest lateness,
+    orchestrator/delivery_lateness.py)."""
+
+    decisions: Mapping[str, IntakeDecision]
+    lateness: Mapping[str, float | None]
+    contents: Mapping[str, bool]
+    recent: tuple[float, float] | None
 
 
 class Intake:
@@ -106,13 +118,17 @@ class Intake:
         unreachable) refuses nothing: that raises, and Dimelo sends the delivery again. Sets each receipt's
         disposition."""
         events = [event for _, event in kept]
-        in_delivery = {e.content.id: e.type == CUSTOMER_MESSAGE for e in events if e.content.id}
         now = time.time()
         recent = self._lateness.bounds(now)
         DELIVERY_LATENESS_SPREAD.set(recent[1] - recent[0] if recent else 0.0)
-        lateness = {event.id: _lateness(event, now) for event in events}
-        admit = functools.partial(self._admit, in_delivery, lateness, recent)
-        asks = self._asks(events)
+        seen = _Delivery(
+            {event.id: decide(event, self._bot_source_ids, self._handback) for event in events},
+            {event.id: _lateness(event, now) for event in events},
+            {e.content.id: e.type == CUSTOMER_MESSAGE for e in events if e.content.id},
+            recent,
+        )
+        admit = functools.partial(self._admit, seen)
+        asks = self._asks(events, seen.decisions)
         admitted: Sequence[tuple[_Admitted, bool] | None]
         try:
             admitted = await self._store.accept(events, delivery_id, admit, asks, traceparent)
@@ -120,12 +136,12 @@ class Intake:
             if store_unwell(error):
                 raise
             log.warning("the store refused the delivery's events together: storing them one at a time", exc_info=True)
-            admitted = [await self._store_alone(delivery, delivery_id, one, admit, traceparent) for one in kept]
+            admitted = [await self._store_alone(delivery, delivery_id, one, seen, traceparent) for one in kept]
         self._lateness.record(
             (
                 late
                 for (_, event), one in zip(kept, admitted, strict=True)
-                if one and one[1] and (late := lateness[event.id]) is not None
+                if one and one[1] and (late := seen.lateness[event.id]) is not None
             ),
             now,
         )
@@ -145,7 +161,7 @@ class Intake:
         delivery: events_pb2.Delivery,
         delivery_id: str,
         kept: tuple[pb.EventReceipt, events_pb2.Event],
-        admit: Admit[_Admitted],
+        seen: _Delivery,
         traceparent: str,
     ) -> tuple[_Admitted, bool] | None:
         """Stores one event: its admission and whether it is new, or None when the store refused it and it was
@@ -153,7 +169,10 @@ class Intake:
         this event)."""
         receipt, event = kept
         try:
-            [one] = await self._store.accept([event], delivery_id, admit, self._asks([event]), traceparent)
+            admit = functools.partial(self._admit, seen)
+            [one] = await self._store.accept(
+                [event], delivery_id, admit, self._asks([event], seen.decisions), traceparent
+            )
             return one
         except Exception as error:  # quarantined below, or raised if the quarantine fails too
             if store_unwell(error):
@@ -164,34 +183,25 @@ class Intake:
         _count(event, QUARANTINED, "store_refused", refusal, logging.ERROR)
         return None
 
-    def _asks(self, events: Sequence[events_pb2.Event]) -> set[str]:
+    def _asks(self, events: Sequence[events_pb2.Event], decisions: Mapping[str, IntakeDecision]) -> set[str]:
         """The contents whose knowledge may change how an event to process is taken in: an echo's own content (is it
         the bot's reply?) and, with the ordering window on, the content each event follows."""
         asks = set()
         for event in events:
-            if decide(event, self._bot_source_ids, self._handback).process:
+            if decisions[event.id].process:
                 asks |= {event.content.id} if event.type in REPLY_EVENTS else set()
                 asks |= {event.content.in_reply_to_id} if self._hold_seconds else set()
         return asks - {""}
 
-    def _admit(
-        self,
-        in_delivery: Mapping[str, bool],
-        lateness: Mapping[str, float | None],
-        recent: tuple[float, float] | None,
-        event: events_pb2.Event,
-        known: Mapping[str, KnownContent],
-    ) -> _Admitted:
+    def _admit(self, seen: _Delivery, event: events_pb2.Event, known: Mapping[str, KnownContent]) -> _Admitted:
         """The event's initial state (pending, done: not for the bot and why, dead: malformed) and hold, from the
-        event, what the store knows (`known`, read in the transaction that stores it), the delivery's other contents
-        (`in_delivery`, each with whether a customer wrote it), how late each event of the delivery came (`lateness`, by
-        event id) and how late those before it came (`recent`: the least and greatest lateness,
-        orchestrator/delivery_lateness.py).
+        event, what was seen of its delivery (`seen`) and what the store knows (`known`, read in the transaction that
+        stores it).
 
         Dimelo echoes each bot reply (content.replied, then content.exported): when the reply is already known, the
         echo needs no processing (an echo that outruns the reply's record is recognised when processed). A pending
         event is held when an earlier event of its thread may still come (orchestrator/ordering.py)."""
-        decision = decide(event, self._bot_source_ids, self._handback)
+        decision = seen.decisions[event.id]
         replied = known.get(event.content.id) if event.type in REPLY_EVENTS else None
         if decision.process and replied is not None and replied.posted_by_bot:
             decision = OWN_REPLY
@@ -201,9 +211,9 @@ class Intake:
             return _Admitted(PENDING, decision=decision)
         content_id = event.content.in_reply_to_id
         predecessor = known.get(content_id)
-        if content_id in in_delivery:  # it arrives now, with this event
-            predecessor = KnownContent(in_delivery[content_id] or bool(predecessor and predecessor.customer))
-        window = ordering.window(self._hold_seconds, self._hold_max_seconds, lateness[event.id], recent)
+        if content_id in seen.contents:  # it arrives now, with this event
+            predecessor = KnownContent(seen.contents[content_id] or bool(predecessor and predecessor.customer))
+        window = ordering.window(self._hold_seconds, self._hold_max_seconds, seen.lateness[event.id], seen.recent)
         why, hold = ordering.hold(event, predecessor, window)
         return _Admitted(PENDING, hold=hold, decision=decision, evidence=why)
 
