@@ -8,6 +8,8 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
+import httpx
+
 from devstack.processes import Stack
 from devstack.sandbox_client import SandboxClient
 from tests.e2e.load import send, tally
@@ -35,9 +37,19 @@ RELIABILITY_ENV = {
 UNFINISHED = frozenset({"retry", "lease_lost", "dead"})
 
 
-def assert_exactly_once_in_order(result) -> None:
+def assert_exactly_once_in_order(result, stack: Stack) -> None:
+    """Every message answered once and each thread in order; a thread out of order is shown as the orchestrator
+    saw it (its thread page: when each event came, how late, and what was done)."""
     print(result.line("result"))
-    assert result.lost == [] and result.duplicates == [] and result.out_of_order_threads == [], result
+    pages = [
+        httpx.get(
+            f"{stack.services['orchestrator'].metrics_url.removesuffix('/metrics')}/threads/{thread}", timeout=10
+        ).text
+        for thread in result.out_of_order_threads[:3]
+    ]
+    assert result.lost == [] and result.duplicates == [] and result.out_of_order_threads == [], "\n".join(
+        [str(result), *pages]
+    )
     assert result.answered == result.messages
 
 
@@ -66,7 +78,7 @@ def test_kill_9_of_orchestrator_adapter_and_ai_loses_nothing_and_duplicates_noth
         result = tally(sandbox, sent, started, timeout=90)
         print(f"kills: {len(kills)} ({', '.join(f'{n}={kills.count(n)}' for n in sorted(set(kills)))})")
         assert sorted(kills) == sorted(victims)
-        assert_exactly_once_in_order(result)
+        assert_exactly_once_in_order(result, stack)
 
 
 def test_a_fifth_of_dimelo_calls_failing_still_delivers_every_reply_once(tmp_path):
@@ -90,7 +102,7 @@ def test_a_fifth_of_dimelo_calls_failing_still_delivers_every_reply_once(tmp_pat
         by_status = sandbox.stats()["rest_by_status"]
         print(f"Dimelo REST answers by status: {by_status}")
         assert all(by_status.get(status) for status in ("503", "429", "504")), by_status
-        assert_exactly_once_in_order(result)
+        assert_exactly_once_in_order(result, stack)
 
 
 def test_every_event_delivered_three_times_and_reordered_gets_one_reply_each_in_order(tmp_path):
@@ -104,7 +116,7 @@ def test_every_event_delivered_three_times_and_reordered_gets_one_reply_each_in_
         copies = Counter(event for d in sandbox.deliveries() if d["outcome"] == "delivered" for event in d["event_ids"])
         print(f"deliveries per event: {Counter(copies.values())}")
         assert set(copies.values()) == {3}
-        assert_exactly_once_in_order(result)
+        assert_exactly_once_in_order(result, stack)
 
 
 def test_two_orchestrator_replicas_on_postgresql_keep_the_guarantees(tmp_path):
@@ -133,7 +145,7 @@ def test_two_orchestrator_replicas_on_postgresql_keep_the_guarantees(tmp_path):
             print(f"deliveries refused during the kill: {len(failed)}; out of order: {result.out_of_order_threads}")
             if failed:
                 result.out_of_order_threads.clear()
-            assert_exactly_once_in_order(result)
+            assert_exactly_once_in_order(result, stack)
 
 
 def processed_by(service) -> float:
@@ -167,4 +179,4 @@ def test_sigterm_drains_the_orchestrator_cleanly_and_a_restart_finishes_the_work
         result = tally(sandbox, sent, started, timeout=90)
         print(f"orchestrator exit code after SIGTERM: {codes}")
         assert codes == [0]
-        assert_exactly_once_in_order(result)
+        assert_exactly_once_in_order(result, stack)

@@ -3,6 +3,7 @@ each service's metrics, the traces they export over OTLP, their logs, and the co
 
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -223,6 +224,7 @@ def test_the_conversation_view_shows_the_handover_and_its_reason(run: Run):
     assert "with agents (handed over: customer_request)" in shown
     assert "AI handed over (customer_request)" in shown
     assert "Dimelo reply posted" in shown
+    assert re.search(r"content\.imported +event \S+ content \S+ \(came \d+\.\d\d s after issued_at\)", shown)
     assert "Dimelo thread recategorized to" in shown
     assert "handed over (customer_request); agents available:" in shown
     assert HUMAN_PLEASE not in shown
