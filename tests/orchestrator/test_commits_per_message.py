@@ -7,6 +7,7 @@ import pytest
 from botbridge.ai.v1 import ai_pb2
 from orchestrator.database import Database
 from tests.orchestrator.conftest import customer_message, settled
+from tests.support.eventually import eventually
 
 # Writes that are not a message's processing: the intake, the lease renewals and the readiness probe.
 _NOT_PROCESSING = {"accept", "renew_leases", "probe_write"}
@@ -23,19 +24,31 @@ _EFFECTS = (
 @pytest.fixture
 def commits(monkeypatch):
     """The store's writes of processing, each a commit of its own when nothing else writes meanwhile, by the store
-    method that made them (a claim that took nothing is left out: it writes nothing)."""
-    made: list[str] = []
+    method that made them (a claim that took nothing is left out: it writes nothing). `drained()` waits until no
+    write is in flight: a write is counted once it returns, a moment after what it committed can be read."""
+    made = _Commits()
     write = Database.write
 
     async def counting(self, work):
         caller = sys._getframe(1).f_code.co_name
-        result = await write(self, work)
+        made.in_flight += 1
+        try:
+            result = await write(self, work)
+        finally:
+            made.in_flight -= 1
         if caller not in _NOT_PROCESSING and not (caller == "claim_next" and not result):
             made.append(caller)
         return result
 
     monkeypatch.setattr(Database, "write", counting)
     return made
+
+
+class _Commits(list[str]):
+    in_flight = 0
+
+    async def drained(self) -> None:
+        await eventually(lambda: self.in_flight, lambda count: count == 0, timeout=5, interval=0.005, what="writes")
 
 
 async def test_a_message_costs_one_commit_per_dimelo_effect_besides_its_claim_and_its_end(
@@ -58,6 +71,7 @@ async def test_a_message_costs_one_commit_per_dimelo_effect_besides_its_claim_an
         commits.clear()
         await running.submit(customer_message(thread_id=thread_id, body=path))
         await settled(running, thread_id, settled_count)
+        await commits.drained()
         effects = sum(len(dimelo.calls[name]) for name in _EFFECTS) - effects_before
         counted[path] = (len(commits), effects)
         print(f"{path}: {len(commits)} commits ({', '.join(commits)}) for {effects} Dimelo effects")

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 import httpx
 
-# An event's line (orchestrator/conversation_view.py): time, type, event id, content id if any, and its fate: "pending
-# after ...", "DEAD LETTER after ...", or the outcome followed by " (done ...)".
+# An event's line (orchestrator/conversation_view.py): time, type, event id, content id if any, how late it came if
+# known, and its fate: "pending after ...", "DEAD LETTER after ...", or the outcome followed by " (done ...)".
 _EVENT_LINE = re.compile(
-    r"^  \S+ \S+  (?P<type>\S+)\s+event \S+(?: content (?P<content>\S+))?: (?P<fate>.*)$", re.MULTILINE
+    r"^  \S+ \S+  (?P<type>\S+)\s+event \S+(?: content (?P<content>\S+))?(?: \(came [^)]*\))?: (?P<fate>.*)$",
+    re.MULTILINE,
 )
 _DONE = re.compile(r" \(done[^)]*\)$")
 
