@@ -122,7 +122,7 @@ class ConversationHandler:
             log.warning("handover notice failed, recategorizing only: %s", describe(error))
             await self._recategorize(content, journal, work, "unknown")
             work.save_thread(ThreadState(content.thread_id, owner=AGENTS_OWNER, handover_reason=decision.reason))
-            self._count_handover(decision, None)
+            self._count_handover(decision, None, work)
             outcome = Outcome("handed_over", "handed over after a failure, without a notice (it could not be posted)")
         work.record_step(content.id, "done", outcome=outcome.text, failure=failure)
         return Outcome(outcome.code, f"{outcome.text}; failure: {failure}")
@@ -282,13 +282,13 @@ class ConversationHandler:
             )
         await self._close_intervention(content, thread, journal, work)
         if not recategorize:
-            self._count_handover(decision, available)
+            self._count_handover(decision, available, work)
             return Outcome(
                 "kept_with_bot", f"handover wanted ({decision.reason}) but no agent available: kept with the bot"
             )
         await self._recategorize(content, journal, work, agents)
         work.save_thread(ThreadState(content.thread_id, owner=AGENTS_OWNER, handover_reason=decision.reason))
-        self._count_handover(decision, available)
+        self._count_handover(decision, available, work)
         return Outcome("handed_over", f"handed over ({decision.reason}); agents available: {agents}")
 
     async def _recategorize(self, content: events_pb2.Content, journal: Journal, work: UnitOfWork, agents: str) -> None:
@@ -307,12 +307,18 @@ class ConversationHandler:
         )
         log.info("thread recategorized for the agents", extra={"agents_available": agents})
 
-    def _count_handover(self, decision: Decision, available: int | None) -> None:
-        """Counted once the handover is done: a failed attempt, retried later, is not counted twice."""
+    def _count_handover(self, decision: Decision, available: int | None, work: UnitOfWork) -> None:
+        """Counted once the handover is saved: neither a failed attempt, retried later, nor one whose lease was lost
+        counts it."""
         agents = "unknown" if available is None else "available" if available else "none"
-        HANDOVERS.labels(bounded_reason(decision.reason), agents).inc()
-        if available == 0:
-            NO_AGENT_FALLBACKS.labels(self._settings.no_agent_policy.value).inc()
+        policy = self._settings.no_agent_policy.value
+
+        def count() -> None:
+            HANDOVERS.labels(bounded_reason(decision.reason), agents).inc()
+            if available == 0:
+                NO_AGENT_FALLBACKS.labels(policy).inc()
+
+        work.once_committed(count)
 
     async def _available_agents(self, source_id: str) -> int | None:
         """Agents able to take the thread on the source's channel; None when Dimelo can't tell us."""

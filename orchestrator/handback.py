@@ -58,6 +58,6 @@ class HandbackRule:
             thread, owner=BOT_OWNER, intervention_id="", handover_reason="", bot_category_seen_at=time.time()
         )
         work.save_thread(back)
-        HANDBACKS.labels(signal).inc()
+        work.once_committed(HANDBACKS.labels(signal).inc)
         log.info("thread handed back to the bot", extra={"thread_id": thread.thread_id, "signal": signal})
         return back
