@@ -48,8 +48,10 @@ def _event_line(record: EventRecord) -> str:
         took = f" {record.finished_at - record.received_at:.2f} s after arrival" if record.finished_at else ""
         fate = f"{record.outcome or 'done'} (done{took})"
     content = f" content {record.content_id}" if record.content_id else ""
-    # How late Dimelo delivered it: the ordering window grows while deliveries come unevenly late.
-    late = f" (came {record.received_at - record.issued_at:.2f} s after issued_at)" if record.issued_at else ""
+    # How late Dimelo delivered it (the ordering window grows while deliveries come unevenly late); an event without
+    # an issued_at is stored as issued when it arrived, and shows none.
+    known = record.issued_at and record.issued_at != record.received_at
+    late = f" (came {record.received_at - record.issued_at:.2f} s after issued_at)" if known else ""
     return f"  {_time(record.received_at)}  {record.type:<17} event {record.event_id}{content}{late}: {fate}"
 
 

@@ -25,6 +25,7 @@ from orchestrator.scheduler import Scheduler
 from orchestrator.settings import Handback, Settings
 from orchestrator.storable import MAX_ID_CHARS, replace_nul, unstorable, without_nul
 from orchestrator.store import CUSTOMER_MESSAGE, DEAD, DONE, PENDING, Admission, KnownContent, Store
+from orchestrator.store.intake_queue import Admit
 from service_kit.metrics import event_type_label
 from service_kit.rich_errors import ORCHESTRATOR
 from service_kit.tracing import current_traceparent
@@ -72,14 +73,16 @@ class Intake:
         bot_source_ids: Iterable[str],
         hold_seconds: float,
         on_pending: Callable[[], None],
+        *,
+        hold_max_seconds: float,
         handback: bool = False,
-        hold_max_seconds: float = 0.0,
     ) -> None:
         self._store = store
         self._bot_source_ids = frozenset(bot_source_ids)
         self._hold_seconds = hold_seconds
         self._hold_max_seconds = hold_max_seconds
         self._lateness = DeliveryLateness()
+        DELIVERY_LATENESS_SPREAD.set_function(self._lateness.spread)
         self._on_pending = on_pending
         self._handback = handback
 
@@ -119,13 +122,12 @@ class Intake:
         disposition."""
         events = [event for _, event in kept]
         now = time.time()
-        recent = self._lateness.bounds(now)
-        DELIVERY_LATENESS_SPREAD.set(recent[1] - recent[0] if recent else 0.0)
+        first_of_each = list(reversed(events))  # in a dict built from it, an event id's first event wins
         seen = _Delivery(
-            {event.id: decide(event, self._bot_source_ids, self._handback) for event in events},
-            {event.id: _lateness(event, now) for event in events},
+            {event.id: decide(event, self._bot_source_ids, self._handback) for event in first_of_each},
+            {event.id: _lateness(event, now) for event in first_of_each},
             {e.content.id: e.type == CUSTOMER_MESSAGE for e in events if e.content.id},
-            recent,
+            self._lateness.bounds(),
         )
         admit = functools.partial(self._admit, seen)
         asks = self._asks(events, seen.decisions)
@@ -136,14 +138,13 @@ class Intake:
             if store_unwell(error):
                 raise
             log.warning("the store refused the delivery's events together: storing them one at a time", exc_info=True)
-            admitted = [await self._store_alone(delivery, delivery_id, one, seen, traceparent) for one in kept]
+            admitted = [await self._store_alone(delivery, delivery_id, one, admit, seen, traceparent) for one in kept]
         self._lateness.record(
             (
                 late
                 for (_, event), one in zip(kept, admitted, strict=True)
                 if one and one[1] and (late := seen.lateness[event.id]) is not None
-            ),
-            now,
+            )
         )
         for (receipt, event), one in zip(kept, admitted, strict=True):
             if one is None:
@@ -161,6 +162,7 @@ class Intake:
         delivery: events_pb2.Delivery,
         delivery_id: str,
         kept: tuple[pb.EventReceipt, events_pb2.Event],
+        admit: Admit[_Admitted],
         seen: _Delivery,
         traceparent: str,
     ) -> tuple[_Admitted, bool] | None:
@@ -169,7 +171,6 @@ class Intake:
         this event)."""
         receipt, event = kept
         try:
-            admit = functools.partial(self._admit, seen)
             [one] = await self._store.accept(
                 [event], delivery_id, admit, self._asks([event], seen.decisions), traceparent
             )

@@ -18,7 +18,8 @@ INTAKE_EVENTS = Counter(
 ORDERING_EVIDENCE = Counter(
     "botbridge_ordering_evidence_total",
     "Events queued for processing, by what let them go at once (first_in_thread, predecessor_here) or why they"
-    " were held: no_evidence (ORDERING_WINDOW_SECONDS, in case an earlier event of the thread is still on its way),"
+    " were held: no_evidence (ORDERING_WINDOW_SECONDS, longer while deliveries come unevenly late, in case an earlier"
+    " event of the thread is still on its way),"
     " predecessor_missing (longer).",
     ["evidence"],
 )
@@ -67,7 +68,7 @@ AI_REQUEST_SECONDS = Histogram(
 DELIVERY_LATENESS_SPREAD = Gauge(
     "botbridge_delivery_lateness_spread_seconds",
     "How unevenly late Dimelo's deliveries came over the last 10 s (greatest minus least time from issued_at to"
-    " arrival); the ordering window grows to twice it, up to ORDERING_WINDOW_MAX_SECONDS.",
+    " arrival); the ordering window grows with it, up to ORDERING_WINDOW_MAX_SECONDS.",
 )
 BACKLOG = Gauge("botbridge_intake_backlog_events", "Events stored and not yet processed (pending).")
 OLDEST_PENDING_AGE = Gauge(

@@ -33,7 +33,8 @@ class UnitOfWork:
         self._writes.append(self._store.message_write(thread_id, message))
 
     def once_committed(self, then: Callable[[], None]) -> None:
-        """Calls `then` once the writes kept so far are committed; never when the lease is lost before."""
+        """Calls `then` (a count: it must not raise) once the writes kept so far are committed; never when the lease
+        is lost before. A commit whose caller is cancelled still ends on the database's thread, uncounted."""
         self._then.append(then)
 
     async def commit(self) -> None:
@@ -54,13 +55,15 @@ class UnitOfWork:
     async def finish(self, event_id: str, state: str, outcome: str) -> None:
         """Ends the event (Store.finish) in one commit with the writes not committed yet."""
         await self._store.finish(event_id, state, outcome, self._lease, self._writes)
-        _call(self._then)
+        self._writes, then, self._then = [], self._then, []
+        _call(then)
 
     async def retry_later(self, event_id: str, delay: float, outcome: str) -> None:
         """Puts the event off for `delay` seconds (Store.retry_later) in one commit with the writes not committed
         yet."""
         await self._store.retry_later(event_id, delay, outcome, self._lease, self._writes)
-        _call(self._then)
+        self._writes, then, self._then = [], self._then, []
+        _call(then)
 
 
 def _call(then: list[Callable[[], None]]) -> None:

@@ -38,19 +38,25 @@ UNFINISHED = frozenset({"retry", "lease_lost", "dead"})
 
 
 def assert_exactly_once_in_order(result, stack: Stack) -> None:
-    """Every message answered once and each thread in order; a thread out of order is shown as the orchestrator
-    saw it (its thread page: when each event came, how late, and what was done)."""
+    """Every message answered once and each thread in order. A failure shows the sandbox's webhook counters (a
+    disabled webhook drops events) and each thread out of order as the orchestrator saw it (its thread page: when
+    each event came, how late, and what was done)."""
     print(result.line("result"))
-    pages = [
-        httpx.get(
-            f"{stack.services['orchestrator'].metrics_url.removesuffix('/metrics')}/threads/{thread}", timeout=10
-        ).text
-        for thread in result.out_of_order_threads[:3]
-    ]
-    assert result.lost == [] and result.duplicates == [] and result.out_of_order_threads == [], "\n".join(
-        [str(result), *pages]
-    )
+    if result.lost or result.duplicates or result.out_of_order_threads:
+        shown = [str(result), f"sandbox: {SandboxClient(stack.sandbox_url).stats()}"]
+        shown += [thread_page(stack, thread) for thread in result.out_of_order_threads[:3]]
+        raise AssertionError("\n".join(shown))
     assert result.answered == result.messages
+
+
+def thread_page(stack: Stack, thread_id: str) -> str:
+    """The thread's page from the first orchestrator replica that answers (one may have been killed)."""
+    for name, service in stack.services.items():
+        if name.startswith("orchestrator"):
+            with contextlib.suppress(httpx.HTTPError):
+                url = f"{service.metrics_url.removesuffix('/metrics')}/threads/{thread_id}"
+                return httpx.get(url, timeout=10).text
+    return f"thread {thread_id}: no orchestrator answered"
 
 
 def test_kill_9_of_orchestrator_adapter_and_ai_loses_nothing_and_duplicates_nothing(tmp_path):

@@ -57,7 +57,9 @@ async def test_the_event_the_store_refuses_alone_is_quarantined_and_the_others_s
     first, poison, third = customer_message(), customer_message(), customer_message()
     store.poison = poison.id
     woken = []
-    answer = await Intake(store, [], 0.0, lambda: woken.append(True)).take_in(delivery(first, poison, third))
+    answer = await Intake(store, [], 0.0, lambda: woken.append(True), hold_max_seconds=0.0).take_in(
+        delivery(first, poison, third)
+    )
 
     dispositions = [(r.event_id, r.disposition, bool(r.quarantine_id)) for r in answer.receipts]
     assert dispositions == [
@@ -77,7 +79,7 @@ async def test_a_store_that_takes_nothing_fails_the_delivery(store: RefusingStor
     # is stored or quarantined.
     store.down = True
     with pytest.raises((ValueError, ConnectionError)):
-        await Intake(store, [], 0.0, lambda: None).take_in(delivery(customer_message()))
+        await Intake(store, [], 0.0, lambda: None, hold_max_seconds=0.0).take_in(delivery(customer_message()))
     store.down = False
     assert await store.quarantined() == []
 
@@ -94,7 +96,7 @@ async def test_a_store_that_cannot_write_now_quarantines_nothing(store: Refusing
     first, unlucky, third = customer_message(), customer_message(), customer_message()
     store.poison, store.poison_error = unlucky.id, unwell
     with pytest.raises(type(unwell)):
-        await Intake(store, [], 0.0, lambda: None).take_in(delivery(first, unlucky, third))
+        await Intake(store, [], 0.0, lambda: None, hold_max_seconds=0.0).take_in(delivery(first, unlucky, third))
     assert await store.quarantined() == []
     assert await store.stored_event(unlucky.id) is None
 
@@ -104,7 +106,7 @@ async def test_events_stored_one_at_a_time_are_still_taken_in_on_what_the_store_
     # of an event the store refuses, Dimelo's echo of the bot's reply, and a message in reply to the stored one.
     # Out: the refused event quarantined; the echo done as the bot's own reply; the message pending and due at once
     # (its predecessor is here), while the stored one is still held.
-    intake = Intake(store, [], 60.0, lambda: None)
+    intake = Intake(store, [], 60.0, lambda: None, hold_max_seconds=60.0)
     earlier = customer_message(thread_id="thread-old")
     await intake.take_in(delivery(earlier))
     await record_bot_reply(store, "thread-1", HistoryMessage("reply-1", "bot", "We open at nine."))

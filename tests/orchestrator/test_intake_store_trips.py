@@ -13,7 +13,7 @@ async def test_a_delivery_needing_what_the_store_knows_is_one_trip(open_store, m
     # Dimelo's echo of that reply and a message in reply to the stored one. Out: one call to the store's database
     # for the delivery; the echo done as the bot's own reply, the message pending and due at once.
     store = await open_store("replica-a")
-    intake = Intake(store, [], 60.0, lambda: None)
+    intake = Intake(store, [], 60.0, lambda: None, hold_max_seconds=60.0)
     earlier = customer_message(thread_id="thread-old")
     await intake.take_in(delivery(earlier))
     await record_bot_reply(store, "thread-1", HistoryMessage("reply-1", "bot", "We open at nine."))

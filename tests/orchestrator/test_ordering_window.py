@@ -17,18 +17,18 @@ def test_the_bounds_are_the_least_and_greatest_lateness_within_the_horizon_whate
     for _ in range(2_000):
         now += chance.expovariate(20)
         batch = [chance.uniform(-1, 3) for _ in range(chance.randint(1, 4))]
-        lateness.record(batch, now)
+        lateness.record(batch, at=now)
         seen += [(now, value) for value in batch]
         within = [value for at, value in seen if at > now - 10.0]
-        assert lateness.bounds(now) == (min(within), max(within))
+        assert lateness.bounds(at=now) == (min(within), max(within))
 
 
 def test_nothing_recorded_or_all_of_it_older_than_the_horizon_gives_no_bounds():
     lateness = DeliveryLateness(horizon=10.0)
-    assert lateness.bounds(100.0) is None
-    lateness.record([0.5, 2.0], 100.0)
-    assert lateness.bounds(109.9) == (0.5, 2.0)
-    assert lateness.bounds(110.0) is None
+    assert lateness.bounds(at=100.0) is None
+    lateness.record([0.5, 2.0], at=100.0)
+    assert lateness.bounds(at=109.9) == (0.5, 2.0)
+    assert lateness.bounds(at=110.0) is None
 
 
 def test_deliveries_as_late_as_each_other_keep_the_base_window():
