@@ -1,6 +1,7 @@
 """How late Dimelo's deliveries come lately: the least and greatest lateness (arrival here minus the event's
-`issued_at`) of the events taken in over the last HORIZON_SECONDS, which the ordering window grows with
-(orchestrator/ordering.py)."""
+`issued_at`) of the events taken in for processing over the last HORIZON_SECONDS, which the ordering window grows
+with (orchestrator/ordering.py). Events the bot ignores are left out: they need no order, and a replayed or
+synthetic one issued long ago would otherwise hold every message the longest for HORIZON_SECONDS."""
 
 import threading
 import time

@@ -143,7 +143,7 @@ class Intake:
             (
                 late
                 for (_, event), one in zip(kept, admitted, strict=True)
-                if one and one[1] and (late := seen.lateness[event.id]) is not None
+                if one and one[1] and one[0].state == PENDING and (late := seen.lateness[event.id]) is not None
             )
         )
         for (receipt, event), one in zip(kept, admitted, strict=True):

@@ -67,8 +67,8 @@ AI_REQUEST_SECONDS = Histogram(
 )
 DELIVERY_LATENESS_SPREAD = Gauge(
     "botbridge_delivery_lateness_spread_seconds",
-    "How unevenly late Dimelo's deliveries came over the last 10 s (greatest minus least time from issued_at to"
-    " arrival); the ordering window grows with it, up to ORDERING_WINDOW_MAX_SECONDS.",
+    "How unevenly late the events taken in for processing came over the last 10 s (greatest minus least time from"
+    " issued_at to arrival); the ordering window grows with it, up to ORDERING_WINDOW_MAX_SECONDS.",
 )
 BACKLOG = Gauge("botbridge_intake_backlog_events", "Events stored and not yet processed (pending).")
 OLDEST_PENDING_AGE = Gauge(

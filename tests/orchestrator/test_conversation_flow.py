@@ -589,3 +589,18 @@ async def test_while_deliveries_come_unevenly_late_the_window_grows_and_an_earli
 
     asked = [r.conversation.message.body for r in ai.requests if r.conversation.thread_id == "thread-1"]
     assert asked == ["earlier", "later"]
+
+
+async def test_an_ignored_event_issued_long_ago_does_not_grow_the_window(peers, settings_for, start_orchestrator):
+    """In: a 0.1 s window (5 s at most); an agent's message issued a day ago (ignored by the bot: a replay, or a
+    synthetic load), then in thread-1 a message with no evidence of its predecessors. Out: that message is answered
+    within 2 s: only events taken in for processing count towards the lateness (else it would wait 5 s)."""
+    ai, _, _ = peers
+    running = await start_orchestrator(settings_for(ordering_window_seconds=0.1, ordering_window_max_seconds=5.0))
+    ancient = customer_message(thread_id="thread-2", creator_id="agent-1")
+    ancient.issued_at.FromSeconds(ancient.issued_at.seconds - 86_400)
+    await running.submit(ancient)
+    await running.submit(customer_message(body="no evidence"))
+
+    await settled(running, "thread-1", 1, timeout=2.0)
+    assert [r.conversation.message.body for r in ai.requests] == ["no evidence"]
