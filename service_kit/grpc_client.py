@@ -50,13 +50,14 @@ class _PatientCalls(grpc.aio.UnaryUnaryClientInterceptor):
 
 def _service_config(table: RetryTable, max_attempts: int) -> tuple[str, str]:
     """The channel's service config: the table's retried methods sent again, up to `max_attempts` in all, when they
-    fail UNAVAILABLE with no server's verdict (service_kit/retried_methods.py); every other method never."""
+    fail UNAVAILABLE or CANCELLED with no server's verdict (service_kit/retried_methods.py); every other method
+    never."""
     policy = {
         "maxAttempts": max_attempts,
         "initialBackoff": "0.1s",
         "maxBackoff": "1s",
         "backoffMultiplier": 2,
-        "retryableStatusCodes": ["UNAVAILABLE"],
+        "retryableStatusCodes": ["UNAVAILABLE", "CANCELLED"],
     }
     names = [{"service": table.service, "method": method} for method in sorted(table.retried)]
     config = {"methodConfig": [{"name": names, "retryPolicy": policy}] if names else []}
