@@ -39,11 +39,15 @@ UNFINISHED = frozenset({"retry", "lease_lost", "dead"})
 
 def assert_exactly_once_in_order(result, stack: Stack) -> None:
     """Every message answered once and each thread in order. A failure shows the sandbox's webhook counters (a
-    disabled webhook drops events) and each thread out of order as the orchestrator saw it (its thread page: when
-    each event came, how late, and what was done)."""
+    disabled webhook drops events), the deliveries it saw refused and why the gateway refused them, and each thread
+    out of order as the orchestrator saw it (its thread page: when each event came, how late, and what was done)."""
     print(result.line("result"))
     if result.lost or result.duplicates or result.out_of_order_threads:
-        shown = [str(result), f"sandbox: {SandboxClient(stack.sandbox_url).stats()}"]
+        sandbox = SandboxClient(stack.sandbox_url)
+        refused = Counter((d["status"], d["error"]) for d in sandbox.deliveries() if d["outcome"] == "failed")
+        why = metric_samples(stack.services["gateway"].metrics_url, "botbridge_webhook_orchestrator_failures_total")
+        shown = [str(result), f"sandbox: {sandbox.stats()}", f"deliveries refused, by answer: {dict(refused)}"]
+        shown += [f"the gateway's failed calls to the orchestrator: {why}"]
         shown += [thread_page(stack, thread) for thread in result.out_of_order_threads[:3]]
         raise AssertionError("\n".join(shown))
     assert result.answered == result.messages
