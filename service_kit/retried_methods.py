@@ -4,8 +4,8 @@ why it is safe to repeat, or why it is not.
 A channel repeats a call only when it failed UNAVAILABLE or CANCELLED with no server's verdict (the peer died or
 restarted mid-call, the connection broke, or the peer was stopping: a gRPC server that stops cancels the calls that
 reach it meanwhile, which under load cost enough of the gateway's deliveries for Dimelo to disable the webhook): a
-service's own errors ask the channel not to (service_kit/rich_errors.py), since
-the service already retried what it could. Only a method whose second run does no harm is retried: a read, or a write
+service's own errors ask the channel not to (service_kit/rich_errors.py), since the service already retried what it
+could. Only a method whose second run does no harm is retried: a read, or a write
 that lands once however often it is sent. A method missing from its service's table is never retried, and fails
 tests/service_kit/test_retried_methods.py, so that each new RPC gets a decision here.
 """
