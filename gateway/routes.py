@@ -11,15 +11,7 @@ from grpc_health.v1 import health_pb2
 from opentelemetry.trace import SpanKind
 
 from botbridge.orchestrator.v1 import orchestrator_pb2, orchestrator_pb2_grpc
-from gateway.dependencies import (
-    DeliverySecret,
-    HandshakeSecret,
-    Orchestrator,
-    OrchestratorHealth,
-    Settings,
-    WebhookBody,
-    matches,
-)
+from gateway.dependencies import Delivery, HandshakeSecret, OrchestratorHealth, Settings, matches
 from gateway.metrics import DELIVERIES, DELIVERY_SECONDS, EVENTS, HANDSHAKES, ORCHESTRATOR_FAILURES
 from gateway.settings import GatewaySettings
 from service_kit.metrics import event_type_label, exposition
@@ -59,13 +51,13 @@ async def confirm_subscription(
     return HTMLResponse(challenge)
 
 
-@webhook.post("", dependencies=[DeliverySecret])
-async def receive_delivery(body: WebhookBody, settings: Settings, orchestrator: Orchestrator) -> JSONResponse:
+@webhook.post("")
+async def receive_delivery(delivery: Delivery) -> JSONResponse:
     """A webhook delivery: 200 once the orchestrator kept every event of it (stored, or quarantined when unreadable),
     400 if it is not a delivery at all (kept aside), 503 if not kept."""
     started = time.perf_counter()
     with tracer.start_as_current_span("webhook delivery", kind=SpanKind.SERVER):
-        outcome, response = await _deliver(body, settings, orchestrator)
+        outcome, response = await _deliver(delivery.body, delivery.settings, delivery.orchestrator)
     DELIVERIES.labels(outcome).inc()
     DELIVERY_SECONDS.labels(outcome).observe(time.perf_counter() - started)
     return response

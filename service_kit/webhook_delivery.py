@@ -19,6 +19,8 @@ from service_kit.dimelo_json import content_from_json, parse_timestamp
 _UNREADABLE = (ValueError, TypeError, AttributeError, RecursionError, OverflowError)
 # json.loads joins surrogate pairs into one character: what is left of the range is a lone surrogate.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# Decoded with errors replaced, the text holds no surrogate: only a "\\uD800"-"\\uDFFF" escape makes one.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 # A reason quotes at most this much of what it read (an error may quote a value of any size).
 MAX_REASON_CHARS = 300
 # Python refuses to read longer integers (sys.get_int_max_str_digits, 4,300 by default).
@@ -34,8 +36,9 @@ def delivery_request(body: bytes) -> orchestrator_pb2.SubmitDeliveryRequest:
 
     Bytes that are not UTF-8 and lone surrogates (neither can travel in a protobuf string) become U+FFFD; an integer
     too long for Python to read (over 4,000 digits) is kept as its digits in a string."""
+    text = body.decode("utf-8-sig", "replace")
     try:
-        data = json.loads(body.decode("utf-8-sig", "replace"), parse_int=_integer)
+        data = json.loads(text, parse_int=_integer)
     except (ValueError, RecursionError) as error:
         raise NotADelivery(_short(f"the body is not JSON ({error})")) from None
     if not isinstance(data, dict):
@@ -44,9 +47,10 @@ def delivery_request(body: bytes) -> orchestrator_pb2.SubmitDeliveryRequest:
         raise NotADelivery('"events" is missing or not a list')
     delivery = events_pb2.Delivery(id=_text(data.get("id")), domain_id=_text(data.get("domain_id")))
     request = orchestrator_pb2.SubmitDeliveryRequest(delivery=delivery)
+    may_hold_surrogates = _SURROGATE_ESCAPE.search(text) is not None  # walking every string costs a third
     for position, raw in enumerate(data["events"]):
         try:
-            event = _cleaned(raw)
+            event = _cleaned(raw) if may_hold_surrogates else raw
             problem = _problem(event)
             if not problem:
                 request.delivery.events.append(_event(event))

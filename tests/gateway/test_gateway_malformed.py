@@ -76,13 +76,14 @@ async def test_unreadable_event_is_quarantined_alone_and_the_delivery_stored(
     assert orchestrator.quarantined == []
 
 
+@pytest.mark.parametrize("escape", [b"\\ud800", b"\\uDFFF", b"\\uDc00"])
 async def test_lone_surrogates_and_bytes_not_utf8_become_replacement_characters(
-    gateway: httpx.AsyncClient, orchestrator
+    gateway: httpx.AsyncClient, orchestrator, escape: bytes
 ) -> None:
-    # In: an event whose id is a lone surrogate escape and whose body holds a byte that is not UTF-8 (neither can
-    # travel in a protobuf string). Out: 200, the event stored with U+FFFD in their place.
+    # In: an event whose id ends in a lone surrogate escape (high or low, any case) and whose body holds a byte that
+    # is not UTF-8 (neither can travel in a protobuf string). Out: 200, the event stored with U+FFFD in their place.
     body = (
-        b'{"events": [{"id": "e-\\ud800", "type": "content.imported",'
+        b'{"events": [{"id": "e-' + escape + b'", "type": "content.imported",'
         b' "resource": {"id": "c1", "metadata": {"body": "caf\xe9"}}}]}'
     )
     response = await gateway.post(PATH, content=body)
