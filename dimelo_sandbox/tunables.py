@@ -5,9 +5,10 @@ from typing import Any
 
 from dimelo_sandbox.config import SandboxConfig
 
-# Waits before each retry of a failed webhook request, in seconds before time scaling: ~1 s, ~15 s, then growing,
-# 10 tries over about 13 hours, as Dimelo's webhook documentation describes.
-RETRY_WAITS = (1, 15, 60, 300, 600, 1800, 3600, 10800, 28800)
+# Waits before each retry of a failed webhook request, in seconds before time scaling: 5 retries over about 3 hours
+# (~32 s, ~4 min, ~17 min, ~52 min, ~2 h), then the event is dropped: RingCentral's receive.md, "Endpoint
+# Unavailability".
+RETRY_WAITS = (32, 240, 1020, 3120, 7200)
 FAILURE_WINDOW_SECONDS = 24 * 3600
 RATE_WINDOW_SECONDS = 60
 
