@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import uvloop
 from pydantic import BaseModel, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -67,10 +68,13 @@ def run_service(
     name: str,
     settings: S,
     build: Callable[[S], Awaitable[Service]],
-    run: Callable[[Coroutine[Any, Any, int]], int] = asyncio.run,
+    run: Callable[[Coroutine[Any, Any, int]], int] = uvloop.run,
 ) -> int:
     """Configures logs and traces for `name`, builds the service from `settings` and serves until a signal or its
-    failure; returns the exit code (0 after a signal, 1 after a failure)."""
+    failure, on uvloop's event loop; returns the exit code (0 after a signal, 1 after a failure).
+
+    uvloop, as `uvicorn.run` picks it for a FastAPI app: a gRPC call over loopback costs a third less CPU on it than
+    on asyncio's own loop (docs/benchmarks.md)."""
     configure_logging(name, settings.log_level, setting_secrets(settings))
     configure_tracing(name, TracingSettings())
     try:
