@@ -43,3 +43,14 @@ def test_a_long_answer_is_cut_at_a_word_boundary_with_an_ellipsis():
 
 def test_markup_only_gives_empty_text():
     assert to_plain_text("<br><p></p>", 100) == ""
+
+
+def test_an_answer_given_again_is_not_rendered_again():
+    """In: the same FAQ answer formatted twice with the same limit, then with another limit. Out: the second time
+    comes from the kept renderings (a hit) and is the same text; the other limit is rendered on its own."""
+    answer = "Returns are **free** within 30 days: see [returns](https://shop.test/returns)."
+    first = to_plain_text(answer, 1000)
+    hits = to_plain_text.cache_info().hits
+    assert to_plain_text(answer, 1000) == first
+    assert to_plain_text.cache_info().hits == hits + 1
+    assert to_plain_text(answer, 20) == "Returns are free…"
