@@ -67,7 +67,7 @@ class _Delivery:
 
 async def _delivery(request: Request) -> _Delivery:
     """The delivery: 401 without X-Dimelo-Secret, 403 with a wrong one, checked before the body is read. One
-    dependency, not four: resolving them took about 15 % of the gateway's CPU per delivery (docs/benchmarks.md)."""
+    dependency, not four: that saved about 15 % of the gateway's CPU per delivery (docs/benchmarks.md)."""
     settings: GatewaySettings = request.app.state.settings
     _check_secret(settings, request.headers.get("x-dimelo-secret"), status_when_missing=401)
     return _Delivery(await _body_within_limit(request, settings), settings, request.app.state.orchestrator)

@@ -51,3 +51,22 @@ def test_content_events_carry_capabilities_and_intervention_events_their_thread(
     )
     assert second.intervention.user_id == "agent-7" and list(second.intervention.category_ids) == ["cat-a"]
     assert not second.HasField("content")
+
+
+def _nested(depth: int) -> dict:
+    value: object = "bottom"
+    for _ in range(depth):
+        value = {"down": value}
+    return {"id": "e-deep", "type": "content.imported", "resource": {"id": "c-deep", "metadata": {"extra": value}}}
+
+
+def test_an_event_is_judged_on_its_own_text_whatever_its_neighbours_hold():
+    """In: an event nested 600 deep, alone, then beside an event whose id is a lone surrogate escape. Out: the deep
+    event is kept the same way both times (stored, its raw JSON whole); the neighbour is stored with U+FFFD."""
+    deep = _nested(600)
+    alone = delivery_request(_delivery(deep))
+    neighbour = b', {"id": "e-\\ud800", "type": "content.imported", "resource": {"id": "c-2"}}]}'
+    beside = delivery_request(_delivery(deep)[:-2] + neighbour)
+    assert [e.id for e in alone.delivery.events] == ["e-deep"] and not alone.quarantine
+    assert [e.id for e in beside.delivery.events] == ["e-deep", "e-\ufffd"] and not beside.quarantine
+    assert beside.delivery.events[0].raw_json == alone.delivery.events[0].raw_json
