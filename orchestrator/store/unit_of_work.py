@@ -55,13 +55,16 @@ class UnitOfWork:
     async def finish(self, event_id: str, state: str, outcome: str) -> None:
         """Ends the event (Store.finish) in one commit with the writes not committed yet."""
         await self._store.finish(event_id, state, outcome, self._lease, self._writes)
-        self._writes, then, self._then = [], self._then, []
-        _call(then)
+        self._ended()
 
     async def retry_later(self, event_id: str, delay: float, outcome: str) -> None:
         """Puts the event off for `delay` seconds (Store.retry_later) in one commit with the writes not committed
         yet."""
         await self._store.retry_later(event_id, delay, outcome, self._lease, self._writes)
+        self._ended()
+
+    def _ended(self) -> None:
+        """After the commit that ended the attempt: nothing is kept back any more, and what waited for it is done."""
         self._writes, then, self._then = [], self._then, []
         _call(then)
 

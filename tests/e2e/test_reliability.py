@@ -16,6 +16,7 @@ from tests.e2e.load import send, tally
 from tests.postgres import fresh_schema
 from tests.support.eventually import eventually_sync
 from tests.support.metrics import metric_samples
+from tests.support.thread_page import page
 
 # Fast retries everywhere, the sandbox's retry schedule compressed, no per-minute limit (429s come from faults).
 RELIABILITY_ENV = {
@@ -61,8 +62,7 @@ def thread_page(stack: Stack, thread_id: str) -> str:
     for name, service in stack.services.items():
         if name.startswith("orchestrator"):
             with contextlib.suppress(httpx.HTTPError):
-                url = f"{service.metrics_url.removesuffix('/metrics')}/threads/{thread_id}"
-                return httpx.get(url, timeout=10).text
+                return page(service.metrics_url, thread_id)
     return f"thread {thread_id}: no orchestrator answered"
 
 

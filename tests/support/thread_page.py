@@ -27,11 +27,16 @@ class EventFate:
         return self.fate.startswith("pending")
 
 
+def page(metrics_url: str, thread_id: str) -> str:
+    """The thread's page, as the orchestrator at `metrics_url` shows it (raises httpx.HTTPError when it does not)."""
+    answer = httpx.get(f"{metrics_url.removesuffix('/metrics')}/threads/{thread_id}", timeout=5)
+    answer.raise_for_status()
+    return answer.text
+
+
 def event_fates(metrics_url: str, thread_id: str) -> list[EventFate]:
     """The thread's events in the page's order, as the orchestrator at `metrics_url` shows them."""
-    page = httpx.get(f"{metrics_url.removesuffix('/metrics')}/threads/{thread_id}", timeout=5)
-    page.raise_for_status()
     return [
         EventFate(line["type"], line["content"] or "", _DONE.sub("", line["fate"]))
-        for line in _EVENT_LINE.finditer(page.text)
+        for line in _EVENT_LINE.finditer(page(metrics_url, thread_id))
     ]
