@@ -20,6 +20,7 @@ import grpc
 import httpx
 from grpc_health.v1 import health_pb2
 
+from orchestrator.intake_filter import WEBHOOK_EVENTS
 from service_kit.health_client import health_stub
 
 START_TIMEOUT_SECONDS = 30.0
@@ -175,12 +176,15 @@ class Stack:
         self.serving(name)
 
     def subscribe_webhook(self) -> None:
-        """Has the sandbox subscribe its webhook to the gateway (the handshake must pass)."""
-        answer = httpx.put(
-            f"{self.sandbox_url}/_sandbox/webhook",
-            json={"url": self.webhook_url, "verify_token": self.verify_token, "secret": self.webhook_secret},
-            timeout=10,
-        ).json()
+        """Has the sandbox subscribe its webhook to the gateway for the events the bridge uses (the handshake must
+        pass)."""
+        subscription = {
+            "url": self.webhook_url,
+            "verify_token": self.verify_token,
+            "secret": self.webhook_secret,
+            "events": list(WEBHOOK_EVENTS),
+        }
+        answer = httpx.put(f"{self.sandbox_url}/_sandbox/webhook", json=subscription, timeout=10).json()
         if not answer.get("enabled"):
             raise RuntimeError(f"the sandbox could not subscribe the gateway: {answer.get('reason')}")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from devstack import demo
 from devstack.processes import Stack
 from devstack.sandbox_client import SandboxClient
+from orchestrator.intake_filter import WEBHOOK_EVENTS
 
 
 def main() -> int:
@@ -23,7 +24,7 @@ def main() -> int:
         for service in stack.services.values():
             metrics = f"  (metrics: {service.metrics_url})" if service.metrics_url else ""
             print(f"  {service.name:<15} {service.address}{metrics}")
-        print(f"Webhook endpoint: {stack.webhook_url}")
+        print(f"Webhook endpoint: {stack.webhook_url}, for the events {', '.join(WEBHOOK_EVENTS)}")
         if stack.uses_sandbox:
             sandbox = SandboxClient(stack.sandbox_url)
             names = {c["id"]: c["name"] for c in stack.world["categories"]}

@@ -40,6 +40,11 @@ def _parser() -> argparse.ArgumentParser:
         "(SANDBOX_TOKENS, comma-separated; default sandbox-bot-token with all permissions)",
     )
     add("--webhook-url", help="endpoint to deliver webhook events to; handshake at start-up (SANDBOX_WEBHOOK_URL)")
+    add(
+        "--webhook-events",
+        help="comma-separated event types the start-up subscription registers "
+        "(SANDBOX_WEBHOOK_EVENTS, default every type)",
+    )
     add("--verify-token", help="hub.verify_token sent in the handshake (SANDBOX_VERIFY_TOKEN)")
     add("--webhook-secret", help="sent as X-Dimelo-Secret on every webhook request (SANDBOX_WEBHOOK_SECRET)")
     add("--time-scale", type=float, help="multiplier for sandbox waits (SANDBOX_TIME_SCALE, default 1.0)")

@@ -50,6 +50,7 @@ class SandboxConfig(BaseSettings):
     port: int = 8700
     tokens: SecretStr = SecretStr(DEFAULT_TOKEN)
     webhook_url: str | None = None
+    webhook_events: str = ""
     verify_token: SecretStr = SecretStr("sandbox-verify-token")
     webhook_secret: SecretStr | None = None
     time_scale: float = 1.0
@@ -80,6 +81,10 @@ class SandboxConfig(BaseSettings):
         if value < 0:
             raise ValueError("must be >= 0 (0 disables the limit)")
         return value
+
+    def registered_events(self) -> frozenset[str] | None:
+        """The event types the start-up subscription registers; None (every type) when none is named."""
+        return frozenset(kind.strip() for kind in self.webhook_events.split(",") if kind.strip()) or None
 
     def token_specs(self) -> list[TokenSpec]:
         """The tokens in order; the first belongs to the bot user."""

@@ -53,7 +53,8 @@ class Sandbox:
         config = self.config
         if config.webhook_url:
             secret = config.webhook_secret.get_secret_value() if config.webhook_secret else None
-            await self.webhook.configure(config.webhook_url, config.verify_token.get_secret_value(), secret, None)
+            verify_token = config.verify_token.get_secret_value()
+            await self.webhook.configure(config.webhook_url, verify_token, secret, config.registered_events())
 
     async def stop(self) -> None:
         self.jobs.cancel_all()

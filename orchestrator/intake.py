@@ -199,7 +199,7 @@ class Intake:
         event, what was seen of its delivery (`seen`) and what the store knows (`known`, read in the transaction that
         stores it).
 
-        Dimelo echoes each bot reply (content.replied, then content.exported): when the reply is already known, the
+        Dimelo echoes each bot reply (content.replied): when the reply is already known, the
         echo needs no processing (an echo that outruns the reply's record is recognised when processed). A pending
         event is held when an earlier event of its thread may still come (orchestrator/ordering.py)."""
         decision = seen.decisions[event.id]

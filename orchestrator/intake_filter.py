@@ -27,8 +27,11 @@ from dataclasses import dataclass
 from botbridge.events.v1 import events_pb2
 from orchestrator.store import CUSTOMER_MESSAGE
 
-# Contents created inside Dimelo (by agents or through the API): they tell the proxy who else acts on a thread.
-REPLY_EVENTS = frozenset({"content.replied", "content.exported"})
+# Contents created inside Dimelo (by agents or through the API), each announced once as it is created (events.md): a
+# reply, or a discussion an agent starts. They tell the proxy who else acts on a thread. Not content.exported: it
+# comes again for every content already announced, and tells of automatic messages (surveys, auto-responses) and of
+# failed exports too.
+REPLY_EVENTS = frozenset({"content.replied", "content.discussion_initiated"})
 # Content statuses of imported contents that no customer wrote (rules 3 and 4), with what they mean.
 _NOT_FROM_THE_CUSTOMER = {
     "ignored": "marked ignored by Dimelo (e.g. a post made by the page itself)",
@@ -37,6 +40,9 @@ _NOT_FROM_THE_CUSTOMER = {
 AUTO_SUBMITTED = "ignored: sent automatically by the source (e.g. a chat welcome message)"
 # An agent closing an intervention may hand the thread back to the bot (orchestrator/handback.py).
 INTERVENTION_CLOSED = "intervention.closed"
+# The events to register Dimelo's webhook for (its `registered_events`), and no more: every type registered costs a
+# delivery each time it happens.
+WEBHOOK_EVENTS = (CUSTOMER_MESSAGE, *sorted(REPLY_EVENTS), INTERVENTION_CLOSED)
 
 
 @dataclass(frozen=True)
@@ -50,7 +56,7 @@ class IntakeDecision:
     code: str = ""
 
 
-# A content.replied / content.exported event for a reply the bot is known to have posted.
+# A content.replied event for a reply the bot is known to have posted.
 OWN_REPLY = IntakeDecision(False, "ignored: the bot's own reply", code="own_reply")
 
 

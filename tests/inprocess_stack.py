@@ -15,6 +15,7 @@ from dimelo_sandbox.config import SandboxConfig
 from dimelo_sandbox.serve import start_sandbox, start_server
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
+from orchestrator.intake_filter import WEBHOOK_EVENTS
 from orchestrator.server import Orchestrator
 from orchestrator.server import create_server as create_orchestrator
 from orchestrator.settings import Settings
@@ -99,7 +100,7 @@ async def start_stack(
     gateway = await start_server(create_app(gateway_settings), "127.0.0.1", 0)
     resources.push_async_callback(gateway.stop)
     webhook = f"{gateway.url}{gateway_settings.webhook_path}"
-    subscription = {"url": webhook, "verify_token": VERIFY_TOKEN, "secret": WEBHOOK_SECRET}
+    subscription = {"url": webhook, "verify_token": VERIFY_TOKEN, "secret": WEBHOOK_SECRET, "events": WEBHOOK_EVENTS}
     subscribed = (await sandbox.put("/_sandbox/webhook", json=subscription)).json()
     assert subscribed.get("enabled"), subscribed
     return InProcessStack(sandbox, orchestrator, world)

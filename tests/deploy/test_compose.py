@@ -10,6 +10,8 @@ import httpx
 import pytest
 import yaml
 
+from orchestrator.intake_filter import WEBHOOK_EVENTS
+
 from .tooling import REPO, deploy_tool, run
 
 COMPOSE_FILE = REPO / "docker-compose.yml"
@@ -96,6 +98,13 @@ def test_the_start_order_puts_the_sandbox_after_the_gateway(compose: dict) -> No
     assert set(services["gateway"]["depends_on"]) == {"orchestrator"}
     assert set(services["dimelo-sandbox"]["depends_on"]) == {"gateway"}
     assert services["dimelo-sandbox"]["environment"]["SANDBOX_WEBHOOK_URL"] == "http://gateway:8080/dimelo/webhook"
+
+
+def test_the_sandbox_registers_the_events_the_bridge_uses(compose: dict) -> None:
+    """In: the sandbox's SANDBOX_WEBHOOK_EVENTS. Out: exactly orchestrator/intake_filter.py's WEBHOOK_EVENTS, so the
+    compose stack gets the deliveries a real webhook registered as the README says would get, no more."""
+    registered = compose["services"]["dimelo-sandbox"]["environment"]["SANDBOX_WEBHOOK_EVENTS"]
+    assert registered.split(",") == list(WEBHOOK_EVENTS)
 
 
 def test_the_dimelo_token_is_in_the_adapters_environment_only(compose: dict) -> None:

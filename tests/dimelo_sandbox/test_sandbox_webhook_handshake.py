@@ -62,3 +62,15 @@ async def test_handshake_at_start_up(start, receiver):
     assert receiver.handshakes[0].headers["x-dimelo-secret"] == "boot-secret"
     assert (await sandbox.http.get("/_sandbox/webhook")).json()["enabled"] is True
     assert (await sandbox.http.get("/1.0/channels", headers=BOT)).status_code == 200
+
+
+async def test_the_start_up_subscription_registers_the_events_named(start, receiver):
+    """--webhook-events "content.replied, intervention.closed" at start -> the endpoint registers those two: of a
+    customer's message and the bot's reply, only the reply (content.replied) is delivered."""
+    sandbox = await start(webhook_url=receiver.url, webhook_events="content.replied, intervention.closed")
+    state = (await sandbox.http.get("/_sandbox/webhook")).json()
+    assert state["events"] == ["content.replied", "intervention.closed"]
+    message = await sandbox.customer_says()
+    await sandbox.reply(message["content"]["id"])
+    (event,) = (await receiver.next_request())["body"]["events"]
+    assert event["type"] == "content.replied"

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import httpx
 
+from orchestrator.intake_filter import WEBHOOK_EVENTS
 from tests.e2e.conftest import bot_contents, has_bot_reply, outcome_of
 
 # Tests here change the agents' statuses and expect the next handover to see them: no reuse of /1.0/status.
@@ -104,7 +105,9 @@ def test_welcome_message_page_post_and_agent_reply_get_no_bot_answer(stack, sand
 
     assert outcome_of(stack, welcome["content"]).startswith("ignored: started by the account itself")
     assert outcome_of(stack, page_post["content"]).startswith("ignored: ")
-    # Dimelo announces the agent's reply twice (content.replied, then content.exported): the first one hands over.
+    # The webhook registers content.replied, which announces the agent's reply as it is created, and no
+    # content.exported (the export that follows): one delivery for it, which hands over.
+    assert httpx.get(f"{stack.sandbox_url}/_sandbox/webhook").json()["events"] == sorted(WEBHOOK_EVENTS)
     replied = outcome_of(stack, agent_reply["content"], event_type="content.replied")
     assert replied == "thread left to agents: an agent replied"
     assert outcome_of(stack, again["content"]).startswith("ignored: thread is with agents")

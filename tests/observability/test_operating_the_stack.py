@@ -105,7 +105,7 @@ def test_each_service_counts_the_messages_the_answers_and_the_handover(run: Run)
 
     def orchestrator_settled() -> dict | None:
         """The orchestrator's metrics once its readiness checks (which read the backlog) report an empty backlog:
-        Dimelo's later events (content.exported) may still be arriving."""
+        Dimelo's later events (the echoes of the bot's replies) may still be arriving."""
         samples = scrape(run, "orchestrator")
         checked = value(samples, "botbridge_dependency_up", dependency="store") == 1
         return samples if checked and value(samples, "botbridge_intake_backlog_events") == 0 else None

@@ -278,11 +278,14 @@ async def test_a_reply_of_the_bot_user_is_recognised_by_its_creator_id(peers, se
     assert len(dimelo.calls["GetBotUser"]) == 1
 
 
-async def test_an_agent_reply_in_the_thread_stops_the_bot_there(peers, settings_for, start_orchestrator):
+@pytest.mark.parametrize("event_type", ["content.replied", "content.discussion_initiated"])
+async def test_an_agent_reply_in_the_thread_stops_the_bot_there(peers, settings_for, start_orchestrator, event_type):
+    """In: an agent's content in the thread, announced as a reply or as a discussion the agent started (events.md),
+    then a customer's message. Out: the thread is the agents'; the customer's message is not put to the AI."""
     ai, _dimelo, _ = peers
     running = await start_orchestrator(settings_for())
     agent_reply = customer_message(creator_id="agent-7")
-    agent_reply.type = "content.replied"
+    agent_reply.type = event_type
     agent_reply.user_id = "agent-7"
 
     await running.submit(agent_reply)
@@ -519,6 +522,25 @@ async def test_dimelo_echoing_a_known_bot_reply_is_settled_at_intake(peers, sett
 
     assert (events[1].outcome, events[1].attempts) == ("ignored: the bot's own reply", 0)
     assert (await running.orchestrator.store.thread("thread-1")).owner == "bot"
+
+
+async def test_an_exported_content_no_one_announced_as_a_reply_leaves_the_thread_with_the_bot(
+    peers, settings_for, start_orchestrator
+):
+    """In: content.exported for a content the bot did not post and no creator (as for an automatic survey or
+    auto-response, which events.md says this event also tells of), then a customer's message. Out: the export is
+    ignored by its type, the thread stays with the bot, and the customer's message is answered."""
+    ai, _dimelo, _ = peers
+    running = await start_orchestrator(settings_for())
+    exported = customer_message(id="survey-1")
+    exported.type = "content.exported"
+
+    await running.submit(exported)
+    await running.submit(customer_message())
+    events = await settled(running, "thread-1", 2)
+
+    assert [e.outcome for e in events] == ["ignored: event type 'content.exported' is not used by the bot", "answered"]
+    assert len(ai.requests) == 1
 
 
 @pytest.mark.parametrize(("recheck", "reads"), [(600.0, 1), (0.0, 3)])
