@@ -35,38 +35,74 @@ class FaqMatch:
     score: float
 
 
+@dataclass(frozen=True)
+class LanguageVariants:
+    """One language's question variants prepared for matching: topic words, their text, and the vocabulary."""
+
+    words: tuple[tuple[str, ...], ...]
+    texts: tuple[str, ...]
+    vocabulary: tuple[str, ...]
+    entries: tuple[tuple[FaqEntry, str], ...]  # each variant's entry and question as written
+
+
 def topic_words(text: str) -> tuple[str, ...]:
     """The text's words that say something of the topic, normalized and stemmed."""
     return tuple(word[:_STEM_LENGTH] for word in normalize(text).split() if word not in _IGNORED_WORDS)
 
 
-def similarity(question: tuple[str, ...], variant: tuple[str, ...]) -> float:
-    """From 0 to 1: the mean of rapidfuzz's string similarity (order and typo tolerant) and the words in common.
+def similarities(question: tuple[str, ...], variants: LanguageVariants) -> list[float]:
+    """From 0 to 1 for each of a language's variants: the mean of rapidfuzz's string similarity (order and typo
+    tolerant) and the words in common.
 
     The string part averages `token_set_ratio` (high when one text's words are within the other's) and
     `token_sort_ratio` (penalizes words only one text has); the word part counts shared topic words, typos
     forgiven. Kept after a comparison on paraphrased and off-topic questions (the tests' 24 and 17 new ones):
     at its best threshold this mix misjudged 1, single rapidfuzz scorers (WRatio, QRatio, token_set_ratio,
-    token_sort_ratio) and a TF-IDF cosine 3 or 4.
+    token_sort_ratio) and a TF-IDF cosine 3 or 4. All variants are scored at once: rapidfuzz loops over them in C,
+    and each question word is compared with the language's vocabulary once, not with every variant's words.
     """
-    asked, known = " ".join(question), " ".join(variant)
-    strings = (fuzz.token_set_ratio(asked, known) + fuzz.token_sort_ratio(asked, known)) / 200
-    return (strings + _shared_words(question, variant)) / 2
+    asked = " ".join(question)
+    strings = [0.0] * len(variants.texts)
+    for scorer in (fuzz.token_set_ratio, fuzz.token_sort_ratio):
+        for _, score, index in process.extract_iter(asked, variants.texts, scorer=scorer):
+            strings[index] += score
+    close = _close_words(question, variants.vocabulary)
+    in_question: dict[str, float] = {}  # each vocabulary word close to a question word: its best similarity
+    for matches in close.values():
+        for match, score in matches.items():
+            in_question[match] = max(score, in_question.get(match, 0.0))
+    return [
+        (strings[index] / 200 + _shared_words(question, variant, close, in_question)) / 2
+        for index, variant in enumerate(variants.words)
+    ]
 
 
-def _shared_words(question: tuple[str, ...], variant: tuple[str, ...]) -> float:
-    """How many of the variant's words the question has (counted twice) and of the question's the variant has."""
-    if not question or not variant:
+def _close_words(question: tuple[str, ...], vocabulary: tuple[str, ...]) -> dict[str, dict[str, float]]:
+    """For each question word, the vocabulary's words that are the same word with a typo, with their similarity."""
+    return {
+        word: {
+            match: score
+            for match, score, _ in process.extract_iter(word, vocabulary, scorer=fuzz.ratio, score_cutoff=_SAME_WORD)
+        }
+        for word in set(question)
+    }
+
+
+def _shared_words(
+    question: tuple[str, ...],
+    variant: tuple[str, ...],
+    close: Mapping[str, Mapping[str, float]],
+    in_question: Mapping[str, float],
+) -> float:
+    """How many of the variant's words the question has (counted twice) and of the question's the variant has, each
+    word counted by its closest match (0 when none is the same word with a typo)."""
+    if not variant or in_question.keys().isdisjoint(variant):
         return 0.0
-    in_question = sum(_best_word_match(word, question) for word in variant) / len(variant)
-    in_variant = sum(_best_word_match(word, variant) for word in question) / len(question)
-    return (2 * in_question + in_variant) / 3
-
-
-def _best_word_match(word: str, words: tuple[str, ...]) -> float:
-    """From 0 to 1: how close the closest of `words` is to `word`; 0 when none is the same word with a typo."""
-    best = process.extractOne(word, words, scorer=fuzz.ratio, score_cutoff=_SAME_WORD)
-    return best[1] / 100 if best else 0.0
+    in_the_question = sum(in_question.get(word, 0.0) / 100 for word in variant) / len(variant)
+    in_the_variant = sum(
+        max((score for match, score in close[word].items() if match in variant), default=0.0) / 100 for word in question
+    ) / len(question)
+    return (2 * in_the_question + in_the_variant) / 3
 
 
 class Faq:
@@ -74,11 +110,19 @@ class Faq:
 
     def __init__(self, entries: Sequence[FaqEntry]) -> None:
         self.entries = tuple(entries)
-        self._variants: dict[str, list[tuple[tuple[str, ...], FaqEntry, str]]] = {}
+        variants: dict[str, list[tuple[tuple[str, ...], FaqEntry, str]]] = {}
         for entry in self.entries:
-            for language, variants in entry.questions.items():
-                prepared = ((topic_words(variant), entry, variant) for variant in variants)
-                self._variants.setdefault(language, []).extend(prepared)
+            for language, questions in entry.questions.items():
+                variants.setdefault(language, []).extend((topic_words(q), entry, q) for q in questions)
+        self._variants = {
+            language: LanguageVariants(
+                words=tuple(words for words, _, _ in prepared),
+                texts=tuple(" ".join(words) for words, _, _ in prepared),
+                vocabulary=tuple(sorted({word for words, _, _ in prepared for word in words})),
+                entries=tuple((entry, question) for _, entry, question in prepared),
+            )
+            for language, prepared in variants.items()
+        }
 
     def entry(self, entry_id: str) -> FaqEntry | None:
         return next((entry for entry in self.entries if entry.id == entry_id), None)
@@ -95,11 +139,11 @@ class Faq:
     def best_matches(self, question: str, language: str, count: int) -> list[FaqMatch]:
         """The `count` closest entries (each with its closest variant), closest first; none without topic words."""
         words = topic_words(question)
-        if not words or language not in self._variants:
+        variants = self._variants.get(language)
+        if not words or variants is None:
             return []
         best: dict[str, FaqMatch] = {}
-        for prepared, entry, variant in self._variants[language]:
-            score = similarity(words, prepared)
+        for (entry, variant), score in zip(variants.entries, similarities(words, variants), strict=True):
             if entry.id not in best or score > best[entry.id].score:
                 best[entry.id] = FaqMatch(entry, variant, score)
         return sorted(best.values(), key=lambda match: match.score, reverse=True)[:count]
