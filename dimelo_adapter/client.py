@@ -55,7 +55,9 @@ class DimeloClient:
             base_url=settings.dimelo_api_url,
             headers={"Authorization": f"Bearer {self._token}", "Accept": "application/json"},
             timeout=httpx.Timeout(settings.dimelo_timeout_seconds),
-            limits=httpx.Limits(max_connections=settings.dimelo_max_concurrency),
+            limits=httpx.Limits(
+                max_connections=settings.dimelo_max_concurrency, keepalive_expiry=settings.dimelo_keepalive_seconds
+            ),
             transport=transport,
         )
         self._slots = asyncio.Semaphore(settings.dimelo_max_concurrency)

@@ -25,6 +25,10 @@ class AdapterSettings(ServiceSettings):
     dimelo_max_retries: int = Field(4, ge=0)
     # HTTP requests in flight to Dimelo at once.
     dimelo_max_concurrency: int = Field(32, ge=1)
+    # An idle connection to Dimelo is not used again after this long: shorter than the 5 s servers commonly keep one
+    # (uvicorn's and Node's default), so that a request never goes out on a connection the server is closing. There a
+    # reply's POST fails with no answer, and is not posted again until Dimelo is known not to have it (seconds).
+    dimelo_keepalive_seconds: float = Field(4.0, ge=0)
     # First backoff window; each retry doubles it (full jitter), up to dimelo_retry_max_wait_seconds.
     dimelo_retry_base_seconds: float = Field(0.5, ge=0)
     # Longest wait before a retry; a Retry-After asking for more ends the retries at once.

@@ -31,7 +31,10 @@ class GatewaySettings(ServiceSettings):
     # body); an idle kept-alive connection is closed after keep_alive_timeout_seconds.
     header_read_timeout_seconds: float = Field(10.0, gt=0)
     body_read_timeout_seconds: float = Field(10.0, gt=0)
-    keep_alive_timeout_seconds: float = Field(5.0, gt=0)
+    # Longer than a client keeps an idle connection for its next request (ingress-nginx: 60 s to its upstreams), so
+    # that the gateway never closes one as a delivery is sent on it: that delivery would fail (nginx answers 502 and
+    # retries no POST), and Dimelo counts it towards disabling the webhook.
+    keep_alive_timeout_seconds: float = Field(75.0, gt=0)
 
     @field_validator("verify_token")
     @classmethod

@@ -39,7 +39,7 @@ def test_defaults_with_only_the_required_token_and_secret(monkeypatch: pytest.Mo
     assert (settings.host, settings.port, settings.webhook_path) == ("0.0.0.0", 8080, "/dimelo/webhook")
     assert (settings.max_body_bytes, settings.submit_timeout_seconds, settings.log_level) == (1048576, 5.0, "INFO")
     assert (settings.header_read_timeout_seconds, settings.body_read_timeout_seconds) == (10.0, 10.0)
-    assert (settings.keep_alive_timeout_seconds, settings.allow_unsigned) == (5.0, False)
+    assert (settings.keep_alive_timeout_seconds, settings.allow_unsigned) == (75.0, False)
 
 
 def test_every_variable_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
