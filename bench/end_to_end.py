@@ -45,7 +45,7 @@ async def measure_batch(
 ) -> Batch:
     """Runs `write` (customers writing) and measures until the last reply reached the sandbox.
 
-    CPU is counted until the sandbox has delivered every event the replies caused (content.replied, .exported),
+    CPU is counted until the sandbox has delivered every event the replies caused (their content.replied),
     so each message carries its whole cost. `read_all=False` watches only the last messages (large batches)."""
     meter = CpuMeter(pids).start()
     started = time.time()

@@ -1,6 +1,6 @@
 """The gateway under uvicorn, with read deadlines: a client that sends its headers too slowly is cut off, and an
-idle kept-alive connection is closed (the body's deadline is the route's: gateway.dependencies). And the service
-`python -m gateway` runs."""
+idle kept-alive connection is closed after the keep-alive timeout (the body's deadline is the route's:
+gateway.dependencies). And the service `python -m gateway` runs."""
 
 import asyncio
 
@@ -14,8 +14,9 @@ from service_kit.service import Service
 
 
 class _HeaderDeadline(HttpToolsProtocol):
-    """httptools' HTTP/1.1 with a deadline for each request's headers, from the connection (or the previous
-    response) on; uvicorn has none, so a client trickling headers would hold a connection for ever."""
+    """httptools' HTTP/1.1 with a deadline for each request's headers, from the connection on for the first and from
+    its first byte for each later one; uvicorn has none, so a client trickling headers would hold a connection for
+    ever. Between requests only uvicorn's keep-alive timeout closes an idle connection."""
 
     header_timeout_seconds = 10.0
     _header_deadline: asyncio.TimerHandle | None = None
@@ -28,9 +29,9 @@ class _HeaderDeadline(HttpToolsProtocol):
         self._disarm_header_deadline()
         super().on_headers_complete()
 
-    def on_response_complete(self) -> None:
-        super().on_response_complete()
-        if not self.transport.is_closing():
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        if self._header_deadline is None:
             self._arm_header_deadline()
 
     def connection_lost(self, exc: Exception | None) -> None:

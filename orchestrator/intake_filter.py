@@ -41,7 +41,8 @@ AUTO_SUBMITTED = "ignored: sent automatically by the source (e.g. a chat welcome
 # An agent closing an intervention may hand the thread back to the bot (orchestrator/handback.py).
 INTERVENTION_CLOSED = "intervention.closed"
 # The events to register Dimelo's webhook for (its `registered_events`), and no more: every type registered costs a
-# delivery each time it happens.
+# delivery each time it happens. intervention.closed is used only with HANDBACK=on; it is registered all the same
+# (about one a conversation), so that turning handback on needs no change at Dimelo.
 WEBHOOK_EVENTS = (CUSTOMER_MESSAGE, *sorted(REPLY_EVENTS), INTERVENTION_CLOSED)
 
 

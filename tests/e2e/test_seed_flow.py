@@ -105,8 +105,8 @@ def test_welcome_message_page_post_and_agent_reply_get_no_bot_answer(stack, sand
 
     assert outcome_of(stack, welcome["content"]).startswith("ignored: started by the account itself")
     assert outcome_of(stack, page_post["content"]).startswith("ignored: ")
-    # The webhook registers content.replied, which announces the agent's reply as it is created, and no
-    # content.exported (the export that follows): one delivery for it, which hands over.
+    # The webhook registers content.replied, which announces the agent's reply as it is created (and hands the
+    # thread over), and not content.exported, which would announce it again once exported.
     assert httpx.get(f"{stack.sandbox_url}/_sandbox/webhook").json()["events"] == sorted(WEBHOOK_EVENTS)
     replied = outcome_of(stack, agent_reply["content"], event_type="content.replied")
     assert replied == "thread left to agents: an agent replied"

@@ -2,7 +2,9 @@
 connections each have a deadline (short ones here, so the test waits for the server's move, not a clock)."""
 
 import asyncio
+import contextlib
 import socket
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -19,10 +21,17 @@ PATIENCE = 10.0
 @pytest.fixture
 async def served(settings: GatewaySettings) -> AsyncIterator[tuple[str, int]]:
     """The gateway served by uvicorn with server_config(settings) and short read deadlines, on a loopback port."""
+    async with serving(settings, DEADLINE) as address:
+        yield address
+
+
+@contextlib.asynccontextmanager
+async def serving(settings: GatewaySettings, keep_alive: float) -> AsyncIterator[tuple[str, int]]:
+    """Serves the gateway with header and body deadlines of DEADLINE and the given keep-alive timeout."""
     deadlines = {
         "header_read_timeout_seconds": DEADLINE,
         "body_read_timeout_seconds": DEADLINE,
-        "keep_alive_timeout_seconds": DEADLINE,
+        "keep_alive_timeout_seconds": keep_alive,
     }
     server = uvicorn.Server(server_config(settings.model_copy(update=deadlines)))
     sock = socket.socket()
@@ -79,3 +88,30 @@ async def test_an_idle_kept_alive_connection_is_closed(served) -> None:
     answer = await _read_until_closed(reader)
     assert answer.startswith(b"HTTP/1.1 200")
     writer.close()
+
+
+async def _answer(reader: asyncio.StreamReader) -> bytes:
+    """One response: its head, then as many bytes of body as its Content-Length says."""
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), PATIENCE)
+    length = next(
+        int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")
+    )
+    return head + await asyncio.wait_for(reader.readexactly(length), PATIENCE)
+
+
+async def test_an_idle_kept_alive_connection_lasts_the_keep_alive_timeout_not_the_header_deadline(settings) -> None:
+    # In: header deadline 0.3 s, keep-alive timeout 1.5 s; a request, 0.6 s of silence, a second request, silence.
+    # Out: the second is answered on the same connection (a proxy keeping it idle longer than the header deadline
+    # can use it), and the server closes the connection no sooner than 1.5 s after that answer.
+    keep_alive = 5 * DEADLINE
+    async with serving(settings, keep_alive) as address:
+        reader, writer = await asyncio.open_connection(*address)
+        writer.write(b"GET /healthz HTTP/1.1\r\nHost: gateway\r\n\r\n")
+        assert (await _answer(reader)).startswith(b"HTTP/1.1 200")
+        await asyncio.sleep(2 * DEADLINE)
+        writer.write(b"GET /healthz HTTP/1.1\r\nHost: gateway\r\n\r\n")
+        assert (await _answer(reader)).startswith(b"HTTP/1.1 200")
+        answered = time.monotonic()
+        assert await _read_until_closed(reader) == b""
+        assert time.monotonic() - answered >= keep_alive - 0.05
+        writer.close()
