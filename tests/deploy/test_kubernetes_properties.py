@@ -221,14 +221,27 @@ def test_only_the_adapter_may_leave_the_cluster_and_only_over_https(build: Rende
 
 
 def test_termination_grace_covers_each_services_drain_time(build: Rendered) -> None:
-    """In: each Deployment of our image. Out: terminationGracePeriodSeconds exceeds the service's drain setting.
-    (Another team's AI image has its own settings: its contract is to stop within the period.)"""
+    """In: each Deployment of our image. Out: terminationGracePeriodSeconds exceeds its preStop wait plus the
+    service's drain setting. (Another team's AI image has its own settings: its contract is to stop within it.)"""
     for name, deployment in deployments(build).items():
         (container,) = pod_spec(deployment)["containers"]
         if "args" not in container:
             continue
-        drain = float(env_of(container)[DRAIN_SETTINGS[name]]["value"])
+        drain = pre_stop_seconds(container) + float(env_of(container)[DRAIN_SETTINGS[name]]["value"])
         assert drain < pod_spec(deployment)["terminationGracePeriodSeconds"] <= drain + 10, name
+
+
+def test_the_gateway_keeps_serving_while_the_ingress_learns_it_is_leaving(build: Rendered) -> None:
+    """In: the gateway's Deployment. Out: a preStop wait of at least 5 s before SIGTERM, so that ingress-nginx stops
+    sending deliveries to a terminating pod before it closes its connections."""
+    (container,) = pod_spec(build.one("Deployment", "gateway"))["containers"]
+    assert pre_stop_seconds(container) >= 5
+
+
+def pre_stop_seconds(container: dict) -> float:
+    """How long the container's preStop hook waits (`sleep N`); 0 without one."""
+    command = container.get("lifecycle", {}).get("preStop", {}).get("exec", {}).get("command", [])
+    return float(command[1]) if command[:1] == ["sleep"] else 0.0
 
 
 def test_every_service_has_its_service_account_and_service(build: Rendered) -> None:
