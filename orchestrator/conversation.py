@@ -43,8 +43,9 @@ from service_kit.rich_errors import DIMELO_ADAPTER
 log = logging.getLogger(__name__)
 # A content's journal: the details of each step taken, by step name (Store.journal).
 Journal = dict[str, dict[str, Any]]
-# How often a reply an interrupted attempt may still be posting is looked for again (see _earlier_reply).
-REPLY_LOOKUP_INTERVAL_SECONDS = 1.0
+# How long before a reply an interrupted attempt may still be posting is first looked for again; each later wait is
+# twice the one before (see _earlier_reply).
+REPLY_LOOKUP_FIRST_WAIT_SECONDS = 1.0
 # The adapter's reasons (dimelo.proto's ErrorReason) after which a failed CreateReply may still land, or has: no
 # answer came from Dimelo, Dimelo failed (5xx), or it posted the reply and its answer could not be read; and no
 # reason at all: the adapter did not say (our deadline cut the call, the adapter died or crashed mid-call). After any
@@ -383,7 +384,10 @@ class ConversationHandler:
     ) -> events_pb2.Content | None:
         """The reply an earlier attempt posted, or None when it never reached Dimelo. That attempt's call may still
         be on its way (its process died, the call did not) until its `settled_by` time: until then a reply not found
-        yet is looked for again, every second, rather than posted twice."""
+        yet is looked for again rather than posted twice, after 1 s, then after twice as long each time, and once
+        more at `settled_by`. A reply that landed is found in the first looks; one that did not costs a few calls of
+        the account's budget (5 in a 15 s wait), not one a second."""
+        wait_next = REPLY_LOOKUP_FIRST_WAIT_SECONDS
         while True:
             found = await self._dimelo.FindReply(
                 dimelo_pb2.FindReplyRequest(
@@ -396,7 +400,8 @@ class ConversationHandler:
             if wait <= 0:
                 return None
             log.info("earlier reply not found yet; its call may still be in flight: looking again")
-            await asyncio.sleep(min(REPLY_LOOKUP_INTERVAL_SECONDS, wait))
+            await asyncio.sleep(min(wait_next, wait))
+            wait_next *= 2
             await work.commit()
 
     async def _post_with_choices(

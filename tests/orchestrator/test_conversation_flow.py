@@ -126,6 +126,25 @@ async def test_a_lost_reply_answer_is_checked_before_posting_again(peers, settin
     assert len(dimelo.replies) == 1
 
 
+async def test_a_reply_that_got_no_answer_is_looked_for_with_doubling_waits_then_posted_once(
+    peers, settings_for, start_orchestrator
+):
+    """In: CreateReply fails at once with no answer from Dimelo (UNAVAILABLE, DIMELO_NO_ANSWER) and posts nothing;
+    with LEASE_SECONDS=12 the call could still land for 6 s. Out: the next attempt looks for the reply at once, after
+    1 s, 2 s more, and at the 6 s mark (FindReply 4 times, where one a second made 7), then posts it: CreateReply
+    twice, one reply in the thread."""
+    _, dimelo, _ = peers
+    dimelo.failures["CreateReply"] = [grpc.StatusCode.UNAVAILABLE]
+    running = await start_orchestrator(settings_for(lease_seconds=12.0))
+
+    await running.submit(customer_message())
+    [event] = await settled(running, "thread-1", 1, timeout=15.0)
+
+    assert (event.outcome, event.attempts) == ("answered", 2)
+    assert [len(dimelo.calls[name]) for name in ("CreateReply", "FindReply")] == [2, 4]
+    assert len(dimelo.replies) == 1
+
+
 async def test_a_reply_posted_whose_recording_commit_failed_is_found_again_not_posted_twice(
     peers, settings_for, start_orchestrator, monkeypatch
 ):
