@@ -232,10 +232,11 @@ def test_termination_grace_covers_each_services_drain_time(build: Rendered) -> N
 
 
 def test_the_gateway_keeps_serving_while_the_ingress_learns_it_is_leaving(build: Rendered) -> None:
-    """In: the gateway's Deployment. Out: a preStop wait of at least 5 s before SIGTERM, so that ingress-nginx stops
-    sending deliveries to a terminating pod before it closes its connections."""
+    """In: the gateway's Deployment. Out: a preStop wait of at least 10 s before SIGTERM, so that ingress-nginx (which
+    applies endpoint changes every few seconds) stops sending deliveries to a terminating pod before it closes its
+    connections."""
     (container,) = pod_spec(build.one("Deployment", "gateway"))["containers"]
-    assert pre_stop_seconds(container) >= 5
+    assert pre_stop_seconds(container) >= 10
 
 
 def pre_stop_seconds(container: dict) -> float:
