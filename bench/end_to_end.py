@@ -106,17 +106,21 @@ async def ai_answer_times(address: str, calls: int) -> list[float]:
     return times
 
 
-async def ordering_evidence(metrics_url: str) -> dict[str, float]:
-    """The orchestrator's count of queued events by what let them go at once, or `no_evidence` (held)."""
+async def counter_by(metrics_url: str, counter: str, label: str) -> dict[str, float]:
+    """A counter (its name without `_total`) of the service at `metrics_url`, summed by the values of one label."""
     async with httpx.AsyncClient(timeout=5) as client:
         text = (await client.get(metrics_url)).text
-    return {
-        sample.labels["evidence"]: sample.value
-        for family in text_string_to_metric_families(text)
-        if family.name == "botbridge_ordering_evidence"
-        for sample in family.samples
-        if sample.name.endswith("_total")
-    }
+    totals: dict[str, float] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples if family.name == counter else ():
+            if sample.name.endswith("_total"):
+                totals[sample.labels[label]] = totals.get(sample.labels[label], 0.0) + sample.value
+    return totals
+
+
+async def ordering_evidence(metrics_url: str) -> dict[str, float]:
+    """The orchestrator's count of queued events by what let them go at once, or `no_evidence` (held)."""
+    return await counter_by(metrics_url, "botbridge_ordering_evidence", "evidence")
 
 
 def p50_p99(samples: Sequence[float]) -> tuple[float, float]:

@@ -21,7 +21,7 @@ import httpx
 
 from bench.customers import Customers, Sent
 from bench.effects import Effects, check
-from bench.end_to_end import Batch, measure_batch, open_threads
+from bench.end_to_end import Batch, counter_by, measure_batch, open_threads
 from bench.growth import WAVE
 from bench.plan import Plan
 from bench.postgres_database import Backends, fresh_database, server_answers
@@ -34,12 +34,31 @@ POSTGRES = "postgresql"  # the backends serving the stack's database
 DRIVER = "bench driver"  # this process: the customers' writes, the replies' polling
 
 
+# The adapter's `status` of a Dimelo request that got no answer (dimelo_adapter/metrics.py).
+NO_ANSWER = ("timeout", "network_error")
+
+
+@dataclass(frozen=True)
+class Faults:
+    """What went wrong while a round ran, though nothing was lost: each costs the threads it hits seconds."""
+
+    no_answer: int = 0  # Dimelo requests that got no answer (a reply's is looked for before it is posted again)
+    refused: int = 0  # webhook requests the gateway did not answer 200 (Dimelo sends them again later)
+
+    def __add__(self, other: "Faults") -> "Faults":
+        return Faults(self.no_answer + other.no_answer, self.refused + other.refused)
+
+    def __sub__(self, other: "Faults") -> "Faults":
+        return Faults(self.no_answer - other.no_answer, self.refused - other.refused)
+
+
 @dataclass(frozen=True)
 class Round:
     # Its CPU seconds by process, POSTGRES and DRIVER included, counted until the sandbox settled.
     batch: Batch
     wall_seconds: float  # the span the CPU was counted over: first write until the sandbox settled
     machine_seconds: float  # busy CPU of every core over that span, whatever ran on the machine
+    faults: Faults = Faults()
 
 
 @dataclass
@@ -81,6 +100,10 @@ class Configuration:
         wall = sum(r.wall_seconds for r in self.rounds)
         return sum(r.machine_seconds for r in self.rounds) / wall if wall else 0.0
 
+    @property
+    def faults(self) -> Faults:
+        return sum((r.faults for r in self.rounds), Faults())
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -118,12 +141,22 @@ class _Side:
             return sent
 
         pids = {name: service.process.pid for name, service in self.stack.services.items()}
+        faults = await self._faults()
         self.backends.start()
         driver, machine, started = cpu_seconds(os.getpid()), machine_busy_seconds(), time.monotonic()
         batch = await measure_batch(self.customers, self.sandbox, pids, write, timeout)
         wall, machine = time.monotonic() - started, machine_busy_seconds() - machine
         cpu = {**batch.cpu_seconds, POSTGRES: self.backends.stop(), DRIVER: cpu_seconds(os.getpid()) - driver}
-        self.measured.rounds.append(Round(dataclasses.replace(batch, cpu_seconds=cpu), wall, machine))
+        batch = dataclasses.replace(batch, cpu_seconds=cpu)
+        self.measured.rounds.append(Round(batch, wall, machine, await self._faults() - faults))
+
+    async def _faults(self) -> Faults:
+        """The faults counted so far: by the adapter (its metrics) and by the sandbox's webhook (its stats)."""
+        statuses = await counter_by(
+            self.stack.services["dimelo_adapter"].metrics_url, "botbridge_dimelo_requests", "status"
+        )
+        deliveries = (await self.sandbox.get("/_sandbox/stats")).json()["deliveries_by_outcome"]
+        return Faults(int(sum(statuses.get(status, 0) for status in NO_ANSWER)), deliveries.get("failed", 0))
 
     async def _written_and_answered(self, thread_ids: list[str], timeout: float) -> list[Sent]:
         sent = await self.customers.write(thread_ids)

@@ -46,6 +46,7 @@ def replicas_section(found: Comparison) -> Section:
         )
         section.notes.append(f"{_replicas(measured)}, CPU ms per message (cores kept busy): {shares}")
     section.notes.extend(_floor(found, ratio))
+    section.notes.append(faults_note(one, two))
     others = [m.machine_cores - _stack_cores(m) for m in (one, two)]
     if max(others) > SHARED:
         section.notes.append(
@@ -88,6 +89,20 @@ def _floor(found: Comparison, ratio: float) -> list[str]:
         f"×{cap_two / cap_one if cap_one else 0:.2f}"
     )
     return [measured, ceiling]
+
+
+def faults_note(one: Configuration, two: Configuration) -> str:
+    """The faults of each stack while measured: a stall's cause, when a rate reads low with the cores idle."""
+    said = []
+    for measured in (one, two):
+        faults = measured.faults
+        said.append(
+            f"{_replicas(measured)}: {faults.no_answer} Dimelo request(s) with no answer (a reply's is looked for "
+            f"until it can no longer land before it is posted again), {faults.refused} webhook request(s) refused"
+            if faults.no_answer or faults.refused
+            else f"{_replicas(measured)}: none"
+        )
+    return "faults while measured (nothing lost, but each holds its thread for seconds): " + "; ".join(said)
 
 
 def _cap(measured: Configuration, cores: int) -> tuple[float, str]:
