@@ -199,9 +199,9 @@ class Intake:
         event, what was seen of its delivery (`seen`) and what the store knows (`known`, read in the transaction that
         stores it).
 
-        Dimelo echoes each bot reply (content.replied): when the reply is already known, the
-        echo needs no processing (an echo that outruns the reply's record is recognised when processed). A pending
-        event is held when an earlier event of its thread may still come (orchestrator/ordering.py)."""
+        Dimelo echoes each bot reply (content.replied): when the reply is already known, the echo needs no processing
+        (an echo that outruns the reply's record is recognised when processed). A pending event is held when an
+        earlier event of its thread may still come (orchestrator/ordering.py)."""
         decision = seen.decisions[event.id]
         replied = known.get(event.content.id) if event.type in REPLY_EVENTS else None
         if decision.process and replied is not None and replied.posted_by_bot:
