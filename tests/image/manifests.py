@@ -1,5 +1,5 @@
 """What the Kubernetes manifests (deploy/base) promise each service's container: user, root filesystem,
-capabilities and writable mounts. The image tests hold the running containers to the same."""
+capabilities, writable mounts and the preStop command. The image tests hold the running containers to the same."""
 
 from dataclasses import dataclass
 
@@ -20,6 +20,7 @@ class PodPromise:
     read_only_root: bool
     dropped_capabilities: tuple[str, ...]
     writable_paths: frozenset[str]
+    pre_stop: tuple[str, ...]  # the preStop hook's command; empty without one
 
 
 def promise(service: str) -> PodPromise:
@@ -35,4 +36,5 @@ def promise(service: str) -> PodPromise:
         read_only_root=security.get("readOnlyRootFilesystem", False),
         dropped_capabilities=tuple(security.get("capabilities", {}).get("drop", [])),
         writable_paths=frozenset(mount["mountPath"] for mount in container.get("volumeMounts", [])),
+        pre_stop=tuple(container.get("lifecycle", {}).get("preStop", {}).get("exec", {}).get("command", [])),
     )

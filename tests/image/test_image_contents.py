@@ -2,16 +2,16 @@
 tools, project files it does not run, or secrets. In: the image `make image` built. Out: each promise below."""
 
 import json
-import re
-from pathlib import Path
 
 import pytest
 
 from .docker import IMAGE, REPORT, docker
+from .manifests import promise
 
 pytestmark = pytest.mark.image
 
-GATEWAY_MANIFEST = Path(__file__).resolve().parents[2] / "deploy" / "base" / "gateway.yaml"
+# How the tests run a container of the image: as its user, read-only, no network, no capabilities.
+HARDENED = ("--read-only", "--network", "none", "--cap-drop", "ALL")
 SIZE_BUDGET_MB = 350  # Debian bookworm with Python (about 170 MB) plus the venv; growth past this is a regression
 SERVICE_UID = 10001  # the Kubernetes manifests' runAsUser and runAsGroup (test_compose_demo checks them there)
 RUN_TIME_TREE = {"botbridge", "service_kit", "gateway", "orchestrator", "dimelo_adapter", "ai_service"}
@@ -24,20 +24,7 @@ SECRET_FILE_PATTERNS = ["*.env", ".env*", "*.key", "id_rsa*", "id_ed25519*", "*.
 
 def run_python(code: str) -> object:
     """Runs `code` in the image (as its user, read-only, no network) and returns what it prints as JSON."""
-    result = docker(
-        "run",
-        "--rm",
-        "--read-only",
-        "--network",
-        "none",
-        "--cap-drop",
-        "ALL",
-        "--entrypoint",
-        "python",
-        IMAGE,
-        "-c",
-        code,
-    )
+    result = docker("run", "--rm", *HARDENED, "--entrypoint", "python", IMAGE, "-c", code)
     return json.loads(result.stdout)
 
 
@@ -69,10 +56,8 @@ def test_no_build_or_test_tool_is_in_the_image() -> None:
 def test_the_gateway_manifests_pre_stop_command_runs_in_the_image() -> None:
     """In: the gateway Deployment's preStop command (deploy/base/gateway.yaml), run in the image as its user, read-only.
     Out: it exits 0 (a program missing from the image would fail the hook, and the pod would stop without its wait)."""
-    [command] = re.findall(r"preStop:\s+exec:\s+command: (\[.*\])", GATEWAY_MANIFEST.read_text())
-    program, *arguments = json.loads(command)
-    hardened = ["--read-only", "--network", "none", "--cap-drop", "ALL"]
-    docker("run", "--rm", *hardened, "--entrypoint", program, IMAGE, *arguments)
+    program, *arguments = promise("gateway").pre_stop
+    docker("run", "--rm", *HARDENED, "--entrypoint", program, IMAGE, *arguments)
 
 
 def test_the_app_tree_holds_only_what_the_services_run() -> None:
