@@ -10,6 +10,7 @@ import asyncio
 import email.utils
 import logging
 import time
+import urllib.request
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +20,7 @@ import tenacity
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from dimelo_adapter import endpoints
+from dimelo_adapter.asyncio_network import pooled_transport
 from dimelo_adapter.budget import CallBudget, LocalPacer, Pace, Pacer
 from dimelo_adapter.endpoints import Endpoint
 from dimelo_adapter.errors import DimeloCallError, DimeloRefused, DimeloUnreachable, UnreadableAnswer
@@ -51,14 +53,15 @@ class DimeloClient:
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self._token = settings.dimelo_access_token.get_secret_value()
+        limits = httpx.Limits(
+            max_connections=settings.dimelo_max_concurrency, keepalive_expiry=settings.dimelo_keepalive_seconds
+        )
         self._http = httpx.AsyncClient(
             base_url=settings.dimelo_api_url,
             headers={"Authorization": f"Bearer {self._token}", "Accept": "application/json"},
             timeout=httpx.Timeout(settings.dimelo_timeout_seconds),
-            limits=httpx.Limits(
-                max_connections=settings.dimelo_max_concurrency, keepalive_expiry=settings.dimelo_keepalive_seconds
-            ),
-            transport=transport,
+            limits=limits,
+            transport=transport or (None if _proxy_configured() else pooled_transport(limits)),
         )
         self._slots = asyncio.Semaphore(settings.dimelo_max_concurrency)
         self._budget = CallBudget(_pacer(settings))
@@ -287,6 +290,11 @@ def _retry_after(response: httpx.Response) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _proxy_configured() -> bool:
+    """HTTP_PROXY, HTTPS_PROXY or ALL_PROXY set: httpx goes through the proxy, on its own transport only."""
+    return any(scheme != "no" for scheme in urllib.request.getproxies())
 
 
 def _count(operation: str, status: str, started: float) -> None:
