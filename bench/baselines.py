@@ -5,17 +5,18 @@
 - `echo`: a grpc.aio server whose one method answers at once.
 
 `python -m bench.baselines {bare|grpc|echo} --port N [--echo-addr HOST:PORT]`. Served by uvicorn exactly as
-`python -m gateway` serves the gateway (uvloop, httptools, no access log).
+`python -m gateway` serves the gateway (uvloop, httptools, no access log); the echo on uvloop too, as the
+orchestrator.
 """
 
 import argparse
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import grpc
 import uvicorn
+import uvloop
 from fastapi import FastAPI, Request, Response
 
 from service_kit.grpc_server import wait_for_termination_signal
@@ -74,7 +75,7 @@ def main() -> None:
     parser.add_argument("--echo-addr", help="the echo server, for `grpc`")
     args = parser.parse_args()
     if args.kind == "echo":
-        asyncio.run(serve_echo(args.port))
+        uvloop.run(serve_echo(args.port))
         return
     app = bare_app() if args.kind == "bare" else grpc_app(args.echo_addr)
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_config=None, access_log=False)

@@ -41,6 +41,8 @@ class Plan:
     answer_timeout_seconds: float
     # Generated answers for the plain-text property test (make test runs 300).
     formatting_examples: int
+    # The frameworks' floor: calls per kind and concurrency (bench/framework_floor.py).
+    floor_calls: int
 
 
 FULL = Plan(
@@ -69,6 +71,7 @@ FULL = Plan(
     replicas_rounds=2,
     answer_timeout_seconds=600.0,
     formatting_examples=3_000,
+    floor_calls=3_000,
 )
 
 SMOKE = Plan(
@@ -97,4 +100,5 @@ SMOKE = Plan(
     replicas_rounds=1,
     answer_timeout_seconds=60.0,
     formatting_examples=20,
+    floor_calls=40,
 )

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from bench import acknowledgement, dimelo_calls, formatting, growth, replicas, tools
+from bench import acknowledgement, dimelo_calls, formatting, framework_floor, growth, replicas, tools
 from bench.acknowledgement import Load
 from bench.customers import Customers, Sent
 from bench.end_to_end import ai_answer_times, measure_batch, open_threads, ordering_evidence, paced_latency
@@ -45,6 +45,9 @@ async def measure(plan: Plan, use_wrk: bool, profile: bool, workdir: Path) -> Fi
     found.formatting = await asyncio.to_thread(formatting.measure, plan.formatting_examples)
     log.info("start-up times (%d launch(es) per service)", plan.startup_repeats)
     found.startup = await startup_seconds(workdir / "startup", plan.startup_repeats)
+    log.info("the frameworks' floor: %d calls of each kind at each concurrency", plan.floor_calls)
+    (workdir / "floor").mkdir()
+    found.framework_floor = await framework_floor.measure(plan, workdir / "floor")
     log.info("stack with ORDERING_WINDOW_SECONDS=0: latency, throughput, growth")
     with Stack(workdir / "stack-window-0", env={**STACK_ENV, "ORDERING_WINDOW_SECONDS": "0"}) as stack:
         await _without_ordering_window(plan, stack, profile, workdir, found)

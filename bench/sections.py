@@ -45,6 +45,7 @@ class Findings:
     budget_burst: BudgetBurst | None = None
     formatting: Section | None = None
     replicas: Comparison | None = None
+    framework_floor: Section | None = None
     profile: list[str] = field(default_factory=list)
 
 
@@ -57,6 +58,7 @@ def render_report(header: list[str], found: Findings) -> str:
         found.formatting,
         _dimelo_calls(found),
         replicas_section(found.replicas) if found.replicas is not None else None,
+        found.framework_floor,
     ]
     text = render(header, [s for s in sections if s is not None])
     if found.profile:

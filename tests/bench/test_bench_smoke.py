@@ -48,6 +48,11 @@ EXPECTED_LINES = (
     "2 replicas: 8 msgs on 4 threads",
     "want ≥ ×1.6, once and in order",
     "floor from the CPU each message took",
+    "8. The frameworks' floor",
+    "gRPC unary call (grpc.aio), client + server",
+    "webhook request into FastAPI (uvicorn), server",
+    "request out through httpx (the adapter's network layer), client",
+    "per answered follow-up: 4 gRPC calls, 2 webhook requests in, 1 request out (ms)",
 )
 
 
