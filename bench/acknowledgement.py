@@ -6,19 +6,16 @@
    to SQLite (WAL, synchronous=FULL) before answering: the durable intake.
 """
 
-import contextlib
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.baselines import PATH
 from bench.delivery import write_template
 from bench.http_load import LoadResult, WebhookTarget
-from bench.launcher import grpc_connects, http_ok, launch, wait_ready
+from bench.launcher import serving_baselines
 from bench.plan import Plan
 from bench.report import Section, number, verdict
-from devstack.processes import Service, free_port
 
 Load = Callable[[WebhookTarget, int, float, str], Awaitable[LoadResult]]
 BARE, ONE_HOP, GATEWAY = "bare FastAPI (parse, 200)", "FastAPI + 1 grpc.aio call", "gateway (durable intake)"
@@ -49,44 +46,13 @@ class Combined:
         return sum(r.errors for r in self.results)
 
 
-@dataclass(frozen=True)
-class Baselines:
-    """The baselines' servers, each its own process: the echo gRPC server (address, pid), the bare FastAPI app
-    (webhook URL, pid) and FastAPI + one grpc.aio call to the echo (webhook URL)."""
-
-    echo: tuple[str, int]
-    bare: tuple[str, int]
-    one_hop: str
-
-
-@contextlib.asynccontextmanager
-async def serving_baselines(workdir: Path) -> AsyncIterator[Baselines]:
-    """Starts the three baselines' servers, each once ready; stops them on leaving."""
-    echo, bare_port, hop_port = free_port(), free_port(), free_port()
-    started: list[Service] = []
-    try:
-        started.append(launch("echo", ["-m", "bench.baselines", "echo", "--port", str(echo)], {}, workdir))
-        await wait_ready(started[-1], grpc_connects(f"127.0.0.1:{echo}"))
-        for name, port, extra in (("bare", bare_port, []), ("grpc", hop_port, ["--echo-addr", f"127.0.0.1:{echo}"])):
-            started.append(launch(name, ["-m", "bench.baselines", name, "--port", str(port), *extra], {}, workdir))
-            await wait_ready(started[-1], http_ok(f"http://127.0.0.1:{port}{PATH}", "POST", content=b"{}"))
-        yield Baselines(
-            (f"127.0.0.1:{echo}", started[0].process.pid),
-            (f"http://127.0.0.1:{bare_port}{PATH}", started[1].process.pid),
-            f"http://127.0.0.1:{hop_port}{PATH}",
-        )
-    finally:
-        for service in started:
-            service.stop()
-
-
 async def measure(plan: Plan, load: Load, webhook_url: str, secret: str, workdir: Path) -> Section:
     """Starts the baselines beside the running stack and loads the three endpoints in turn at each concurrency."""
     template = write_template(workdir / "delivery.json")
     async with serving_baselines(workdir) as baselines:
         targets = {
-            BARE: WebhookTarget(baselines.bare[0], template, secret),
-            ONE_HOP: WebhookTarget(baselines.one_hop, template, secret),
+            BARE: WebhookTarget(baselines.bare.url, template, secret),
+            ONE_HOP: WebhookTarget(baselines.one_hop.url, template, secret),
             GATEWAY: WebhookTarget(webhook_url, template, secret),
         }
         return await _compare(plan, load, targets)

@@ -1,18 +1,21 @@
 """Starts the bench's own processes (baselines, services timed alone) and waits for them to be ready."""
 
 import asyncio
+import contextlib
 import os
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
 import httpx
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from devstack.processes import Service
+from bench.baselines import PATH
+from devstack.processes import Service, free_port
 
 READY_TIMEOUT_SECONDS = 30.0
 POLL_SECONDS = 0.01
@@ -82,3 +85,43 @@ def grpc_connects(address: str) -> Probe:
             return True
 
     return probe
+
+
+@dataclass(frozen=True)
+class Server:
+    """A bench server process: where to call it, and its pid (for its CPU)."""
+
+    url: str
+    pid: int
+
+
+@dataclass(frozen=True)
+class Baselines:
+    """The baselines' servers (bench/baselines.py): the gRPC echo (its address), the bare FastAPI app and FastAPI +
+    one grpc.aio call to the echo (their webhook URLs)."""
+
+    echo: Server
+    bare: Server
+    one_hop: Server
+
+
+@contextlib.asynccontextmanager
+async def serving_baselines(workdir: Path) -> AsyncIterator[Baselines]:
+    """Starts the three baselines' servers, each once ready; stops them on leaving."""
+    echo, bare_port, hop_port = free_port(), free_port(), free_port()
+    started: list[Service] = []
+    try:
+        started.append(launch("echo", ["-m", "bench.baselines", "echo", "--port", str(echo)], {}, workdir))
+        await wait_ready(started[-1], grpc_connects(f"127.0.0.1:{echo}"))
+        for name, port, extra in (("bare", bare_port, []), ("grpc", hop_port, ["--echo-addr", f"127.0.0.1:{echo}"])):
+            started.append(launch(name, ["-m", "bench.baselines", name, "--port", str(port), *extra], {}, workdir))
+            await wait_ready(started[-1], http_ok(f"http://127.0.0.1:{port}{PATH}", "POST", content=b"{}"))
+        echo_pid, bare_pid, hop_pid = (service.process.pid for service in started)
+        yield Baselines(
+            Server(f"127.0.0.1:{echo}", echo_pid),
+            Server(f"http://127.0.0.1:{bare_port}{PATH}", bare_pid),
+            Server(f"http://127.0.0.1:{hop_port}{PATH}", hop_pid),
+        )
+    finally:
+        for service in started:
+            service.stop()

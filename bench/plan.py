@@ -100,5 +100,5 @@ SMOKE = Plan(
     replicas_rounds=1,
     answer_timeout_seconds=60.0,
     formatting_examples=20,
-    floor_calls=40,
+    floor_calls=400,
 )

@@ -49,10 +49,11 @@ EXPECTED_LINES = (
     "want ≥ ×1.6, once and in order",
     "floor from the CPU each message took",
     "8. The frameworks' floor",
-    "gRPC unary call (grpc.aio), client + server",
+    "gRPC unary call (grpc.aio), client",
+    "gRPC unary call (grpc.aio), server",
     "webhook request into FastAPI (uvicorn), server",
     "request out through httpx (the adapter's network layer), client",
-    "per answered follow-up: 4 gRPC calls, 2 webhook requests in, 1 request out (ms)",
+    "per answered follow-up (4 × gRPC client, 4 × gRPC server, 2 × into FastAPI, 1 × out through httpx), ms",
 )
 
 
