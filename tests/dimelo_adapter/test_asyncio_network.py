@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from dimelo_adapter import asyncio_network
 from dimelo_adapter.asyncio_network import AsyncioBackend
 from dimelo_adapter.client import DimeloClient
 from dimelo_adapter.errors import DimeloUnreachable
@@ -41,6 +42,7 @@ class Served:
 
     def __init__(self) -> None:
         self.delay = 0.0
+        self.body = "Hello, how can I help?"
         self.client_ports: list[int] = []
         self.targets: list[str] = []
 
@@ -50,7 +52,7 @@ class Served:
             self.client_ports.append(request.client.port)
             self.targets.append(str(request.url))
             await asyncio.sleep(self.delay)
-            return JSONResponse(content_json())
+            return JSONResponse(content_json(body=self.body))
 
         return Starlette(routes=[Route("/1.0/contents/{id}", answer), Route("/1.0/contents", answer, methods=["POST"])])
 
@@ -131,6 +133,18 @@ async def test_kept_alive_connections_are_used_again_and_opened_by_this_layer(mo
 
     assert len(served.client_ports) == 10 and len(set(served.client_ports)) == 1
     assert len(opened) == 1
+
+
+async def test_an_answer_larger_than_the_read_ahead_arrives_whole(monkeypatch):
+    """In: a content whose body is 4 MiB, the layer's read-ahead lowered to 1 KiB, so that it stops and starts
+    reading the socket again and again. Out: the body arrives whole, in order."""
+    monkeypatch.setattr(asyncio_network, "_READ_AHEAD_LIMIT", 1024)
+    served = Served()
+    served.body = "".join(f"{index:08d}" for index in range(512 * 1024))
+    async with serving(served) as url, dimelo_client(url) as client:
+        content = await client.get_content("c-1")
+
+    assert content["body"] == served.body
 
 
 async def test_no_answer_in_time_may_have_reached_dimelo():
