@@ -10,6 +10,7 @@ WriteError, ReadError, the timeouts), which the retry policy relies on (errors.p
 
 import asyncio
 import ssl
+from collections.abc import Callable
 from typing import Any, cast
 
 import httpcore
@@ -68,21 +69,24 @@ class _Connection(asyncio.Protocol):
             self.transport.resume_reading()
         return data
 
-    @property
-    def must_wait_to_read(self) -> bool:
+    def nothing_to_read(self) -> bool:
         return not self.received and not self.ended
 
-    @property
-    def must_wait_to_write(self) -> bool:
+    def write_paused(self) -> bool:
         return self._write_paused and not self.ended
 
-    async def changed(self) -> None:
-        """Returns at the next event of this connection (bytes, end, write resumed)."""
-        self._waiter = asyncio.get_running_loop().create_future()
-        try:
-            await self._waiter
-        finally:
-            self._waiter = None
+    async def wait_while(self, blocked: Callable[[], bool], timeout: float | None) -> None:
+        """Returns once `blocked()` no longer holds, checked at each event of this connection (bytes, end, write
+        resumed); TimeoutError after `timeout` seconds."""
+        if not blocked():
+            return
+        async with asyncio.timeout(timeout):
+            while blocked():
+                self._waiter = asyncio.get_running_loop().create_future()
+                try:
+                    await self._waiter
+                finally:
+                    self._waiter = None
 
     def _wake(self) -> None:
         if self._waiter is not None and not self._waiter.done():
@@ -97,13 +101,10 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         connection = self._connection
-        if connection.must_wait_to_read:
-            try:
-                async with asyncio.timeout(timeout):
-                    while connection.must_wait_to_read:
-                        await connection.changed()
-            except TimeoutError as error:
-                raise httpcore.ReadTimeout("no answer within the read timeout") from error
+        try:
+            await connection.wait_while(connection.nothing_to_read, timeout)
+        except TimeoutError as error:
+            raise httpcore.ReadTimeout("no answer within the read timeout") from error
         if connection.received:
             return connection.take(max_bytes)
         if connection.error is not None:
@@ -117,13 +118,10 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         if connection.ended or connection.transport.is_closing():
             raise httpcore.WriteError(str(connection.error or "the connection is closed"))
         connection.transport.write(buffer)
-        if connection.must_wait_to_write:
-            try:
-                async with asyncio.timeout(timeout):
-                    while connection.must_wait_to_write:
-                        await connection.changed()
-            except TimeoutError as error:
-                raise httpcore.WriteTimeout("the request could not be written within the write timeout") from error
+        try:
+            await connection.wait_while(connection.write_paused, timeout)
+        except TimeoutError as error:
+            raise httpcore.WriteTimeout("the request could not be written within the write timeout") from error
         if connection.error is not None:
             raise httpcore.WriteError(str(connection.error)) from connection.error
 
